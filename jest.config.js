@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Installs the Temporal binaries if missing and bundles the workflows once per run.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  // Time skipping is global to one test server and ports are shared: one file at a time.
+  maxWorkers: 1,
+  testTimeout: 120000,
+};

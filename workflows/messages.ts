@@ -1,0 +1,41 @@
+/**
+ * Everything the client and the worker share about a PO workflow: its message definitions and
+ * its search-attribute keys. Imported by workflow code, so it stays deterministic and IO-free.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const SearchAttributes = {
+  PoName: defineSearchAttributeKey('PoName', SearchAttributeType.KEYWORD),
+  PoStatus: defineSearchAttributeKey('PoStatus', SearchAttributeType.KEYWORD),
+  PoProvider: defineSearchAttributeKey('PoProvider', SearchAttributeType.KEYWORD),
+  PoBuyerRef: defineSearchAttributeKey('PoBuyerRef', SearchAttributeType.KEYWORD),
+  PoSellerRef: defineSearchAttributeKey('PoSellerRef', SearchAttributeType.KEYWORD),
+  PoCargoReadyDate: defineSearchAttributeKey('PoCargoReadyDate', SearchAttributeType.DATETIME),
+  PoMustArriveDate: defineSearchAttributeKey('PoMustArriveDate', SearchAttributeType.DATETIME),
+  PoLate: defineSearchAttributeKey('PoLate', SearchAttributeType.BOOL),
+  PoShipmentIds: defineSearchAttributeKey('PoShipmentIds', SearchAttributeType.KEYWORD_LIST),
+} as const;
+
+/** `Name=Type` pairs in the form the dev server's `--search-attribute` flag takes. */
+export const SEARCH_ATTRIBUTE_FLAGS: string[] = Object.values(SearchAttributes).map(
+  (key) => `${key.name}=${cliTypeName(key.type)}`,
+);
+
+function cliTypeName(type: SearchAttributeType): string {
+  switch (type) {
+    case SearchAttributeType.KEYWORD:
+      return 'Keyword';
+    case SearchAttributeType.DATETIME:
+      return 'Datetime';
+    case SearchAttributeType.BOOL:
+      return 'Bool';
+    case SearchAttributeType.KEYWORD_LIST:
+      return 'KeywordList';
+    case SearchAttributeType.TEXT:
+      return 'Text';
+    case SearchAttributeType.INT:
+      return 'Int';
+    case SearchAttributeType.DOUBLE:
+      return 'Double';
+  }
+}
