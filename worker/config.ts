@@ -1,7 +1,9 @@
 /**
  * Configuration from the environment. Unset means the embedded default: a dev server on
  * 127.0.0.1:7233 (Web UI 8233), the sandbox on 127.0.0.1:8400 and the webhook receiver on
- * 127.0.0.1:8300, all started by `poflow start`.
+ * 127.0.0.1:8300, all started by `poflow start`. API key and TLS for a real cluster follow the
+ * SDK's environment configuration (`TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`, `TEMPORAL_PROFILE` and
+ * the TOML profile file), read in `worker/connection.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -22,12 +24,6 @@ const optionalText = z
 const Env = z.object({
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_API_KEY: optionalText,
-  TEMPORAL_TLS: optionalText,
-  TEMPORAL_TLS_CLIENT_CERT_PATH: optionalText,
-  TEMPORAL_TLS_CLIENT_KEY_PATH: optionalText,
-  TEMPORAL_TLS_SERVER_CA_CERT_PATH: optionalText,
-  TEMPORAL_TLS_SERVER_NAME: optionalText,
   TEMPORAL_UI_URL: optionalText,
   FLEXPORT_BASE_URL: optionalText.pipe(z.url().optional()),
   FLEXPORT_API_TOKEN: optionalText,
@@ -45,13 +41,6 @@ export interface Config {
     /** undefined: start the embedded dev server. */
     address?: string;
     namespace: string;
-    apiKey?: string;
-    tls?: {
-      clientCertPath?: string;
-      clientKeyPath?: string;
-      serverCaCertPath?: string;
-      serverName?: string;
-    };
     devServerPort: number;
     uiPort: number;
     uiUrl: string;
@@ -72,25 +61,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const sandboxUrl = `http://127.0.0.1:${e.SANDBOX_PORT}`;
-  const useTls =
-    e.TEMPORAL_TLS === 'true' || Boolean(e.TEMPORAL_API_KEY) || Boolean(e.TEMPORAL_TLS_CLIENT_CERT_PATH);
   const address = e.TEMPORAL_ADDRESS;
   return {
     temporal: {
       address,
       namespace: e.TEMPORAL_NAMESPACE,
-      apiKey: e.TEMPORAL_API_KEY,
-      tls: useTls
-        ? {
-            clientCertPath: e.TEMPORAL_TLS_CLIENT_CERT_PATH,
-            clientKeyPath: e.TEMPORAL_TLS_CLIENT_KEY_PATH,
-            serverCaCertPath: e.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
-            serverName: e.TEMPORAL_TLS_SERVER_NAME,
-          }
-        : undefined,
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? (address ? 'https://cloud.temporal.io' : `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`),
+      uiUrl:
+        e.TEMPORAL_UI_URL ??
+        (address ? 'https://cloud.temporal.io' : `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`),
     },
     flexport: {
       baseUrl: e.FLEXPORT_BASE_URL ?? sandboxUrl,

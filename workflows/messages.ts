@@ -15,27 +15,3 @@ export const SearchAttributes = {
   PoLate: defineSearchAttributeKey('PoLate', SearchAttributeType.BOOL),
   PoShipmentIds: defineSearchAttributeKey('PoShipmentIds', SearchAttributeType.KEYWORD_LIST),
 } as const;
-
-/** `Name=Type` pairs in the form the dev server's `--search-attribute` flag takes. */
-export const SEARCH_ATTRIBUTE_FLAGS: string[] = Object.values(SearchAttributes).map(
-  (key) => `${key.name}=${cliTypeName(key.type)}`,
-);
-
-function cliTypeName(type: SearchAttributeType): string {
-  switch (type) {
-    case SearchAttributeType.KEYWORD:
-      return 'Keyword';
-    case SearchAttributeType.DATETIME:
-      return 'Datetime';
-    case SearchAttributeType.BOOL:
-      return 'Bool';
-    case SearchAttributeType.KEYWORD_LIST:
-      return 'KeywordList';
-    case SearchAttributeType.TEXT:
-      return 'Text';
-    case SearchAttributeType.INT:
-      return 'Int';
-    case SearchAttributeType.DOUBLE:
-      return 'Double';
-  }
-}

@@ -1,0 +1,40 @@
+/**
+ * The prebuilt workflow bundle: webpack runs once (per test run, or when the worker finds the
+ * bundle older than the workflow sources) instead of on every worker start.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from './temporal-binaries';
+
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
+export const WORKFLOW_BUNDLE_PATH =
+  process.env.POFLOW_WORKFLOW_BUNDLE ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+
+function newestSourceMtime(): number {
+  const dir = path.dirname(WORKFLOWS_PATH);
+  return Math.max(...readdirSync(dir).map((file) => statSync(path.join(dir, file)).mtimeMs));
+}
+
+export function bundleIsFresh(): boolean {
+  return existsSync(WORKFLOW_BUNDLE_PATH) && statSync(WORKFLOW_BUNDLE_PATH).mtimeMs >= newestSourceMtime();
+}
+
+/** Builds the bundle unless a fresh one is already on disk; returns its path. */
+export async function ensureWorkflowBundle(): Promise<string> {
+  if (bundleIsFresh()) return WORKFLOW_BUNDLE_PATH;
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  mkdirSync(path.dirname(WORKFLOW_BUNDLE_PATH), { recursive: true });
+  writeFileSync(WORKFLOW_BUNDLE_PATH, code);
+  return WORKFLOW_BUNDLE_PATH;
+}
+
+const noop = () => {};
+const quietLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: console.warn,
+  error: console.error,
+  log: noop,
+};
