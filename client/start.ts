@@ -5,10 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DATA_DIR, loadConfig, TASK_QUEUE, temporalAddress } from '../worker/config';
-import { connectClient, connectWorker } from '../worker/connection';
+import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { ensureSearchAttributes, startDevServer, type DevServer } from '../worker/dev-server';
 import { pingWorkflow } from '../workflows/ping';
-import type { Client } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { createPoflowWorker } from '../worker/worker';
 
 type Stop = () => Promise<void>;
@@ -43,7 +43,8 @@ export async function runStart(): Promise<void> {
 
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
-    if (config.temporal.address) await registerSearchAttributesOnCluster(client, config.temporal.namespace);
+    if (config.temporal.address)
+      await registerSearchAttributesOnCluster(client.connection, config.temporal.namespace);
     await proveWorkerPolls(client);
     console.log(
       [
@@ -67,7 +68,7 @@ export async function runStart(): Promise<void> {
 }
 
 /** One ping workflow through the worker: the stack is up only when a worker answers. */
-async function proveWorkerPolls(client: Client): Promise<void> {
+async function proveWorkerPolls(client: PoflowClient): Promise<void> {
   await client.workflow.execute(pingWorkflow, {
     taskQueue: TASK_QUEUE,
     workflowId: `poflow-start-ping-${randomUUID()}`,
@@ -76,9 +77,9 @@ async function proveWorkerPolls(client: Client): Promise<void> {
 }
 
 /** On a cluster registering needs admin rights; without them the operator must do it once. */
-async function registerSearchAttributesOnCluster(client: Client, namespace: string): Promise<void> {
+async function registerSearchAttributesOnCluster(connection: Connection, namespace: string): Promise<void> {
   try {
-    const added = await ensureSearchAttributes(client.connection, namespace);
+    const added = await ensureSearchAttributes(connection, namespace);
     if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
   } catch (err) {
     console.warn(`could not register the PO search attributes (see README): ${String(err)}`);

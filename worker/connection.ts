@@ -16,9 +16,12 @@ function connectionOptions(config: Config) {
     : { ...connectionOptions, address: temporalAddress(config), tls: undefined, apiKey: undefined };
 }
 
-export async function connectClient(config: Config): Promise<Client> {
+/** A client whose `connection` is the full `Connection`, operator service included. */
+export type PoflowClient = Client & { connection: Connection };
+
+export async function connectClient(config: Config): Promise<PoflowClient> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.temporal.namespace });
+  return Object.assign(new Client({ connection, namespace: config.temporal.namespace }), { connection });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {
