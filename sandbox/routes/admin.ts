@@ -1,0 +1,81 @@
+/**
+ * The counterpart's side, under `/_sandbox` and without a bearer token: acknowledge POs,
+ * confirm bookings, advance shipments, manage webhook endpoints, faults and the network,
+ * and read delivery and request statistics. Not part of Flexport's API.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { SHIPMENT_MILESTONES } from '../enums';
+import { notFound } from '../envelopes';
+import { FaultOptionsSchema, type Faults } from '../faults';
+import { NetworkSchema, type Network } from '../network';
+import type { RequestStats } from '../request-stats';
+import { parseBody } from '../schemas/common';
+import type { Domain } from '../store';
+import type { WebhookDispatcher } from '../webhooks';
+import { envelope, pathId } from './http';
+
+export interface AdminDeps {
+  domain: Domain;
+  dispatcher: WebhookDispatcher;
+  faults: Faults;
+  requestStats: RequestStats;
+  network: Network;
+}
+
+const Advance = z.object({ to: z.enum(SHIPMENT_MILESTONES).optional() });
+const WebhookEndpointBody = z.object({ url: z.url(), secret: z.string().min(1) });
+const FaultsBody = FaultOptionsSchema.extend({ seed: z.number().int().optional() });
+
+export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { domain, dispatcher, faults, requestStats, network } = deps;
+  const { ctx, purchaseOrders, bookings, shipments } = domain;
+  const ok = (request: Parameters<typeof envelope>[1], data: unknown) => envelope(ctx, request, data, 2);
+
+  app.post('/_sandbox/purchase_orders/:id/acknowledge', async (request) => {
+    const po = purchaseOrders.acknowledge(pathId(request, 'purchase order'));
+    return ok(request, purchaseOrders.render(po, purchaseOrders.version(po), false));
+  });
+
+  app.post('/_sandbox/bookings/:id/confirm', async (request) =>
+    ok(request, bookings.render(bookings.confirm(pathId(request, 'booking')))),
+  );
+
+  app.post('/_sandbox/shipments/:id/advance', async (request) => {
+    const { to } = parseBody(Advance, request.body);
+    return ok(request, shipments.render(shipments.advance(pathId(request, 'shipment'), to)));
+  });
+
+  app.get('/_sandbox/webhooks', async (request) => ok(request, dispatcher.list()));
+
+  app.post('/_sandbox/webhooks', async (request) => {
+    const { url, secret } = parseBody(WebhookEndpointBody, request.body);
+    const { id } = dispatcher.register(url, secret);
+    return ok(request, { id, url });
+  });
+
+  app.delete('/_sandbox/webhooks/:id', async (request) => {
+    const id = pathId(request, 'webhook endpoint');
+    if (!dispatcher.unregister(id)) throw notFound('webhook endpoint', id);
+    return ok(request, { id, deleted: true });
+  });
+
+  app.get('/_sandbox/deliveries', async (request) => ok(request, dispatcher.stats()));
+
+  app.get('/_sandbox/faults', async (request) => ok(request, faults.current));
+
+  app.put('/_sandbox/faults', async (request) => {
+    const { seed, ...options } = parseBody(FaultsBody, request.body);
+    faults.configure(options, seed);
+    return ok(request, faults.current);
+  });
+
+  app.get('/_sandbox/request-stats', async (request) => ok(request, requestStats.snapshot()));
+
+  app.get('/_sandbox/network', async (request) => ok(request, network.snapshot()));
+
+  app.post('/_sandbox/network', async (request) => {
+    network.add(parseBody(NetworkSchema, request.body));
+    return ok(request, network.snapshot());
+  });
+}
