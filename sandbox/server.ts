@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyError } from 'fastify';
 import { ApiError, errorBody } from './envelopes';
 import { Faults, type FaultOptions } from './faults';
+import { flxpointSandbox } from './flxpoint/routes';
 import { messages } from './messages';
 import { Network, type NetworkInput } from './network';
 import { SqliteFile } from './persistence';
@@ -123,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     eventRoutes(api, domain);
   });
   adminRoutes(app, { domain, dispatcher, faults, requestStats, network });
+  await app.register(flxpointSandbox, { apiToken });
 
   await app.listen({ port: options.port ?? 8400, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();

@@ -129,29 +129,35 @@ export const Party = z.strictObject({
   contacts: z.array(z.record(z.string(), z.unknown())).nullish(),
 });
 
-const Product = z.strictObject({
-  sku: z.string({ error: 'product_sku must be specified' }).trim().min(1, 'product_sku must be specified'),
-  name: z
-    .string()
-    .trim()
-    .min(1, 'product_name cannot be empty for a new product (omit it for a SKU already in the product library)')
-    .nullish(),
-  product_category: z.string().nullish(),
-  color: z.string().nullish(),
-  country_of_origin: z.string().nullish(),
-  dangerous: z.boolean().nullish(),
-  ean_ucc_13: Code.nullish(),
-  ean_ucc_8: Code.nullish(),
-  lot_number: Code.nullish(),
-  size: z.string().nullish(),
-  style: z.string().nullish(),
-  upc: Code.nullish(),
-});
+const Product = z.strictObject(
+  {
+    sku: z.string({ error: 'product_sku must be specified' }).trim().min(1, 'product_sku must be specified'),
+    name: z
+      .string()
+      .trim()
+      .min(
+        1,
+        'product_name cannot be empty for a new product (omit it for a SKU already in the product library)',
+      )
+      .nullish(),
+    product_category: z.string().nullish(),
+    color: z.string().nullish(),
+    country_of_origin: z.string().nullish(),
+    dangerous: z.boolean().nullish(),
+    ean_ucc_13: Code.nullish(),
+    ean_ucc_8: Code.nullish(),
+    lot_number: Code.nullish(),
+    size: z.string().nullish(),
+    style: z.string().nullish(),
+    upc: Code.nullish(),
+  },
+  { error: reason(() => 'expected a product {sku, name}') },
+);
 
 export const LineItem = z.strictObject({
   item_key: Text,
   line_item_number: z.number().int().min(1).nullish(),
-  product: z.object(Product.shape, { error: reason(() => 'expected a product {sku, name}') }).strict(),
+  product: Product,
   units: Units,
   unit_cost: Money.nullish(),
   line_type: enumOf(LINE_TYPES, 'not a line type').default('main_line'),
@@ -198,7 +204,10 @@ const PurchaseOrderShape = z.strictObject({
     .default('purchase_order'),
   order_type: z.string().nullish(),
   issue_date: IsoDate.nullish(),
-  freight_payment_terms: enumOf(['freight_collect', 'freight_prepaid'], 'not a freight payment term').nullish(),
+  freight_payment_terms: enumOf(
+    ['freight_collect', 'freight_prepaid'],
+    'not a freight payment term',
+  ).nullish(),
   priority: enumOf(PRIORITIES, 'not a priority').default('standard'),
   parties: z.array(Party, { error: reason(() => 'parties must be a list of {role, external_ref}') }),
   currency_code: z
@@ -230,7 +239,10 @@ function crossFieldIssues(po: z.output<typeof PurchaseOrderShape>): Issue[] {
     issues.push({ path: ['parties'], message: 'a seller party is required' });
   }
   if (po.line_items.length === 0) {
-    issues.push({ path: ['line_items'], message: 'You must specify at least one line item under po_line_items' });
+    issues.push({
+      path: ['line_items'],
+      message: 'You must specify at least one line item under po_line_items',
+    });
   }
   if (!datesInOrder(po.cargo_ready_date, po.must_arrive_date)) {
     issues.push({ path: ['cargo_ready_date'], message: 'cargo_ready_date must precede must_arrive_date' });
@@ -268,7 +280,10 @@ function crossFieldIssues(po: z.output<typeof PurchaseOrderShape>): Issue[] {
     } else if (!line.parent_line_key) {
       issues.push({ path, message: `a ${line.line_type} needs the parent_line_key of its main line` });
     } else if (line.parent_line_key === line.item_key || !keys.has(line.parent_line_key)) {
-      issues.push({ path, message: `no other line item has item_key ${JSON.stringify(line.parent_line_key)}` });
+      issues.push({
+        path,
+        message: `no other line item has item_key ${JSON.stringify(line.parent_line_key)}`,
+      });
     }
   });
   return issues;
@@ -343,7 +358,15 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parse
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    issues: result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    issues: result.error.issues.flatMap((issue) =>
+      // One issue per unknown field, at its own path, so a typo points at itself.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            path: formatPath([...issue.path, key]),
+            message: 'is not a known field',
+          }))
+        : [{ path: formatPath(issue.path), message: issue.message }],
+    ),
   };
 }
 
@@ -351,7 +374,10 @@ function mustArriveIssues(po: PurchaseOrder, createdOn: string): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const check = (date: string | null | undefined, path: string) => {
     if (date && date < createdOn) {
-      issues.push({ path, message: `Must arrive date ${date} is before the order's creation date ${createdOn}` });
+      issues.push({
+        path,
+        message: `Must arrive date ${date} is before the order's creation date ${createdOn}`,
+      });
     }
   };
   check(po.must_arrive_date, 'must_arrive_date');

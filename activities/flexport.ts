@@ -1,0 +1,293 @@
+/**
+ * Flexport's API over HTTP (`got` + `zod`). The HTTP client never retries: Temporal does, so every
+ * failure is mapped to an ApplicationFailure that tells it whether (and when) to try again.
+ * The API token goes into the Authorization header and nowhere else: not into errors, not into logs.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import got, { HTTPError, RequestError, type Got, type Headers } from 'got';
+import { z } from 'zod';
+import { ProviderEvent } from '../workflows/messages';
+import type { PurchaseOrder } from '../workflows/purchase-order';
+
+export interface FlexportClientOptions {
+  baseUrl: string;
+  apiToken: string;
+  /** Per-request timeout; a timeout is retried like a 504. */
+  timeoutMs?: number;
+}
+
+/** Failure types the workflow and the retry policy tell apart. */
+export const FailureTypes = {
+  /** A 4xx: the provider refused the request; retrying the same request cannot help. */
+  rejected: 'ProviderRejected',
+  /** 5xx, 408, 429: the provider is there but cannot answer now. */
+  unavailable: 'ProviderUnavailable',
+  /** Timeouts, refused or reset connections, DNS. */
+  unreachable: 'ProviderUnreachable',
+  /** A 2xx whose body is not what the API documents. */
+  unexpectedResponse: 'ProviderResponseUnexpected',
+} as const;
+
+const Ref = z.looseObject({ id: z.number().int() });
+
+export const FlexportPurchaseOrder = z.looseObject({
+  _object: z.literal('/purchase_order'),
+  id: z.number().int(),
+  name: z.string(),
+  status: z.string(),
+  cargo_ready_date: z.string().nullish(),
+  must_arrive_date: z.string().nullish(),
+  purchase_order_version: z.looseObject({ id: z.number().int(), version_number: z.number().int() }).nullish(),
+});
+export type FlexportPurchaseOrder = z.output<typeof FlexportPurchaseOrder>;
+
+export const FlexportLineItem = z.looseObject({
+  id: z.number().int(),
+  item_key: z.string(),
+  units: z.number(),
+});
+
+export const FlexportBooking = z.looseObject({
+  _object: z.literal('/booking'),
+  id: z.number().int(),
+  name: z.string(),
+  status: z.string(),
+  shipment: Ref.nullish(),
+});
+export type FlexportBooking = z.output<typeof FlexportBooking>;
+
+export const FlexportBookingLineItem = z.looseObject({
+  id: z.number().int(),
+  booking: Ref,
+  purchase_order_line_item: Ref,
+  units: z.number(),
+});
+
+export const FlexportShipment = z.looseObject({ _object: z.literal('/shipment'), id: z.number().int() });
+
+/** The body of `POST /bookings` (API v2). */
+export interface CreateBookingBody {
+  name: string;
+  shipper_entity_ref: string;
+  consignee_entity_ref: string;
+  origin_address_ref: string;
+  destination_address_ref: string | null;
+  cargo_ready_date: string;
+  ocean_booking?: Record<string, unknown>;
+  air_booking?: Record<string, unknown>;
+  trucking_booking?: Record<string, unknown>;
+}
+
+export interface EventPage {
+  events: ProviderEvent[];
+  /** The absolute link of the next page: pass it back as `cursor`; undefined on the last page. */
+  next?: string;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+const Response = z.looseObject({ _object: z.literal('/api/response'), data: z.unknown() });
+const Page = z.looseObject({
+  _object: z.literal('/api/collections/paginated'),
+  next: z.string().nullish(),
+  data: z.array(z.unknown()),
+});
+const ErrorBody = z.looseObject({ message: z.string(), code: z.string().optional() });
+
+export class FlexportClient {
+  private readonly http: Got;
+
+  constructor(options: FlexportClientOptions) {
+    this.http = got.extend({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
+      headers: {
+        authorization: `Bearer ${options.apiToken}`,
+        'flexport-version': '3',
+        accept: 'application/json',
+      },
+      responseType: 'json',
+      retry: { limit: 0 },
+      timeout: { request: options.timeoutMs ?? 30_000 },
+      throwHttpErrors: true,
+    });
+  }
+
+  /** `POST /purchase_orders`: creates the PO, or fully replaces the one with the same name, buyer and seller. */
+  async createOrUpdatePurchaseOrder(body: PurchaseOrder): Promise<FlexportPurchaseOrder> {
+    return this.send('POST', 'purchase_orders', FlexportPurchaseOrder, { json: body });
+  }
+
+  async getPurchaseOrder(id: number, options: { versionId?: number } = {}): Promise<FlexportPurchaseOrder> {
+    return this.send('GET', `purchase_orders/${id}`, FlexportPurchaseOrder, {
+      searchParams: { 'f.purchase_order_version.id': options.versionId },
+    });
+  }
+
+  /** Every line item of the PO's latest version: their ids are what bookings point at. */
+  async listPurchaseOrderLineItems(purchaseOrderId: number): Promise<z.output<typeof FlexportLineItem>[]> {
+    return this.all('purchase_order_line_items', FlexportLineItem, {
+      'f.purchase_order.id': purchaseOrderId,
+    });
+  }
+
+  /** Bookings, newest first, one page at a time (the API filters by status and shipment, not by name). */
+  async *listBookings(
+    filters: { status?: string; shipmentId?: number } = {},
+  ): AsyncGenerator<FlexportBooking> {
+    yield* this.pages('bookings', FlexportBooking, {
+      'f.status': filters.status,
+      'f.shipment.id': filters.shipmentId,
+      direction: 'desc',
+      per: 100,
+    });
+  }
+
+  async findBookingByName(name: string): Promise<FlexportBooking | undefined> {
+    for await (const booking of this.listBookings()) if (booking.name === name) return booking;
+    return undefined;
+  }
+
+  async createBooking(body: CreateBookingBody): Promise<FlexportBooking> {
+    return this.send('POST', 'bookings', FlexportBooking, { json: body });
+  }
+
+  async listBookingLineItems(bookingId: number): Promise<z.output<typeof FlexportBookingLineItem>[]> {
+    return this.all('booking_line_items', FlexportBookingLineItem, { 'f.booking.id': bookingId });
+  }
+
+  async createBookingLineItem(body: {
+    booking_id: number;
+    purchase_order_line_item_id: number;
+    units: number;
+  }): Promise<z.output<typeof FlexportBookingLineItem>> {
+    return this.send('POST', 'booking_line_items', FlexportBookingLineItem, { json: body });
+  }
+
+  async getShipment(id: number): Promise<z.output<typeof FlexportShipment>> {
+    return this.send('GET', `shipments/${id}`, FlexportShipment);
+  }
+
+  /** One page of `GET /events`, oldest first; `cursor` is the `next` link of the page before. */
+  async listEvents(
+    options: {
+      cursor?: string;
+      occurredAfter?: string;
+      shipmentId?: number;
+      resourceType?: string;
+      per?: number;
+    } = {},
+  ): Promise<EventPage> {
+    const page = options.cursor
+      ? await this.send('GET', options.cursor, Page, { prefixUrl: '' })
+      : await this.send('GET', 'events', Page, {
+          searchParams: {
+            'f.occurred_at.gte': options.occurredAfter,
+            'f.data.shipment.id': options.shipmentId,
+            'f.data.resource._object': options.resourceType,
+            direction: 'asc',
+            per: options.per ?? 100,
+          },
+        });
+    return { events: page.data.map((e) => parse(ProviderEvent, e)), next: page.next ?? undefined };
+  }
+
+  private async all<T extends z.ZodType>(path: string, item: T, query: Query): Promise<z.output<T>[]> {
+    const items: z.output<T>[] = [];
+    for await (const one of this.pages(path, item, { per: 100, ...query })) items.push(one);
+    return items;
+  }
+
+  private async *pages<T extends z.ZodType>(
+    path: string,
+    item: T,
+    query: Query,
+  ): AsyncGenerator<z.output<T>> {
+    let page = await this.send('GET', path, Page, { searchParams: query });
+    for (;;) {
+      for (const one of page.data) yield parse(item, one);
+      if (!page.next) return;
+      // `next` is absolute and already carries the filters.
+      page = await this.send('GET', page.next, Page, { prefixUrl: '' });
+    }
+  }
+
+  /** One HTTP exchange: unwraps `/api/response`, validates `data`, maps every failure. */
+  private async send<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    url: string,
+    schema: T,
+    options: RequestOptions = {},
+  ): Promise<z.output<T>> {
+    let body: unknown;
+    try {
+      body = await this.http(url, {
+        method,
+        json: options.json as Record<string, unknown> | undefined,
+        searchParams: compact(options.searchParams ?? {}) as Record<string, string | number | boolean>,
+        prefixUrl: options.prefixUrl,
+      }).json();
+    } catch (err) {
+      throw toFailure(err, method, url);
+    }
+    return parse(schema, parse(Response, body).data);
+  }
+}
+
+interface RequestOptions {
+  json?: object;
+  searchParams?: Query;
+  prefixUrl?: string;
+}
+
+function compact(query: Query): Query {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw ApplicationFailure.create({
+    type: FailureTypes.unexpectedResponse,
+    message: `unexpected provider response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    nonRetryable: true,
+  });
+}
+
+/** The provider's own message and status; never the request (its headers carry the token). */
+export function toFailure(err: unknown, method: string, url: string): ApplicationFailure {
+  const where = `${method} ${new URL(url, 'http://x').pathname}`;
+  if (err instanceof HTTPError) {
+    const status = err.response.statusCode;
+    const parsed = ErrorBody.safeParse(err.response.body);
+    const message = parsed.success ? parsed.data.message : `${where} answered ${status}`;
+    const details = [{ status, code: parsed.success ? parsed.data.code : undefined }];
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+      return ApplicationFailure.create({ type: FailureTypes.rejected, message, details, nonRetryable: true });
+    }
+    return ApplicationFailure.create({
+      type: FailureTypes.unavailable,
+      message: `${where}: ${message}`,
+      details,
+      nextRetryDelay: retryAfterMs(err.response.headers),
+    });
+  }
+  if (err instanceof RequestError) {
+    return ApplicationFailure.create({
+      type: FailureTypes.unreachable,
+      message: `${where}: ${err.code ?? err.name}`,
+    });
+  }
+  return err instanceof ApplicationFailure
+    ? err
+    : ApplicationFailure.create({ type: FailureTypes.unreachable, message: `${where}: ${String(err)}` });
+}
+
+/** `Retry-After` in seconds or as an HTTP date; undefined leaves the retry policy's backoff. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers['retry-after'];
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.max(ms, 0) : undefined;
+}

@@ -1,0 +1,151 @@
+/**
+ * Flxpoint's purchase-order API over HTTP (`got` + `zod`). The HTTP client never retries:
+ * Temporal does, with failures mapped by the Flexport client's `toFailure` (4xx rejected,
+ * 429 / 5xx / timeouts retried, `Retry-After` honoured). The token goes into `X-API-TOKEN`
+ * and nowhere else: not into errors, not into logs.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import got, { HTTPError, type Got } from 'got';
+import { z } from 'zod';
+import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
+import { FailureTypes, toFailure } from './flexport';
+
+export interface FlxpointClientOptions {
+  baseUrl: string;
+  apiToken: string;
+  /** Per-request timeout; a timeout is retried. */
+  timeoutMs?: number;
+}
+
+const Reason = z.string().nullish();
+
+export const FlxpointPo = z.looseObject({
+  id: z.number().int(),
+  purchaseOrderNumber: z.string(),
+  orderId: z.number().int().nullish(),
+  sourceId: z.number().int().nullish(),
+  /** A handle, not an enum: Flxpoint lists more statuses in responses than in requests. */
+  purchaseOrderStatus: z.looseObject({ name: z.string(), handle: z.string() }),
+  purchaseOrderItems: z
+    .array(
+      z.looseObject({
+        id: z.number().int(),
+        orderItemId: z.number().int().nullish(),
+        sku: z.string().nullish(),
+        quantity: z.number(),
+      }),
+    )
+    .default([]),
+  shippedStatus: z.string().nullish(),
+  acknowledgedAt: z.string().nullish(),
+  canceledAt: z.string().nullish(),
+  voidedAt: z.string().nullish(),
+  cancelReason: Reason,
+  voidedReason: Reason,
+  processingErrorReason: Reason,
+  lastModifiedAt: z.string().nullish(),
+});
+export type FlxpointPo = z.output<typeof FlxpointPo>;
+
+/** A created PO; `alreadyExisted` when an earlier attempt had created it (Flxpoint answered 409). */
+export type CreatedFlxpointPo = FlxpointPo & { alreadyExisted: boolean };
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+export class FlxpointClient {
+  private readonly http: Got;
+
+  constructor(options: FlxpointClientOptions) {
+    this.http = got.extend({
+      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
+      headers: { 'x-api-token': options.apiToken, accept: 'application/json' },
+      responseType: 'json',
+      retry: { limit: 0 },
+      timeout: { request: options.timeoutMs ?? 30_000 },
+    });
+  }
+
+  /**
+   * `POST /purchase-orders`. A 409 (`PO Number is already in use.`) means an earlier attempt got
+   * through: the PO is read back by its number instead of making a second one.
+   */
+  async createPurchaseOrder(body: FlxpointPurchaseOrder): Promise<CreatedFlxpointPo> {
+    let created: unknown;
+    try {
+      created = await this.http.post('purchase-orders', { json: body }).json();
+    } catch (err) {
+      if (err instanceof HTTPError && err.response.statusCode === 409) {
+        return { ...(await this.existingFor(body)), alreadyExisted: true };
+      }
+      throw toFailure(err, 'POST', 'purchase-orders');
+    }
+    return { ...parse(FlxpointPo, created), alreadyExisted: false };
+  }
+
+  async getPurchaseOrder(id: number): Promise<FlxpointPo> {
+    return this.send('GET', `purchase-orders/${id}`, FlxpointPo);
+  }
+
+  async findPurchaseOrderByNumber(purchaseOrderNumber: string): Promise<FlxpointPo | undefined> {
+    const found = await this.send('GET', 'purchase-orders', z.array(FlxpointPo), {
+      searchParams: { purchaseOrderNumber },
+    });
+    // Exact match only, in case the provider's filter matches more loosely.
+    return found.find((po) => po.purchaseOrderNumber === purchaseOrderNumber);
+  }
+
+  async cancelPurchaseOrder(id: number, reason?: string): Promise<FlxpointPo> {
+    return this.send('PUT', `purchase-orders/${id}/cancel`, FlxpointPo, { json: { reason } });
+  }
+
+  async voidPurchaseOrder(id: number, reason?: string): Promise<FlxpointPo> {
+    return this.send('PUT', `purchase-orders/${id}/void`, FlxpointPo, { json: { reason } });
+  }
+
+  /** The PO holding the number, provided it is the same order and source: a foreign one is never adopted. */
+  private async existingFor(body: FlxpointPurchaseOrder): Promise<FlxpointPo> {
+    const number = body.purchaseOrderNumber;
+    const existing = await this.findPurchaseOrderByNumber(number);
+    if (!existing) {
+      // Retryable: the listing may lag the write that answered 409.
+      throw ApplicationFailure.create({
+        type: FailureTypes.unavailable,
+        message: `PO Number ${number} is already in use but no PO with that number can be read yet`,
+      });
+    }
+    if (existing.orderId !== body.orderId || existing.sourceId !== body.sourceId) {
+      throw ApplicationFailure.create({
+        type: FailureTypes.rejected,
+        message: `PO Number ${number} is already in use by purchase order ${existing.id} for another order or source`,
+        nonRetryable: true,
+      });
+    }
+    return existing;
+  }
+
+  private async send<T extends z.ZodType>(
+    method: Method,
+    url: string,
+    schema: T,
+    options: { json?: Record<string, unknown>; searchParams?: Record<string, string> } = {},
+  ): Promise<z.output<T>> {
+    let body: unknown;
+    try {
+      body = await this.http(url, { method, ...options }).json();
+    } catch (err) {
+      throw toFailure(err, method, url);
+    }
+    return parse(schema, body);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw ApplicationFailure.create({
+    type: FailureTypes.unexpectedResponse,
+    message: `unexpected Flxpoint response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    nonRetryable: true,
+  });
+}

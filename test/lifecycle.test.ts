@@ -1,0 +1,364 @@
+/** The lifecycle reducer on its own: no Temporal, no HTTP, every event with its own time. */
+import {
+  checkAmend,
+  checkBook,
+  checkCancel,
+  checkClose,
+  MAX_SEEN_EVENTS,
+  nextDeadlines,
+  reduce,
+  startLifecycle,
+  type LifecycleEvent,
+  type PoState,
+  type Reduced,
+} from '../workflows/lifecycle';
+import type { ProviderEvent } from '../workflows/messages';
+import { PoSettings, PurchaseOrder, type PoSettingsInput } from '../workflows/purchase-order';
+import { samplePurchaseOrder, type PurchaseOrderInput } from './support/purchase-orders';
+
+const T0 = Date.parse('2030-03-01T09:00:00.000Z');
+const at = (days: number, hours = 0) => new Date(T0 + days * 86_400_000 + hours * 3_600_000).toISOString();
+
+function started(overrides: Partial<PurchaseOrderInput> = {}, settings: PoSettingsInput = {}): Reduced {
+  return startLifecycle(
+    PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, overrides)),
+    PoSettings.parse(settings),
+    at(0),
+  );
+}
+
+/** Applies events in order; returns the final state and every command along the way. */
+function run(state: PoState, ...events: LifecycleEvent[]): Reduced {
+  const commands: Reduced['commands'] = [];
+  for (const event of events) {
+    const next = reduce(state, event);
+    state = next.state;
+    commands.push(...next.commands);
+  }
+  return { state, commands };
+}
+
+const accepted = (intent: 'create' | 'amend' | 'close' | 'cancel', day = 0, version = 1): LifecycleEvent => ({
+  type: 'submission_accepted',
+  at: at(day),
+  intent,
+  providerId: 171001,
+  version,
+  lineItemIds: { A: 5137001, B: 5137002 },
+});
+
+let eventId = 0;
+function providerEvent(type: string, data: Record<string, unknown> = {}, id = ++eventId): ProviderEvent {
+  return { _object: '/event', id, version: 2, type, created_at: at(1), occurred_at: at(1), data };
+}
+const signal = (event: ProviderEvent, day = 1): LifecycleEvent => ({
+  type: 'provider_event',
+  at: at(day),
+  event,
+});
+const shipmentEvent = (type: string, shipmentId = 1250001, occurredDay = 1) => ({
+  ...providerEvent(type, {
+    _object: '/event_data',
+    shipment: { _object: '/shipment', id: shipmentId, booking: { id: 82001 } },
+  }),
+  occurred_at: at(occurredDay),
+});
+
+function openPo(overrides: Partial<PurchaseOrderInput> = {}, settings: PoSettingsInput = {}): PoState {
+  return run(started(overrides, settings).state, accepted('create')).state;
+}
+
+function bookedPo(
+  units: { A: number; B?: number } = { A: 500, B: 200 },
+  settings: PoSettingsInput = {},
+): PoState {
+  const lines = Object.entries(units).map(([itemKey, n]) => ({ itemKey, units: n }));
+  return run(openPo({}, settings), {
+    type: 'booking_created',
+    at: at(2),
+    name: 'PO-1-B1',
+    providerId: 82001,
+    status: 'submitted',
+    lines,
+  }).state;
+}
+
+describe('submission', () => {
+  test('a new PO is submitting and its creation is sent with status open', () => {
+    const { state, commands } = started();
+    expect(state.status).toBe('submitting');
+    expect(commands).toEqual([{ type: 'submit', intent: 'create', body: expect.objectContaining({ name: 'PO-1', status: 'open' }) }]); // prettier-ignore
+  });
+
+  test('the provider accepting it opens it with its ids and version', () => {
+    const state = openPo();
+    expect(state).toMatchObject({ status: 'open', providerId: 171001, providerVersion: 1 });
+    expect(state.lines.map((l) => l.providerId)).toEqual([5137001, 5137002]);
+    expect(state.history.at(-1)).toMatchObject({ from: 'submitting', to: 'open', at: at(0) });
+  });
+
+  test('a 422 keeps the exact provider message until an amendment is accepted', () => {
+    const message = 'Company does not exist for reference nobody';
+    const rejected = run(started().state, { type: 'provider_rejected', at: at(0), during: 'create', status: 422, message }); // prettier-ignore
+    expect(rejected.state.status).toBe('needs_attention');
+    expect(rejected.state.lastError).toEqual({ at: at(0), status: 422, message, during: 'create' });
+    expect(rejected.state.history.at(-1)!.cause).toContain(message);
+
+    const po = PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, { memo: 'fixed' }));
+    const amended = run(rejected.state, { type: 'amend_requested', at: at(1), po });
+    expect(amended.state.status).toBe('submitting');
+    expect(amended.commands).toEqual([{ type: 'submit', intent: 'amend', body: expect.objectContaining({ memo: 'fixed' }) }]); // prettier-ignore
+
+    const fixed = run(amended.state, accepted('amend', 1, 2)).state;
+    expect(fixed.status).toBe('open');
+    expect(fixed.lastError).toBeUndefined();
+    expect(fixed.history.map((h) => h.to)).toEqual(['submitting', 'needs_attention', 'submitting', 'open']);
+  });
+});
+
+describe('cancel', () => {
+  test('before booking: the provider is told, then the PO is cancelled', () => {
+    const requested = run(openPo(), { type: 'cancel_requested', at: at(1), cause: 'cancelled by operator' });
+    expect(requested.commands).toEqual([{ type: 'submit', intent: 'cancel', body: expect.objectContaining({ status: 'cancelled' }) }]); // prettier-ignore
+    expect(run(requested.state, accepted('cancel', 1)).state.status).toBe('cancelled');
+  });
+
+  test('a PO the provider never accepted is cancelled without calling it', () => {
+    const rejected = run(started().state, { type: 'provider_rejected', at: at(0), during: 'create', status: 422, message: 'no' }); // prettier-ignore
+    const cancelled = run(rejected.state, {
+      type: 'cancel_requested',
+      at: at(1),
+      cause: 'cancelled by operator',
+    });
+    expect(cancelled.commands).toEqual([]);
+    expect(cancelled.state.status).toBe('cancelled');
+  });
+
+  test('is refused after booking, in the provider own words', () => {
+    expect(checkCancel(openPo())).toBeUndefined();
+    expect(checkCancel(bookedPo())).toBe(
+      'Purchase order PO-1 may not be cancelled since it has an active booking',
+    );
+  });
+});
+
+describe('booking', () => {
+  test('books every unit left by default, resolving the provider references', () => {
+    const { commands } = run(openPo(), { type: 'book_requested', at: at(2), booking: {} });
+    expect(commands).toEqual([
+      {
+        type: 'book',
+        plan: expect.objectContaining({
+          name: 'PO-1-B1',
+          purchaseOrderId: 171001,
+          shipperRef: 'shenzhen-widgets',
+          consigneeRef: 'acme-us',
+          originLocationRef: 'lex_corp_warehouse',
+          transportationMode: 'ocean',
+          lines: [
+            { itemKey: 'A', purchaseOrderLineItemId: 5137001, units: 500 },
+            { itemKey: 'B', purchaseOrderLineItemId: 5137002, units: 200 },
+          ],
+        }),
+      },
+    ]);
+  });
+
+  test('partial and full booking per line item', () => {
+    const state = bookedPo({ A: 200 });
+    expect(state.status).toBe('booked');
+    expect(state.lines.map((l) => [l.itemKey, l.bookedUnits, l.booking])).toEqual([
+      ['A', 200, 'partial'],
+      ['B', 0, 'unbooked'],
+    ]);
+    expect(checkBook(state, { lines: [{ item_key: 'A', units: 301 }] })).toBe(
+      'line item A has 300 units left to book, not 301',
+    );
+    expect(checkBook(state, { lines: [{ item_key: 'A', units: 300 }] })).toBeUndefined();
+  });
+
+  test('is refused before the provider has the PO, and for rail', () => {
+    expect(checkBook(started().state, {})).toMatch(/once the provider has accepted it \(it is submitting\)/);
+    expect(checkBook(openPo({ transportation_mode: 'rail' }), {})).toMatch(/no rail bookings/);
+  });
+
+  test('close only after booking', () => {
+    expect(checkClose(openPo())).toBe(
+      'Purchase order PO-1 can only be closed once it has been booked (it is open)',
+    );
+    const closing = run(bookedPo(), { type: 'close_requested', at: at(3), cause: 'closed by operator' });
+    expect(closing.commands).toEqual([{ type: 'submit', intent: 'close', body: expect.objectContaining({ status: 'closed' }) }]); // prettier-ignore
+    expect(run(closing.state, accepted('close', 3)).state.status).toBe('closed');
+  });
+});
+
+describe('amend rules', () => {
+  const amend = (state: PoState, overrides: Partial<PurchaseOrderInput>) =>
+    checkAmend(state, PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, overrides)));
+
+  test('name, buyer and seller never change', () => {
+    const state = openPo();
+    expect(amend(state, { name: 'PO-2' })).toBe('name can not change: this is purchase order PO-1');
+    expect(
+      amend(state, {
+        parties: [
+          { role: 'buyer', external_ref: 'acme-us' },
+          { role: 'seller', external_ref: 'ningbo-textiles' },
+        ],
+      }),
+    ).toBe('can not change the seller role: it stays shenzhen-widgets');
+    expect(amend(state, { memo: 'fine' })).toBeUndefined();
+  });
+
+  test('booked lines stay, and never drop below what is booked', () => {
+    const state = bookedPo({ A: 300 });
+    const lineA = samplePurchaseOrder('PO-1', T0).line_items[0]!;
+    const lineB = samplePurchaseOrder('PO-1', T0).line_items[1]!;
+    expect(amend(state, { line_items: [lineB] })).toBe(
+      'Cannot remove line items that have been booked (item_key A)',
+    );
+    expect(amend(state, { line_items: [{ ...lineA, units: 299 }, lineB] })).toMatch(
+      /^Cannot update a line item to request fewer units than have already been booked/,
+    );
+    expect(amend(state, { line_items: [{ ...lineA, units: 300 }] })).toBeUndefined();
+  });
+
+  test('amended units keep the booked units per line', () => {
+    const state = bookedPo({ A: 300 });
+    const po = PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0));
+    po.line_items[0]!.units = 300;
+    const { state: amended } = run(state, { type: 'amend_requested', at: at(3), po });
+    expect(amended.lines[0]).toMatchObject({
+      units: 300,
+      bookedUnits: 300,
+      booking: 'full',
+      providerId: 5137001,
+    });
+  });
+});
+
+describe('deadlines', () => {
+  test('derived from the dates: cargo-ready check, must-arrive check', () => {
+    expect(nextDeadlines(openPo())).toEqual([
+      { kind: 'cargo_ready_check', at: '2030-03-12T00:00:00.000Z' },
+      { kind: 'must_arrive_check', at: '2030-04-11T00:00:00.000Z' },
+    ]);
+  });
+
+  test('cargo ready passed with nothing booked: booking overdue and an alert', () => {
+    const { state, commands } = run(openPo(), { type: 'deadline_reached', at: '2030-03-12T00:00:00.000Z' });
+    expect(state.bookingOverdue).toBe(true);
+    expect(commands).toEqual([{ type: 'alert', alert: expect.objectContaining({ kind: 'booking_overdue', poName: 'PO-1' }) }]); // prettier-ignore
+    expect(nextDeadlines(state).map((d) => d.kind)).toEqual(['must_arrive_check']);
+  });
+
+  test('must-arrive passed undelivered: late and an alert; delivered in full: never late', () => {
+    const late = run(bookedPo(), { type: 'deadline_reached', at: '2030-04-11T00:00:00.000Z' });
+    expect(late.state.late).toBe(true);
+    expect(late.commands).toEqual([{ type: 'alert', alert: expect.objectContaining({ kind: 'late' }) }]);
+
+    const delivered = run(bookedPo(), signal(shipmentEvent('/shipment#delivered_in_full', 1250001, 20), 20));
+    expect(delivered.state.milestones.delivered_in_full).toBe(at(20));
+    expect(nextDeadlines(delivered.state).map((d) => d.kind)).toEqual(['auto_close']);
+  });
+
+  test('an amendment moves the must-arrive check and lifts the late flag', () => {
+    const late = run(bookedPo(), { type: 'deadline_reached', at: '2030-04-11T00:00:00.000Z' }).state;
+    const po = PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, { must_arrive_date: '2030-05-01' }));
+    const { state } = run(late, { type: 'amend_requested', at: '2030-04-11T01:00:00.000Z', po });
+    expect(state.late).toBe(false);
+    expect(nextDeadlines(state)).toContainEqual({
+      kind: 'must_arrive_check',
+      at: '2030-05-02T00:00:00.000Z',
+    });
+  });
+
+  test('auto-close 30 days after delivered in full, then closed once the provider accepts', () => {
+    const delivered = run(
+      bookedPo(),
+      signal(shipmentEvent('/shipment#delivered_in_full', 1250001, 20), 20),
+    ).state;
+    expect(nextDeadlines(delivered)).toEqual([{ kind: 'auto_close', at: at(50) }]);
+    expect(run(delivered, { type: 'deadline_reached', at: at(49) }).commands).toEqual([]);
+    const closing = run(delivered, { type: 'deadline_reached', at: at(50) });
+    expect(closing.commands).toEqual([{ type: 'submit', intent: 'close', body: expect.objectContaining({ status: 'closed' }) }]); // prettier-ignore
+    expect(nextDeadlines(closing.state)).toEqual([]);
+    const closed = run(closing.state, accepted('close', 50)).state;
+    expect(closed.status).toBe('closed');
+    expect(closed.history.at(-1)!.cause).toContain('auto-close 30 days after delivered in full');
+  });
+
+  test('auto-close after the must-arrive date when set so', () => {
+    const state = bookedPo(undefined, { autoClose: { after: 'must_arrive_date', days: 7 } });
+    expect(nextDeadlines(state)).toContainEqual({ kind: 'auto_close', at: '2030-04-17T00:00:00.000Z' });
+  });
+});
+
+describe('provider events', () => {
+  test('acknowledged, booking confirmed from outside, milestones in any order', () => {
+    const { state } = run(
+      openPo(),
+      signal(providerEvent('/purchase_order#acknowledged')),
+      signal(shipmentEvent('/shipment_leg#arrived', 1250001, 5)),
+      signal(shipmentEvent('/shipment_leg#departed', 1250001, 3)),
+      signal(shipmentEvent('/shipment#booking_confirmed', 1250001, 2)),
+    );
+    expect(state.acknowledged).toBe(true);
+    expect(state.status).toBe('booked');
+    expect(state.milestones).toEqual({ arrived: at(5), departed: at(3) });
+    expect(state.shipments.map((s) => s.id)).toEqual([1250001]);
+  });
+
+  test('duplicates are applied once; unknown types are recorded and ignored', () => {
+    const departed = shipmentEvent('/shipment_leg#departed');
+    const unknown = providerEvent('/shipment#teleported');
+    const { state } = run(openPo(), signal(departed), signal(departed), signal(unknown), signal(unknown));
+    expect(state.history.filter((h) => h.change === 'departed')).toHaveLength(1);
+    expect(state.ignoredEvents).toEqual([{ id: unknown.id, type: '/shipment#teleported', at: at(1), why: 'unknown event type' }]); // prettier-ignore
+    expect(state.seenEventIds).toEqual([departed.id, unknown.id]);
+  });
+
+  test('the dedupe set is bounded', () => {
+    let state = openPo();
+    for (let id = 1; id <= MAX_SEEN_EVENTS + 10; id++) {
+      state = reduce(state, signal(providerEvent('/shipment#teleported', {}, 100_000 + id))).state;
+    }
+    expect(state.seenEventIds).toHaveLength(MAX_SEEN_EVENTS);
+    expect(state.seenEventIds.at(-1)).toBe(100_000 + MAX_SEEN_EVENTS + 10);
+  });
+
+  test('delivered in full counts once every shipment of the PO is delivered', () => {
+    const { state } = run(
+      bookedPo(),
+      signal(shipmentEvent('/shipment#created', 1)),
+      signal(shipmentEvent('/shipment#created', 2)),
+      signal(shipmentEvent('/shipment#delivered_in_full', 1, 10)),
+    );
+    expect(state.milestones.delivered_in_full).toBeUndefined();
+    const done = run(state, signal(shipmentEvent('/shipment#delivered_in_full', 2, 12))).state;
+    expect(done.milestones.delivered_in_full).toBe(at(12));
+  });
+
+  test('a provider-side amendment moves the dates; an older snapshot does not', () => {
+    const snapshot = (version: number, mustArrive: string) =>
+      providerEvent('/purchase_order#updated', {
+        purchase_order: { must_arrive_date: mustArrive, purchase_order_version: { version_number: version } },
+      });
+    const { state } = run(openPo(), signal(snapshot(3, '2030-06-01')), signal(snapshot(2, '2030-05-01')));
+    expect(state.po.must_arrive_date).toBe('2030-06-01');
+    expect(state.providerVersion).toBe(3);
+  });
+
+  test('provider-side cancellation ends the PO; nothing reopens it afterwards', () => {
+    const cancelled = run(openPo(), signal(providerEvent('/purchase_order#cancelled'))).state;
+    expect(cancelled.status).toBe('cancelled');
+    const late = run(cancelled, signal(shipmentEvent('/shipment#booking_confirmed')), accepted('amend', 2), {
+      type: 'deadline_reached',
+      at: at(100),
+    });
+    expect(late.state.status).toBe('cancelled');
+    expect(late.commands).toEqual([]);
+    expect(late.state.ignoredEvents.at(-1)).toMatchObject({ type: '/shipment#booking_confirmed', why: 'PO already cancelled' }); // prettier-ignore
+    expect(nextDeadlines(late.state)).toEqual([]);
+  });
+});

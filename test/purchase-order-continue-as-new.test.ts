@@ -1,0 +1,64 @@
+/**
+ * A long life: a flood of provider events makes the server suggest continue-as-new; the PO
+ * carries its whole state over, dedupe set included. The dev server (a real Temporal server)
+ * suggests it; the time-skipping server does not.
+ */
+import { providerEventSignal, type ProviderEvent } from '../workflows/messages';
+import { startHarness, until, type Harness } from './support/po-harness';
+import { samplePurchaseOrder } from './support/purchase-orders';
+import { devServerEnv } from './support/temporal';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness(await devServerEnv());
+});
+
+afterAll(async () => {
+  await harness.close();
+  await harness.env.teardown();
+});
+
+const FLOOD = 4_500;
+
+test('continue-as-new under a flood of events keeps the state and the dedupe set', async () => {
+  const name = `PO-FLOOD-${Date.now()}`;
+  const handle = await harness.start(samplePurchaseOrder(name, Date.now()));
+  const open = await until(handle, (s) => s.status === 'open');
+  await harness.admin('POST', `/purchase_orders/${open.providerId}/acknowledge`);
+  const [acknowledged] = await harness.deliverEvents(handle);
+  const firstRunId = (await handle.describe()).runId;
+
+  const noise = (id: number): ProviderEvent => ({
+    _object: '/event',
+    id,
+    version: 2,
+    type: '/shipment#document_uploaded',
+    created_at: new Date().toISOString(),
+    occurred_at: new Date().toISOString(),
+    data: {},
+  });
+  for (let start = 0; start < FLOOD; start += 250) {
+    const batch = Array.from({ length: 250 }, (_, i) => noise(1_000_000 + start + i));
+    await Promise.all(batch.map((event) => handle.signal(providerEventSignal, event)));
+  }
+  const last = 1_000_000 + FLOOD - 1;
+  const after = await until(handle, (s) => s.seenEventIds.includes(last), 120_000);
+
+  expect((await handle.describe()).runId).not.toBe(firstRunId);
+  expect(after).toMatchObject({ status: 'open', acknowledged: true, providerId: open.providerId });
+  expect(after.history.filter((h) => h.change === 'acknowledged')).toHaveLength(1);
+  expect(after.seenEventIds).toHaveLength(2000);
+
+  // Duplicates from before the continue-as-new are still recognised: only the fresh sentinel is new.
+  const sentinel = noise(2_000_000);
+  await handle.signal(providerEventSignal, acknowledged!);
+  await handle.signal(providerEventSignal, noise(last));
+  await handle.signal(providerEventSignal, sentinel);
+  const final = await until(handle, (s) => s.seenEventIds.includes(sentinel.id));
+  expect(final.ignoredEvents.slice(-2).map((e) => e.id)).toEqual([
+    after.ignoredEvents.at(-1)!.id,
+    sentinel.id,
+  ]);
+  expect(final.history).toEqual(after.history);
+});

@@ -1,0 +1,100 @@
+/**
+ * Records PO workflow histories for the replay test: `npx tsx test/record-histories.ts`.
+ * Runs a few lives of a PO on the time-skipping server against the sandbox and writes each
+ * history to test/histories/<scenario>.json. Re-record only on purpose: the point of the files
+ * is that today's workflow code must replay what yesterday's code wrote.
+ */
+import { temporal } from '@temporalio/proto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle';
+import { amendUpdate, bookUpdate, cancelUpdate, stateQuery } from '../workflows/messages';
+import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
+import { timeSkippingEnv } from './support/temporal';
+
+export const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+const DAY_MS = 86_400_000;
+
+/** Each scenario drives one PO to the end of its life and returns its handle. */
+const scenarios: Record<string, (h: Harness, now: number) => Promise<PoHandle>> = {
+  async 'auto-close-after-delivery'(h, now) {
+    const handle = await h.start(samplePurchaseOrder('PO-REC-HAPPY', now));
+    const { providerId } = await until(handle, (s) => s.status === 'open');
+    await h.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+    const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
+    const { shipment } = await h.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+    await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
+    await h.deliverEvents(handle);
+    await handle.result();
+    return handle;
+  },
+
+  async 'rejected-then-amended-then-cancelled'(h, now) {
+    const po = samplePurchaseOrder('PO-REC-422', now, { origin_location_ref: 'nowhere' });
+    const handle = await h.start(po);
+    await until(handle, (s) => s.status === 'needs_attention');
+    await handle.executeUpdate(amendUpdate, { args: [{ ...po, origin_location_ref: 'lex_corp_warehouse' }] });
+    await handle.executeUpdate(cancelUpdate, { args: ['recorded for replay'] });
+    await handle.result();
+    return handle;
+  },
+
+  async 'amended-dates-late-and-overdue'(h, now) {
+    const po = samplePurchaseOrder('PO-REC-LATE', now);
+    const handle = await h.start(po);
+    await until(handle, (s) => s.status === 'open');
+    await handle.executeUpdate(amendUpdate, { args: [{ ...po, must_arrive_date: dayAfter(now, 50) }] });
+    await h.env.sleep(52 * DAY_MS);
+    await until(handle, (s) => s.late && s.bookingOverdue);
+    await handle.executeUpdate(cancelUpdate, { args: ['never shipped'] });
+    await handle.result();
+    return handle;
+  },
+};
+
+/**
+ * A recorded history: the protobuf bytes (base64), because the SDK's JSON history converter trips
+ * over the two protobufjs copies npm installs here; the event types ride along for reading.
+ */
+export interface RecordedHistory {
+  workflowId: string;
+  eventTypes: string[];
+  historyBase64: string;
+}
+
+function toRecording(workflowId: string, history: temporal.api.history.v1.IHistory): RecordedHistory {
+  return {
+    workflowId,
+    eventTypes: (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]!),
+    historyBase64: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64'),
+  };
+}
+
+async function main(): Promise<void> {
+  await ensureWorkflowBundle();
+  mkdirSync(HISTORIES_DIR, { recursive: true });
+  for (const [scenario, run] of Object.entries(scenarios)) {
+    const env = await timeSkippingEnv();
+    const harness = await startHarness(env);
+    try {
+      const handle = await run(harness, await env.currentTimeMs());
+      const history = await handle.fetchHistory();
+      const status = (await handle.query(stateQuery)).status;
+      const file = path.join(HISTORIES_DIR, `${scenario}.json`);
+      writeFileSync(file, JSON.stringify(toRecording(handle.workflowId, history), null, 1) + '\n');
+      console.log(
+        `${scenario}: ${handle.workflowId} ended ${status}, ${history.events?.length} events -> ${file}`,
+      );
+    } finally {
+      await harness.close();
+      await env.teardown();
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,708 @@
+/**
+ * The purchase-order lifecycle as a pure reducer: `reduce(state, event)` returns the next state
+ * and the commands the workflow shell must carry out (provider calls, alerts). No Temporal, no IO,
+ * no clock: every event carries its own time, so the same events always give the same state.
+ */
+import type { ProviderEvent } from './messages';
+import { partyRef, type Booking, type PoSettings, type Provider, type PurchaseOrder } from './purchase-order';
+
+export type PoStatus = 'submitting' | 'open' | 'needs_attention' | 'booked' | 'closed' | 'cancelled';
+export const TERMINAL_STATUSES: readonly PoStatus[] = ['closed', 'cancelled'];
+
+export type Milestone = 'departed' | 'arrived' | 'customs_released' | 'delivered_in_full';
+export type LineBooking = 'unbooked' | 'partial' | 'full';
+/** Every provider write goes through the create-or-update endpoint with a full replacement body. */
+export type SubmissionIntent = 'create' | 'amend' | 'close' | 'cancel';
+export type DeadlineKind = 'cargo_ready_check' | 'must_arrive_check' | 'auto_close';
+
+export interface LineState {
+  itemKey: string;
+  units: number;
+  bookedUnits: number;
+  booking: LineBooking;
+  providerId?: number;
+}
+
+export interface BookingState {
+  name: string;
+  providerId: number;
+  /** The provider's booking status: draft, submitted, booked, shipment, archived. */
+  status: string;
+  shipmentId?: number;
+  lines: { itemKey: string; units: number }[];
+  createdAt: string;
+}
+
+export interface ShipmentState {
+  id: number;
+  milestones: Partial<Record<Milestone, string>>;
+}
+
+export interface HistoryEntry {
+  at: string;
+  from: PoStatus;
+  to: PoStatus;
+  /** What changed beside the status, e.g. `late`, `acknowledged`, `departed`. */
+  change?: string;
+  cause: string;
+}
+
+export interface ProviderError {
+  at: string;
+  status: number;
+  message: string;
+  during: SubmissionIntent | 'book';
+}
+
+export interface Deadline {
+  kind: DeadlineKind;
+  at: string;
+}
+
+export interface PoState {
+  provider: Provider;
+  name: string;
+  /** The PO as last requested: the body of the next full replacement. */
+  po: PurchaseOrder;
+  settings: PoSettings;
+  status: PoStatus;
+  createdAt: string;
+  acknowledged: boolean;
+  bookingOverdue: boolean;
+  late: boolean;
+  /** When the PO as a whole reached each milestone (delivered in full: every shipment did). */
+  milestones: Partial<Record<Milestone, string>>;
+  providerId?: number;
+  providerVersion?: number;
+  lines: LineState[];
+  bookings: BookingState[];
+  shipments: ShipmentState[];
+  /** The provider write in flight, so an operator sees what the PO is waiting for. */
+  pending?: { intent: SubmissionIntent | 'book'; since: string; cause: string };
+  lastError?: ProviderError;
+  history: HistoryEntry[];
+  /** Ids of provider events already applied, newest last, bounded by MAX_SEEN_EVENTS. */
+  seenEventIds: number[];
+  /** Provider events recorded but not acted upon (unknown type, or after the end), newest last. */
+  ignoredEvents: { id: number; type: string; at: string; why: string }[];
+}
+
+export const MAX_SEEN_EVENTS = 2000;
+const MAX_IGNORED_EVENTS = 50;
+
+/** Transportation modes the provider's booking API has a section for. */
+export type BookableMode = 'ocean' | 'air' | 'truck';
+
+/** The provider request the shell makes for a `book` command: every reference already resolved. */
+export interface BookingPlan {
+  name: string;
+  purchaseOrderId: number;
+  cargoReadyDate: string;
+  transportationMode: BookableMode;
+  shipperRef: string;
+  consigneeRef: string;
+  originLocationRef: string;
+  destinationLocationRef?: string;
+  originPort?: PurchaseOrder['origin_port'];
+  destinationPort?: PurchaseOrder['destination_port'];
+  lines: { itemKey: string; purchaseOrderLineItemId: number; units: number }[];
+}
+
+export interface Alert {
+  kind: 'late' | 'booking_overdue';
+  poName: string;
+  message: string;
+  at: string;
+}
+
+export type Command =
+  | { type: 'submit'; intent: SubmissionIntent; body: PurchaseOrder }
+  | { type: 'book'; plan: BookingPlan }
+  | { type: 'alert'; alert: Alert };
+
+export type LifecycleEvent =
+  | { type: 'submission_accepted'; at: string; intent: SubmissionIntent; providerId: number; version?: number; lineItemIds: Record<string, number> } // prettier-ignore
+  | {
+      type: 'provider_rejected';
+      at: string;
+      during: SubmissionIntent | 'book';
+      status: number;
+      message: string;
+    }
+  | { type: 'amend_requested'; at: string; po: PurchaseOrder }
+  | { type: 'book_requested'; at: string; booking: Booking }
+  | { type: 'booking_created'; at: string; name: string; providerId: number; status: string; shipmentId?: number; lines: { itemKey: string; units: number }[] } // prettier-ignore
+  | { type: 'close_requested'; at: string; cause: string }
+  | { type: 'cancel_requested'; at: string; cause: string }
+  | { type: 'provider_event'; at: string; event: ProviderEvent }
+  | { type: 'deadline_reached'; at: string };
+
+export interface Reduced {
+  state: PoState;
+  commands: Command[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function isTerminal(status: PoStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** A new PO: `submitting`, with its creation submitted to the provider. */
+export function startLifecycle(po: PurchaseOrder, settings: PoSettings, at: string): Reduced {
+  const state: PoState = {
+    provider: settings.provider,
+    name: po.name,
+    po,
+    settings,
+    status: 'submitting',
+    createdAt: at,
+    acknowledged: false,
+    bookingOverdue: false,
+    late: false,
+    milestones: {},
+    lines: linesFor(po, []),
+    bookings: [],
+    shipments: [],
+    pending: { intent: 'create', since: at, cause: 'submitted' },
+    history: [{ at, from: 'submitting', to: 'submitting', cause: 'submitted' }],
+    seenEventIds: [],
+    ignoredEvents: [],
+  };
+  return { state, commands: [{ type: 'submit', intent: 'create', body: { ...po, status: 'open' } }] };
+}
+
+export function reduce(state: PoState, event: LifecycleEvent): Reduced {
+  if (isTerminal(state.status)) {
+    // Nothing reopens a closed or cancelled PO; provider events are still recorded.
+    if (event.type !== 'provider_event') return { state, commands: [] };
+    return { state: recordIgnored(state, event.event, event.at, `PO already ${state.status}`), commands: [] };
+  }
+  switch (event.type) {
+    case 'submission_accepted':
+      return { state: submissionAccepted(state, event), commands: [] };
+    case 'provider_rejected':
+      return {
+        state: transition(
+          {
+            ...state,
+            pending: undefined,
+            lastError: { at: event.at, status: event.status, message: event.message, during: event.during },
+          },
+          // A refused booking leaves the PO as it was; a refused PO body needs a person.
+          event.during === 'book' ? state.status : 'needs_attention',
+          event.at,
+          `provider refused ${event.during} (${event.status}): ${event.message}`,
+        ),
+        commands: [],
+      };
+    case 'amend_requested':
+      return amendRequested(state, event);
+    case 'book_requested':
+      return bookRequested(state, event);
+    case 'booking_created':
+      return { state: bookingCreated(state, event), commands: [] };
+    case 'close_requested':
+      return {
+        state: { ...state, pending: { intent: 'close', since: event.at, cause: event.cause } },
+        commands: [{ type: 'submit', intent: 'close', body: { ...state.po, status: 'closed' } }],
+      };
+    case 'cancel_requested':
+      if (state.providerId === undefined) {
+        // Never accepted by the provider: nothing to cancel there.
+        return {
+          state: transition({ ...state, pending: undefined }, 'cancelled', event.at, event.cause),
+          commands: [],
+        };
+      }
+      return {
+        state: { ...state, pending: { intent: 'cancel', since: event.at, cause: event.cause } },
+        commands: [{ type: 'submit', intent: 'cancel', body: { ...state.po, status: 'cancelled' } }],
+      };
+    case 'provider_event':
+      return { state: providerEvent(state, event.event, event.at), commands: [] };
+    case 'deadline_reached':
+      return deadlineReached(state, event.at);
+  }
+}
+
+function submissionAccepted(
+  state: PoState,
+  event: Extract<LifecycleEvent, { type: 'submission_accepted' }>,
+): PoState {
+  const accepted: PoState = {
+    ...state,
+    providerId: event.providerId,
+    providerVersion: event.version ?? state.providerVersion,
+    pending: undefined,
+    lastError: undefined,
+    lines: state.lines.map((line) => ({
+      ...line,
+      providerId: event.lineItemIds[line.itemKey] ?? line.providerId,
+    })),
+  };
+  const cause =
+    `provider accepted ${event.intent}` + (event.version === undefined ? '' : ` (version ${event.version})`);
+  switch (event.intent) {
+    case 'close':
+      return transition(accepted, 'closed', event.at, `${cause}; ${state.pending?.cause ?? 'closed'}`);
+    case 'cancel':
+      return transition(accepted, 'cancelled', event.at, `${cause}; ${state.pending?.cause ?? 'cancelled'}`);
+    default:
+      return transition(accepted, accepted.bookings.length > 0 ? 'booked' : 'open', event.at, cause);
+  }
+}
+
+function amendRequested(
+  state: PoState,
+  event: Extract<LifecycleEvent, { type: 'amend_requested' }>,
+): Reduced {
+  const po: PurchaseOrder = { ...event.po, status: 'open' };
+  let next: PoState = {
+    ...state,
+    po,
+    lines: linesFor(po, state.lines),
+    pending: { intent: 'amend', since: event.at, cause: 'amended' },
+  };
+  // Moved dates re-arm their checks: a flag only stands while its date is behind us.
+  if (next.bookingOverdue && !deadlinePassed(cargoReadyDeadline(next), event.at)) {
+    next = flag(next, 'bookingOverdue', false, event.at, 'cargo-ready date moved by amendment');
+  }
+  if (next.late && !deadlinePassed(mustArriveDeadline(next), event.at)) {
+    next = flag(next, 'late', false, event.at, 'must-arrive date moved by amendment');
+  }
+  // A PO the provider refused goes back to `submitting` until the amendment is accepted.
+  if (state.status === 'needs_attention') next = transition(next, 'submitting', event.at, 'amended');
+  return { state: next, commands: [{ type: 'submit', intent: 'amend', body: po }] };
+}
+
+function bookRequested(state: PoState, event: Extract<LifecycleEvent, { type: 'book_requested' }>): Reduced {
+  const planned = planBooking(state, event.booking);
+  if ('refusal' in planned) {
+    return { state: transition(state, state.status, event.at, `booking refused: ${planned.refusal}`, 'booking refused'), commands: [] }; // prettier-ignore
+  }
+  const { plan } = planned;
+  return {
+    state: { ...state, pending: { intent: 'book', since: event.at, cause: `booking ${plan.name}` } },
+    commands: [{ type: 'book', plan }],
+  };
+}
+
+/** The booking an operator's request amounts to, or why the PO cannot be booked that way. */
+export function planBooking(state: PoState, booking: Booking): { plan: BookingPlan } | { refusal: string } {
+  const { po, name } = state;
+  if ((state.status !== 'open' && state.status !== 'booked') || state.providerId === undefined) {
+    return { refusal: `Purchase order ${name} can only be booked once the provider has accepted it (it is ${state.status})` }; // prettier-ignore
+  }
+  if (booking.name && state.bookings.some((b) => b.name === booking.name)) {
+    return { refusal: `a booking named ${booking.name} already exists on purchase order ${name}` };
+  }
+  const mode = booking.transportation_mode ?? po.transportation_mode;
+  if (mode === 'rail') return { refusal: 'the booking API has no rail bookings: book ocean, air or truck' };
+  const cargoReadyDate = booking.cargo_ready_date ?? po.cargo_ready_date;
+  const shipperRef = partyRef(po, 'seller');
+  const consigneeRef = partyRef(po, 'buyer');
+  const originLocationRef = po.origin_location_ref;
+  if (!cargoReadyDate) return { refusal: 'a booking needs a cargo_ready_date (on the booking or the PO)' };
+  if (!shipperRef || !consigneeRef) return { refusal: 'a booking needs the PO to name its buyer and seller parties' }; // prettier-ignore
+  if (!originLocationRef) return { refusal: 'a booking needs the PO to name its origin_location_ref' };
+  const requested = booking.lines ?? remainingUnits(state);
+  if (requested.length === 0) return { refusal: `every unit of purchase order ${name} is already booked` };
+  const lines: BookingPlan['lines'] = [];
+  for (const { item_key, units } of requested) {
+    const line = lineByKey(state, item_key);
+    if (!line) return { refusal: `purchase order ${name} has no line item ${item_key}` };
+    if (lines.some((l) => l.itemKey === item_key))
+      return { refusal: `line item ${item_key} is listed twice` };
+    if (line.providerId === undefined) return { refusal: `line item ${item_key} has no provider id yet` };
+    if (units > line.units - line.bookedUnits) {
+      return {
+        refusal: `line item ${item_key} has ${line.units - line.bookedUnits} units left to book, not ${units}`,
+      };
+    }
+    lines.push({ itemKey: item_key, purchaseOrderLineItemId: line.providerId, units });
+  }
+  return {
+    plan: {
+      name: booking.name ?? `${name}-B${state.bookings.length + 1}`,
+      purchaseOrderId: state.providerId,
+      cargoReadyDate,
+      transportationMode: mode,
+      shipperRef,
+      consigneeRef,
+      originLocationRef,
+      destinationLocationRef: po.destination_location_refs?.[0],
+      originPort: po.origin_port ?? undefined,
+      destinationPort: po.destination_port ?? undefined,
+      lines,
+    },
+  };
+}
+
+function bookingCreated(
+  state: PoState,
+  event: Extract<LifecycleEvent, { type: 'booking_created' }>,
+): PoState {
+  const booking: BookingState = {
+    name: event.name,
+    providerId: event.providerId,
+    status: event.status,
+    shipmentId: event.shipmentId,
+    lines: event.lines,
+    createdAt: event.at,
+  };
+  const bookings = [...state.bookings.filter((b) => b.providerId !== booking.providerId), booking];
+  const next: PoState = {
+    ...state,
+    pending: undefined,
+    lastError: undefined,
+    bookings,
+    lines: state.lines.map((line) => withBooked(line, bookedUnits(bookings, line.itemKey))),
+  };
+  const coverage = next.lines.map((l) => `${l.itemKey} ${l.booking}`).join(', ');
+  return transition(next, 'booked', event.at, `booking ${event.name} created (${coverage})`);
+}
+
+/** Provider event types that change the lifecycle; anything else is recorded and ignored. */
+const MILESTONE_EVENTS: Record<string, Milestone> = {
+  '/shipment_leg#departed': 'departed',
+  '/shipment_leg#arrived': 'arrived',
+  '/shipment#customs_entry_release_status_released': 'customs_released',
+  '/shipment#delivered_in_full': 'delivered_in_full',
+};
+
+function providerEvent(state: PoState, event: ProviderEvent, at: string): PoState {
+  if (state.seenEventIds.includes(event.id)) return state;
+  const seen = { ...state, seenEventIds: [...state.seenEventIds, event.id].slice(-MAX_SEEN_EVENTS) };
+  const cause = `provider event ${event.type} #${event.id}`;
+  const when = event.occurred_at ?? at;
+  const milestone = MILESTONE_EVENTS[event.type];
+  if (milestone)
+    return reachMilestone(
+      withShipment(seen, shipmentIdOf(event)),
+      shipmentIdOf(event),
+      milestone,
+      when,
+      cause,
+    );
+  switch (event.type) {
+    case '/purchase_order#acknowledged':
+      return flag(seen, 'acknowledged', true, at, cause);
+    case '/purchase_order#created':
+    case '/purchase_order#updated':
+      return providerAmended(seen, event, at, cause);
+    case '/purchase_order#closed':
+      return transition({ ...seen, pending: undefined }, 'closed', at, cause);
+    case '/purchase_order#cancelled':
+      return transition({ ...seen, pending: undefined }, 'cancelled', at, cause);
+    case '/shipment#created':
+      return withShipment(seen, shipmentIdOf(event));
+    case '/shipment#booking_confirmed':
+      return bookingConfirmed(withShipment(seen, shipmentIdOf(event)), event, at, cause);
+    default:
+      return recordIgnored(seen, event, at, 'unknown event type');
+  }
+}
+
+/** A change made at the provider (its UI, another integration): dates and version follow it. */
+function providerAmended(state: PoState, event: ProviderEvent, at: string, cause: string): PoState {
+  const resource = purchaseOrderOf(event);
+  const version = versionOf(event);
+  if (version !== undefined && state.providerVersion !== undefined && version <= state.providerVersion) {
+    return state; // an older snapshot arriving late
+  }
+  const po: PurchaseOrder = {
+    ...state.po,
+    cargo_ready_date: dateField(resource, 'cargo_ready_date', state.po.cargo_ready_date),
+    must_arrive_date: dateField(resource, 'must_arrive_date', state.po.must_arrive_date),
+  };
+  const next = { ...state, po, providerVersion: version ?? state.providerVersion };
+  return transition(next, next.status, at, cause, 'amended at provider');
+}
+
+function bookingConfirmed(state: PoState, event: ProviderEvent, at: string, cause: string): PoState {
+  const shipmentId = shipmentIdOf(event);
+  const bookingId =
+    numberAt(event.data, ['booking', 'id']) ?? numberAt(event.data, ['resource', 'booking', 'id']);
+  const bookings = state.bookings.map((b) =>
+    b.providerId === bookingId ? { ...b, status: 'booked', shipmentId: shipmentId ?? b.shipmentId } : b,
+  );
+  // A booking made outside poflow (the provider's UI) still makes the PO booked.
+  return transition({ ...state, bookings }, 'booked', at, cause, 'booking confirmed');
+}
+
+function withShipment(state: PoState, id: number | undefined): PoState {
+  if (id === undefined || state.shipments.some((s) => s.id === id)) return state;
+  return { ...state, shipments: [...state.shipments, { id, milestones: {} }] };
+}
+
+function reachMilestone(
+  state: PoState,
+  shipmentId: number | undefined,
+  milestone: Milestone,
+  when: string,
+  cause: string,
+): PoState {
+  const shipments = state.shipments.map((s) =>
+    s.id === shipmentId && !s.milestones[milestone]
+      ? { ...s, milestones: { ...s.milestones, [milestone]: when } }
+      : s,
+  );
+  const next = { ...state, shipments };
+  if (next.milestones[milestone]) return next;
+  // Departed, arrived, released: the first shipment to get there. Delivered in full: all of them.
+  const reached =
+    milestone !== 'delivered_in_full' ||
+    shipments.length === 0 ||
+    shipments.every((s) => s.milestones[milestone]);
+  if (!reached) return next;
+  return transition({ ...next, milestones: { ...next.milestones, [milestone]: when } }, next.status, when, cause, milestone); // prettier-ignore
+}
+
+function deadlineReached(state: PoState, at: string): Reduced {
+  let next = state;
+  const commands: Command[] = [];
+  for (const deadline of nextDeadlines(state)) {
+    if (!deadlinePassed(deadline.at, at)) continue;
+    switch (deadline.kind) {
+      case 'cargo_ready_check':
+        next = flag(
+          next,
+          'bookingOverdue',
+          true,
+          at,
+          `cargo-ready date ${state.po.cargo_ready_date} passed unbooked`,
+        );
+        commands.push(alert(next, 'booking_overdue', at, `cargo was ready on ${state.po.cargo_ready_date} and nothing is booked`)); // prettier-ignore
+        break;
+      case 'must_arrive_check':
+        next = flag(
+          next,
+          'late',
+          true,
+          at,
+          `must-arrive date ${state.po.must_arrive_date} passed undelivered`,
+        );
+        commands.push(alert(next, 'late', at, `had to arrive by ${state.po.must_arrive_date} and is not delivered in full`)); // prettier-ignore
+        break;
+      case 'auto_close': {
+        const closing = reduce(next, { type: 'close_requested', at, cause: autoCloseCause(state) });
+        next = closing.state;
+        commands.push(...closing.commands);
+        break;
+      }
+    }
+  }
+  return { state: next, commands };
+}
+
+/**
+ * The deadlines still ahead of this PO, soonest first. Dates are calendar days read in UTC: a date
+ * "passes" at the start of the next day. The shell sleeps until the first and reports back.
+ */
+export function nextDeadlines(state: PoState): Deadline[] {
+  if (isTerminal(state.status)) return [];
+  const deadlines: Deadline[] = [];
+  const cargoReady = cargoReadyDeadline(state);
+  if (cargoReady && !state.bookingOverdue && state.bookings.length === 0 && state.status !== 'booked') {
+    deadlines.push({ kind: 'cargo_ready_check', at: cargoReady });
+  }
+  const mustArrive = mustArriveDeadline(state);
+  if (mustArrive && !state.late && !state.milestones.delivered_in_full) {
+    deadlines.push({ kind: 'must_arrive_check', at: mustArrive });
+  }
+  const autoClose = autoCloseDeadline(state);
+  if (autoClose && state.status === 'booked' && state.pending?.intent !== 'close') {
+    deadlines.push({ kind: 'auto_close', at: autoClose });
+  }
+  return deadlines.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+function cargoReadyDeadline(state: PoState): string | undefined {
+  return state.po.cargo_ready_date ? addDays(state.po.cargo_ready_date, 1) : undefined;
+}
+
+function mustArriveDeadline(state: PoState): string | undefined {
+  return state.po.must_arrive_date ? addDays(state.po.must_arrive_date, 1) : undefined;
+}
+
+function autoCloseDeadline(state: PoState): string | undefined {
+  const autoClose = state.settings.autoClose;
+  if (!autoClose) return undefined;
+  const anchor =
+    autoClose.after === 'delivered_in_full' ? state.milestones.delivered_in_full : state.po.must_arrive_date;
+  return anchor ? addDays(anchor, autoClose.days) : undefined;
+}
+
+function autoCloseCause(state: PoState): string {
+  const autoClose = state.settings.autoClose;
+  return autoClose
+    ? `auto-close ${autoClose.days} days after ${autoClose.after.replace(/_/g, ' ')}`
+    : 'auto-close';
+}
+
+// ---- validators: a reason string refuses the request, undefined lets it through ----
+
+export function checkAmend(state: PoState, po: PurchaseOrder): string | undefined {
+  const ended = endedReason(state);
+  if (ended) return ended;
+  if (po.name !== state.name) return `name can not change: this is purchase order ${state.name}`;
+  for (const role of ['buyer', 'seller'] as const) {
+    if (partyRef(po, role) !== partyRef(state.po, role)) {
+      return `can not change the ${role} role: it stays ${partyRef(state.po, role) ?? 'unset'}`;
+    }
+  }
+  for (const line of state.lines) {
+    if (line.bookedUnits === 0) continue;
+    const amended = po.line_items.find((l) => l.item_key === line.itemKey);
+    if (!amended) return `Cannot remove line items that have been booked (item_key ${line.itemKey})`;
+    if (amended.units < line.bookedUnits) {
+      return `Cannot update a line item to request fewer units than have already been booked (item_key ${line.itemKey}: ${line.bookedUnits} booked)`; // prettier-ignore
+    }
+  }
+  return undefined;
+}
+
+export function checkBook(state: PoState, booking: Booking): string | undefined {
+  const ended = endedReason(state);
+  if (ended) return ended;
+  const planned = planBooking(state, booking);
+  if ('refusal' in planned) return planned.refusal;
+  return state.pending ? `Purchase order ${state.name} is busy: ${state.pending.cause}` : undefined;
+}
+
+export function checkClose(state: PoState): string | undefined {
+  const ended = endedReason(state);
+  if (ended) return ended;
+  if (state.status !== 'booked') {
+    return `Purchase order ${state.name} can only be closed once it has been booked (it is ${state.status})`;
+  }
+  if (state.pending) return `Purchase order ${state.name} is busy: ${state.pending.cause}`;
+  return undefined;
+}
+
+export function checkCancel(state: PoState): string | undefined {
+  const ended = endedReason(state);
+  if (ended) return ended;
+  if (state.status === 'booked' || state.bookings.length > 0) {
+    return `Purchase order ${state.name} may not be cancelled since it has an active booking`;
+  }
+  return undefined;
+}
+
+function endedReason(state: PoState): string | undefined {
+  return isTerminal(state.status) ? `Purchase order ${state.name} is already ${state.status}` : undefined;
+}
+
+// ---- helpers ----
+
+function transition(state: PoState, to: PoStatus, at: string, cause: string, change?: string): PoState {
+  if (to === state.status && !change) return state;
+  const entry: HistoryEntry = { at, from: state.status, to, cause, ...(change ? { change } : {}) };
+  return { ...state, status: to, history: [...state.history, entry] };
+}
+
+function flag(
+  state: PoState,
+  name: 'acknowledged' | 'bookingOverdue' | 'late',
+  value: boolean,
+  at: string,
+  cause: string,
+): PoState {
+  if (state[name] === value) return state;
+  return transition({ ...state, [name]: value }, state.status, at, cause, value ? name : `not ${name}`);
+}
+
+function alert(state: PoState, kind: Alert['kind'], at: string, message: string): Command {
+  return {
+    type: 'alert',
+    alert: { kind, poName: state.name, at, message: `Purchase order ${state.name} ${message}` },
+  };
+}
+
+function recordIgnored(state: PoState, event: ProviderEvent, at: string, why: string): PoState {
+  const ignoredEvents = [...state.ignoredEvents, { id: event.id, type: event.type, at, why }].slice(
+    -MAX_IGNORED_EVENTS,
+  );
+  return { ...state, ignoredEvents };
+}
+
+function linesFor(po: PurchaseOrder, previous: LineState[]): LineState[] {
+  return po.line_items.map((item) => {
+    const before = previous.find((l) => l.itemKey === item.item_key);
+    return withBooked({ itemKey: item.item_key, units: item.units, bookedUnits: 0, booking: 'unbooked', providerId: before?.providerId }, before?.bookedUnits ?? 0); // prettier-ignore
+  });
+}
+
+function withBooked(line: LineState, bookedUnits: number): LineState {
+  const booking: LineBooking =
+    bookedUnits === 0 ? 'unbooked' : bookedUnits >= line.units ? 'full' : 'partial';
+  return { ...line, bookedUnits, booking };
+}
+
+function bookedUnits(bookings: BookingState[], itemKey: string): number {
+  return bookings
+    .flatMap((b) => b.lines)
+    .reduce((sum, l) => (l.itemKey === itemKey ? sum + l.units : sum), 0);
+}
+
+function remainingUnits(state: PoState): { item_key: string; units: number }[] {
+  return state.lines
+    .filter((l) => l.units > l.bookedUnits)
+    .map((l) => ({ item_key: l.itemKey, units: l.units - l.bookedUnits }));
+}
+
+function lineByKey(state: PoState, itemKey: string): LineState | undefined {
+  return state.lines.find((l) => l.itemKey === itemKey);
+}
+
+function deadlinePassed(deadline: string | undefined, at: string): boolean {
+  return deadline !== undefined && Date.parse(deadline) <= Date.parse(at);
+}
+
+/** `date` (YYYY-MM-DD or an ISO time) plus whole days, as an ISO time in UTC. */
+function addDays(date: string, days: number): string {
+  const start = date.length === 10 ? Date.parse(`${date}T00:00:00.000Z`) : Date.parse(date);
+  return new Date(start + days * DAY_MS).toISOString();
+}
+
+function valueAt(value: unknown, path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function numberAt(value: unknown, path: string[]): number | undefined {
+  const found = valueAt(value, path);
+  return typeof found === 'number' ? found : undefined;
+}
+
+function shipmentIdOf(event: ProviderEvent): number | undefined {
+  return (
+    numberAt(event.data, ['shipment', 'id']) ??
+    numberAt(event.data, ['resource', 'shipment', 'id']) ??
+    (valueAt(event.data, ['resource', '_object']) === '/shipment'
+      ? numberAt(event.data, ['resource', 'id'])
+      : undefined)
+  );
+}
+
+function purchaseOrderOf(event: ProviderEvent): Record<string, unknown> {
+  const data = event.data as Record<string, unknown>;
+  const resource = data.purchase_order ?? data.resource;
+  return typeof resource === 'object' && resource !== null ? (resource as Record<string, unknown>) : {};
+}
+
+/** The PO snapshot's version number, as the create-or-update answer reports it too. */
+function versionOf(event: ProviderEvent): number | undefined {
+  return numberAt(event.data, ['purchase_order', 'purchase_order_version', 'version_number']);
+}
+
+function dateField(resource: Record<string, unknown>, key: string, fallback: string | null | undefined) {
+  if (!(key in resource)) return fallback;
+  const value = resource[key];
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+}

@@ -1,0 +1,376 @@
+/**
+ * The workflow shell around the lifecycle reducer: it feeds the reducer events (requests,
+ * provider results, webhook events, deadlines), carries out the commands it returns one at a time,
+ * and keeps the search attributes and the Web UI's current details in step with the state.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  checkAmend,
+  checkBook,
+  checkCancel,
+  checkClose,
+  isTerminal,
+  nextDeadlines,
+  reduce,
+  startLifecycle,
+  type Command,
+  type Deadline,
+  type LifecycleEvent,
+  type PoState,
+} from './lifecycle';
+import {
+  amendUpdate,
+  bookUpdate,
+  cancelUpdate,
+  closeUpdate,
+  ProviderEvent,
+  providerEventSignal,
+  purchaseOrderSearchAttributes,
+  stateQuery,
+  type PoView,
+} from './messages';
+import {
+  Booking,
+  parsePurchaseOrder,
+  parseWith,
+  PoSettings,
+  type FieldIssue,
+  type PoSettingsInput,
+  type PurchaseOrder,
+} from './purchase-order';
+
+export interface PurchaseOrderWorkflowInput {
+  /** The PO as submitted (the v3 create body); checked again here, so a bad one never reaches the provider. */
+  po: unknown;
+  settings?: PoSettingsInput;
+  /** Set by continue-as-new: the lifecycle so far, dedupe set included. */
+  resume?: PoState;
+}
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Temporal does the retrying (the HTTP client never retries): 503/504, timeouts and lost
+ * connections back off up to five minutes apart for as long as it takes; a `Retry-After` from the
+ * provider overrides the next delay; a 4xx fails at once as `ProviderRejected`.
+ */
+const PROVIDER_CALL: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+};
+const activities = proxyActivities<Activities>(PROVIDER_CALL);
+
+export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): Promise<PoView> {
+  const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
+  let state = started.state;
+  /** Bumped on every change, so the main loop re-reads the deadlines. */
+  let revision = 0;
+  const jobs: Job[] = [];
+  const publish = publisher();
+
+  /** Reduces one event, publishes the result and queues its commands; resolves once they have run. */
+  function apply(event: LifecycleEvent): Promise<string | undefined> {
+    const reduced = reduce(state, event);
+    if (reduced.state !== state) {
+      state = reduced.state;
+      revision += 1;
+      publish(state);
+    }
+    return enqueue(reduced.commands);
+  }
+
+  function enqueue(commands: Command[]): Promise<string | undefined> {
+    const done = commands.map(
+      (command) => new Promise<string | undefined>((settle) => jobs.push({ command, settle })),
+    );
+    return Promise.all(done).then((refusals) => refusals.find((r) => r !== undefined));
+  }
+
+  /** Runs one command; resolves with the provider's refusal, if any. */
+  async function run(command: Command): Promise<string | undefined> {
+    const summary = commandSummary(state, command);
+    switch (command.type) {
+      case 'submit':
+        try {
+          const result = await activities.submitPurchaseOrder.executeWithOptions(
+            { ...PROVIDER_CALL, summary },
+            [{ intent: command.intent, body: command.body }],
+          );
+          void apply({ type: 'submission_accepted', at: now(), intent: command.intent, ...result });
+          return undefined;
+        } catch (err) {
+          return refused(err, command.intent);
+        }
+      case 'book':
+        try {
+          const booking = await activities.bookPurchaseOrder.executeWithOptions(
+            { ...PROVIDER_CALL, summary },
+            [command.plan],
+          );
+          void apply({ type: 'booking_created', at: now(), ...booking });
+          return undefined;
+        } catch (err) {
+          return refused(err, 'book');
+        }
+      case 'alert':
+        await activities.raiseAlert.executeWithOptions({ ...PROVIDER_CALL, summary }, [command.alert]);
+        return undefined;
+    }
+  }
+
+  // Results are applied without waiting for their own commands: this runs inside the command loop.
+  function refused(err: unknown, during: SubmissionOrBook): string {
+    const { status, message } = providerRefusal(err);
+    void apply({ type: 'provider_rejected', at: now(), during, status, message });
+    return message;
+  }
+
+  setHandler(stateQuery, () => view(state));
+
+  setHandler(
+    amendUpdate,
+    async (raw) => {
+      await apply({ type: 'amend_requested', at: now(), po: parsedOrRefused(raw, state) });
+      return view(state);
+    },
+    { validator: (raw) => refuseIf(checkAmend(state, parsedOrRefused(raw, state))) },
+  );
+
+  setHandler(
+    bookUpdate,
+    async (raw) => {
+      const refusal = await apply({ type: 'book_requested', at: now(), booking: bookingOrRefused(raw) });
+      if (refusal)
+        throw ApplicationFailure.create({ type: 'ProviderRejected', message: refusal, nonRetryable: true });
+      return view(state);
+    },
+    { validator: (raw) => refuseIf(checkBook(state, bookingOrRefused(raw))) },
+  );
+
+  setHandler(
+    closeUpdate,
+    async () => {
+      await apply({ type: 'close_requested', at: now(), cause: 'closed by operator' });
+      return view(state);
+    },
+    { validator: () => refuseIf(checkClose(state)) },
+  );
+
+  setHandler(
+    cancelUpdate,
+    async (reason) => {
+      await apply({
+        type: 'cancel_requested',
+        at: now(),
+        cause: reason ? `cancelled: ${reason}` : 'cancelled by operator',
+      });
+      return view(state);
+    },
+    { validator: (_reason) => refuseIf(checkCancel(state)) },
+  );
+
+  setHandler(providerEventSignal, (raw) => {
+    const parsed = ProviderEvent.safeParse(raw);
+    // An envelope without an id cannot be deduplicated or traced: log it and drop it.
+    if (!parsed.success) return log.warn('malformed provider event dropped', { issues: parsed.error.issues });
+    void apply({ type: 'provider_event', at: now(), event: parsed.data });
+  });
+
+  publish(state);
+  void enqueue(started.commands);
+
+  while (!isTerminal(state.status)) {
+    const job = jobs.shift();
+    if (job) {
+      job.settle(await run(job.command));
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      // Finish in-flight handlers first; one that queued new work keeps us going instead.
+      await condition(() => allHandlersFinished() || jobs.length > 0);
+      if (jobs.length === 0) {
+        return continueAsNew<typeof purchaseOrderWorkflow>({
+          po: state.po,
+          settings: state.settings,
+          resume: state,
+        });
+      }
+      continue;
+    }
+    const seen = revision;
+    const wake = () => jobs.length > 0 || revision !== seen || workflowInfo().continueAsNewSuggested;
+    const deadline = nextDeadlines(state)[0];
+    if (!deadline) {
+      await condition(wake);
+    } else {
+      const wait = Math.max(Date.parse(deadline.at) - Date.now(), 1);
+      if (!(await condition(wake, wait, { summary: deadlineSummary(state, deadline) }))) {
+        void apply({ type: 'deadline_reached', at: now() });
+      }
+    }
+  }
+  // Work queued behind the end (e.g. an amendment when the provider cancelled) is refused.
+  for (const job of jobs.splice(0)) job.settle(`Purchase order ${state.name} is already ${state.status}`);
+  await condition(allHandlersFinished);
+  return view(state);
+}
+
+interface Job {
+  command: Command;
+  settle: (refusal: string | undefined) => void;
+}
+
+type SubmissionOrBook = Extract<LifecycleEvent, { type: 'provider_rejected' }>['during'];
+
+function begin(input: PurchaseOrderWorkflowInput) {
+  const createdOn = now().slice(0, 10);
+  const po = parsePurchaseOrder(input.po, { createdOn });
+  const settings = parseWith(PoSettings, input.settings ?? {});
+  if (!po.ok || !settings.ok) {
+    const issues = [...(po.ok ? [] : po.issues), ...(settings.ok ? [] : settings.issues)];
+    throw ApplicationFailure.create({
+      type: 'PurchaseOrderRejected',
+      message: describeIssues(issues),
+      details: [issues],
+      nonRetryable: true,
+    });
+  }
+  return startLifecycle(po.value, settings.value, now());
+}
+
+function now(): string {
+  return new Date(Date.now()).toISOString();
+}
+
+function refuseIf(reason: string | undefined): void {
+  if (reason)
+    throw ApplicationFailure.create({ type: 'RequestRefused', message: reason, nonRetryable: true });
+}
+
+function parsedOrRefused(raw: unknown, state: PoState): PurchaseOrder {
+  const parsed = parsePurchaseOrder(raw, { createdOn: state.createdAt.slice(0, 10) });
+  if (parsed.ok) return parsed.value;
+  throw ApplicationFailure.create({
+    type: 'PurchaseOrderRejected',
+    message: describeIssues(parsed.issues),
+    details: [parsed.issues],
+    nonRetryable: true,
+  });
+}
+
+function bookingOrRefused(raw: unknown) {
+  const parsed = parseWith(Booking, raw ?? {});
+  if (parsed.ok) return parsed.value;
+  throw ApplicationFailure.create({
+    type: 'RequestRefused',
+    message: describeIssues(parsed.issues),
+    nonRetryable: true,
+  });
+}
+
+function describeIssues(issues: FieldIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
+
+/** A non-retryable activity failure: the provider's status and its own message. */
+function providerRefusal(err: unknown): { status: number; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as { status?: unknown } | undefined;
+    return { status: typeof details?.status === 'number' ? details.status : 0, message: cause.message };
+  }
+  throw err;
+}
+
+function view(state: PoState): PoView {
+  return { ...state, nextDeadlines: nextDeadlines(state) };
+}
+
+// ---- what the Web UI shows ----
+
+/** Search attributes and current details, sent only when they changed. */
+function publisher(): (state: PoState) => void {
+  const published = new Map<string, string>();
+  return (state) => {
+    const changed = purchaseOrderSearchAttributes({
+      ...state,
+      shipmentIds: state.shipments.map((s) => s.id),
+    }).filter((pair) => {
+      const key = pair.key.name;
+      const value = JSON.stringify(pair.value);
+      if (published.get(key) === value) return false;
+      published.set(key, value);
+      return true;
+    });
+    if (changed.length > 0) upsertSearchAttributes(changed);
+    const details = currentDetails(state);
+    if (published.get('details') !== details) {
+      published.set('details', details);
+      setCurrentDetails(details);
+    }
+  };
+}
+
+const DEADLINE_LABELS: Record<Deadline['kind'], string> = {
+  cargo_ready_check: 'cargo-ready check (booking overdue?)',
+  must_arrive_check: 'must-arrive check (late?)',
+  auto_close: 'auto-close',
+};
+
+function deadlineSummary(state: PoState, deadline: Deadline): string {
+  return `${DEADLINE_LABELS[deadline.kind]} for PO ${state.name} at ${deadline.at}`;
+}
+
+function commandSummary(state: PoState, command: Command): string {
+  switch (command.type) {
+    case 'submit':
+      return `${command.intent} PO ${state.name} at ${state.provider} (status ${command.body.status})`;
+    case 'book':
+      return `book ${command.plan.name} for PO ${state.name}: ${command.plan.lines.map((l) => `${l.itemKey}×${l.units}`).join(', ')}`; // prettier-ignore
+    case 'alert':
+      return `alert ${command.alert.kind} for PO ${state.name}`;
+  }
+}
+
+function currentDetails(state: PoState): string {
+  const last = state.history[state.history.length - 1];
+  const flags = [
+    state.acknowledged ? 'acknowledged' : 'not acknowledged',
+    state.bookingOverdue ? '**booking overdue**' : undefined,
+    state.late ? '**late**' : undefined,
+  ].filter(Boolean);
+  const milestones = Object.entries(state.milestones).map(([m, at]) => `${m.replace(/_/g, ' ')} ${at}`);
+  const next = nextDeadlines(state).map((d) => `${DEADLINE_LABELS[d.kind]} at ${d.at}`);
+  return [
+    `## PO ${state.name}: **${state.status}**`,
+    `- provider: ${state.provider}` +
+      (state.providerId === undefined ? '' : ` id ${state.providerId}`) +
+      (state.providerVersion === undefined ? '' : ` version ${state.providerVersion}`),
+    `- flags: ${flags.join(', ')}`,
+    `- lines: ${state.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} (${l.booking})`).join(', ')}`,
+    `- bookings: ${state.bookings.map((b) => `${b.name} (${b.status})`).join(', ') || 'none'}`,
+    `- milestones: ${milestones.join(', ') || 'none yet'}`,
+    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
+    `- next: ${next.join('; ') || 'nothing scheduled'}`,
+    state.lastError
+      ? `- last provider error (${state.lastError.status}): ${state.lastError.message}`
+      : undefined,
+    last ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}` : undefined, // prettier-ignore
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
