@@ -1,0 +1,120 @@
+/**
+ * Turns one provider event into `providerEvent` signals, one per PO workflow it concerns; used by
+ * the receiver and the reconciler alike. Resolves only when Temporal has accepted every signal
+ * (or a workflow is known not to be running); throws otherwise, so the caller answers 503 or
+ * retries. Never starts a workflow: an event must not open a new lifecycle.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { providerEventSignal, type ProviderEvent } from '../workflows/messages';
+import type { Provider } from '../workflows/purchase-order';
+import { routeEvent, shipmentVisibilityQuery, workflowIdsFor, type EventRoute } from './routing';
+
+export interface DeliveryOptions {
+  client: Client;
+  provider: Provider;
+  /** Deadline of each Temporal call; past it the delivery fails (and is retried by its caller). */
+  rpcTimeoutMs?: number;
+  /**
+   * Last resort for a shipment event that names no PO and no workflow has recorded yet: the POs
+   * the provider lists on the shipment. The reconciler has a provider client; the receiver not.
+   */
+  shipmentPoNames?: (shipmentId: number) => Promise<string[]>;
+}
+
+export interface DeliveryReport {
+  eventId: number;
+  eventType: string;
+  /** Workflows that accepted the signal. */
+  signalled: string[];
+  /** Workflows that exist but have completed: delivered and ignored. */
+  closed: string[];
+  /** Workflow ids with no execution: POs poflow does not know, recorded and dropped. */
+  unknown: string[];
+}
+
+type Outcome = 'signalled' | 'closed' | 'unknown';
+
+export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
+
+export async function deliverEvent(event: ProviderEvent, options: DeliveryOptions): Promise<DeliveryReport> {
+  const workflowIds = await targetWorkflowIds(routeEvent(event), options);
+  const settled = await Promise.allSettled(workflowIds.map((id) => signalOne(id, event, options)));
+  const report: DeliveryReport = {
+    eventId: event.id,
+    eventType: event.type,
+    signalled: [],
+    closed: [],
+    unknown: [],
+  };
+  settled.forEach((result, i) => {
+    if (result.status === 'rejected') throw result.reason;
+    report[result.value].push(workflowIds[i]!);
+  });
+  return report;
+}
+
+async function targetWorkflowIds(route: EventRoute, options: DeliveryOptions): Promise<string[]> {
+  if (route.kind === 'none') return [];
+  if (route.poNames.length > 0) return workflowIdsFor(options.provider, route.poNames);
+  if (route.kind !== 'shipment' || route.shipmentId === undefined) return [];
+  const recorded = await withDeadline(options, () =>
+    listWorkflowIds(options.client, shipmentVisibilityQuery(options.provider, route.shipmentId!)),
+  );
+  if (recorded.length > 0 || !options.shipmentPoNames) return recorded;
+  return workflowIdsFor(options.provider, await options.shipmentPoNames(route.shipmentId));
+}
+
+async function listWorkflowIds(client: Client, query: string): Promise<string[]> {
+  const ids = new Set<string>();
+  for await (const execution of client.workflow.list({ query })) ids.add(execution.workflowId);
+  return [...ids];
+}
+
+async function signalOne(
+  workflowId: string,
+  event: ProviderEvent,
+  options: DeliveryOptions,
+): Promise<Outcome> {
+  const handle = options.client.workflow.getHandle(workflowId);
+  try {
+    await withDeadline(options, () => handle.signal(providerEventSignal, event));
+    return 'signalled';
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  // Nothing running under this id: a finished PO, or none at all.
+  try {
+    await withDeadline(options, () => handle.describe());
+    return 'closed';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return 'unknown';
+    throw err;
+  }
+}
+
+function withDeadline<T>(options: DeliveryOptions, call: () => Promise<T>): Promise<T> {
+  return options.client.withDeadline(Date.now() + (options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS), call);
+}
+
+export function concernsNoPo(report: DeliveryReport): boolean {
+  return report.signalled.length + report.closed.length + report.unknown.length === 0;
+}
+
+/**
+ * One structured line per delivered event (id, type, the workflows it went to), and a warning per
+ * event for a PO poflow does not know: the documented rule is to record it and drop it.
+ */
+export function logDelivery(logger: Logger, report: DeliveryReport, source: 'receiver' | 'reconciler'): void {
+  const { eventId, eventType } = report;
+  if (report.unknown.length > 0) {
+    logger.warn(
+      { eventId, eventType, workflowIds: report.unknown, source, rule: 'record-and-drop' },
+      'event for a PO poflow does not know: dropped',
+    );
+  }
+  logger.info(
+    { eventId, eventType, workflowIds: report.signalled, closedWorkflowIds: report.closed, source },
+    concernsNoPo(report) ? 'event concerns no PO: acknowledged' : 'event delivered',
+  );
+}
