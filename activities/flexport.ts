@@ -171,6 +171,8 @@ export class FlexportClient {
   async listEvents(
     options: {
       cursor?: string;
+      /** Only events after this id (`f.id.gt`: a sandbox extension, see sandbox/README.md). */
+      afterId?: number;
       occurredAfter?: string;
       shipmentId?: number;
       resourceType?: string;
@@ -181,6 +183,7 @@ export class FlexportClient {
       ? await this.send('GET', options.cursor, Page, { prefixUrl: '' })
       : await this.send('GET', 'events', Page, {
           searchParams: {
+            'f.id.gt': options.afterId,
             'f.occurred_at.gte': options.occurredAfter,
             'f.data.shipment.id': options.shipmentId,
             'f.data.resource._object': options.resourceType,
@@ -223,7 +226,11 @@ export class FlexportClient {
       body = await this.http(url, {
         method,
         json: options.json as Record<string, unknown> | undefined,
-        searchParams: compact(options.searchParams ?? {}) as Record<string, string | number | boolean>,
+        // got replaces an absolute link's own query with any searchParams given, even empty ones:
+        // a `next` link must go out exactly as the provider wrote it.
+        searchParams: options.searchParams
+          ? (compact(options.searchParams) as Record<string, string | number | boolean>)
+          : undefined,
         prefixUrl: options.prefixUrl,
       }).json();
     } catch (err) {

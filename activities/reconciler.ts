@@ -5,13 +5,11 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import got from 'got';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import { concernsNoPo, deliverEvent, logDelivery } from '../webhooks/delivery';
 import { purchaseOrderNamesOf } from '../webhooks/routing';
-import { toFailure, type FlexportClient } from './flexport';
-import { ProviderEvent } from '../workflows/messages';
+import type { FlexportClient } from './flexport';
+import type { ProviderEvent } from '../workflows/messages';
 import type { Provider } from '../workflows/purchase-order';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */
@@ -90,42 +88,12 @@ export function createReconcilerActivities({ client, feeds, logger }: Reconciler
 
 export type ReconcilerActivities = ReturnType<typeof createReconcilerActivities>;
 
-const EventsPage = z.looseObject({
-  data: z.looseObject({ next: z.string().nullish(), data: z.array(ProviderEvent) }),
-});
-
-export interface FlexportFeedOptions {
-  baseUrl: string;
-  apiToken: string;
-  /** For shipments; its `listEvents` cannot send `f.id.gt` (see below). */
-  flexport: FlexportClient;
-}
-
-/**
- * Flexport's event log as a feed. `GET /events` is read here with `f.id.gt` (the sandbox's cursor
- * filter) because `FlexportClient.listEvents` has no such option and drops the query string of a
- * `cursor` URL; failures map to the same retryable / non-retryable failures as the client's.
- */
-export function flexportEventFeed({ baseUrl, apiToken, flexport }: FlexportFeedOptions): EventFeed {
-  const http = got.extend({
-    prefixUrl: baseUrl.replace(/\/+$/, ''),
-    headers: { authorization: `Bearer ${apiToken}`, accept: 'application/json' },
-    responseType: 'json',
-    retry: { limit: 0 },
-    timeout: { request: 30_000 },
-  });
+/** Flexport's event log as a feed, read after the last event id the reconciler has seen. */
+export function flexportEventFeed(flexport: FlexportClient): EventFeed {
   return {
     async eventsAfter(afterId, per) {
-      let body: unknown;
-      try {
-        body = await http
-          .get('events', { searchParams: { 'f.id.gt': afterId, direction: 'asc', per } })
-          .json();
-      } catch (err) {
-        throw toFailure(err, 'GET', 'events');
-      }
-      const page = EventsPage.parse(body).data;
-      return { events: page.data, hasMore: Boolean(page.next) };
+      const page = await flexport.listEvents({ afterId, per });
+      return { events: page.events, hasMore: page.next !== undefined };
     },
     async shipmentPoNames(shipmentId) {
       return purchaseOrderNamesOf(await flexport.getShipment(shipmentId));

@@ -85,3 +85,21 @@ test('the API token never shows in a failure', async () => {
   expect(err).toMatchObject({ type: 'ProviderRejected', details: [{ status: 401, code: 'unauthorized' }] });
   expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).not.toContain('wrong-token-456');
 });
+
+test('follows `next` links with their own query: every event once, in order, across pages', async () => {
+  const client = new FlexportClient({ baseUrl: sandbox.url, apiToken: 'secret-token-123' });
+  for (const name of ['PO-PAGE-1', 'PO-PAGE-2', 'PO-PAGE-3'])
+    await client.createOrUpdatePurchaseOrder(po(name));
+  const ids: number[] = [];
+  let page = await client.listEvents({ per: 2 });
+  for (;;) {
+    ids.push(...page.events.map((event) => event.id));
+    if (!page.next) break;
+    page = await client.listEvents({ cursor: page.next });
+  }
+  expect(ids.length).toBeGreaterThanOrEqual(3);
+  expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
+
+  const after = await client.listEvents({ afterId: ids[1], per: 100 });
+  expect(after.events.map((event) => event.id)).toEqual(ids.slice(2));
+});

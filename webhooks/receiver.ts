@@ -1,0 +1,152 @@
+/**
+ * The webhook receiver: `POST /webhooks/flexport` verifies the signature over the raw body,
+ * parses the `/event` envelope and signals every PO workflow it concerns, answering 200 only once
+ * Temporal has accepted every signal and 503 when it cannot, so the provider retries and nothing
+ * is lost (the workflows dedupe by event id). A refused request never reaches Temporal.
+ */
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Provider } from '../workflows/purchase-order';
+import { concernsNoPo, deliverEvent, logDelivery, type DeliveryReport } from './delivery';
+import { parseEvent } from './event';
+import { webhookLogger } from './logger';
+import { verifySignature, type SignaturePolicy } from './signature';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Only Flexport pushes; Flxpoint has no webhooks (integrations poll it). */
+const PROVIDER_PATHS: Partial<Record<Provider, string>> = { flexport: '/webhooks/flexport' };
+const HTTP_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
+
+export interface WebhookReceiverOptions {
+  port: number;
+  host?: string;
+  /** Every secret currently valid: more than one while a secret is rotated. */
+  secrets: string[];
+  /** Also accept the older `X-Hub-Signature: sha1=` header. */
+  acceptSha1?: boolean;
+  client: Client;
+  maxBodyBytes?: number;
+  logger?: Logger;
+  /** Deadline of each Temporal call made for a delivery. */
+  rpcTimeoutMs?: number;
+}
+
+export interface ReceiverCounts {
+  delivered: number;
+  /** Events whose POs have all finished: delivered and ignored. */
+  closedPo: number;
+  /** Events for a PO poflow does not know: recorded and dropped. */
+  unknownPo: number;
+  /** Events that concern no PO. */
+  unrouted: number;
+  refused: { signature: number; malformed: number; tooLarge: number };
+  unavailable: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  counts: ReceiverCounts;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
+  if (options.secrets.length === 0 || options.secrets.some((s) => s.length === 0)) {
+    throw new Error('the webhook receiver needs at least one non-empty secret');
+  }
+  const counts: ReceiverCounts = {
+    delivered: 0,
+    closedPo: 0,
+    unknownPo: 0,
+    unrouted: 0,
+    refused: { signature: 0, malformed: 0, tooLarge: 0 },
+    unavailable: 0,
+  };
+  const app = buildApp(options, counts, options.logger ?? webhookLogger());
+  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const { address, port } = app.server.address() as AddressInfo;
+  return { url: `http://${address}:${port}`, counts, close: () => app.close() };
+}
+
+function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: Logger): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+  // The signature covers the exact bytes sent: keep every body raw, whatever its content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  const policy: SignaturePolicy = { secrets: [...options.secrets], acceptSha1: options.acceptSha1 };
+  for (const [provider, path] of Object.entries(PROVIDER_PATHS) as [Provider, string][]) {
+    app.post(path, (request, reply) => receive(provider, request, reply));
+    allowOnly(app, path, 'POST');
+  }
+  app.get('/healthz', async () => ({ status: 'ok', counts }));
+  allowOnly(app, '/healthz', 'GET', 'HEAD');
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) counts.refused.tooLarge++;
+    else if (status < 500) counts.refused.malformed++;
+    log.warn({ status, code: error.code }, 'webhook request refused');
+    return reply.code(status).send({ error: status === 413 ? 'body_too_large' : (error.code ?? 'error') });
+  });
+
+  async function receive(provider: Provider, request: FastifyRequest, reply: FastifyReply) {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (!verifySignature(body, request.headers, policy)) {
+      counts.refused.signature++;
+      log.warn({ provider, status: 401 }, 'webhook refused: bad or missing signature');
+      return reply.code(401).send({ error: 'invalid_signature' });
+    }
+    const parsed = parseEvent(body);
+    if (!parsed.ok) {
+      counts.refused.malformed++;
+      log.warn({ provider, status: 400, reason: parsed.reason }, 'webhook refused: malformed event');
+      return reply.code(400).send({ error: 'malformed_event', reason: parsed.reason });
+    }
+    const { event } = parsed;
+    try {
+      const report = await deliverEvent(event, {
+        client: options.client,
+        provider,
+        rpcTimeoutMs: options.rpcTimeoutMs,
+      });
+      count(report, counts);
+      logDelivery(log, report, 'receiver');
+      return reply.code(200).send({ received: true, eventId: event.id });
+    } catch (err) {
+      counts.unavailable++;
+      log.error(
+        { eventId: event.id, eventType: event.type, provider, err: errorMessage(err) },
+        'webhook not delivered: Temporal unavailable, answering 503',
+      );
+      return reply.code(503).header('retry-after', '5').send({ error: 'temporal_unavailable' });
+    }
+  }
+  return app;
+}
+
+function count(report: DeliveryReport, counts: ReceiverCounts): void {
+  if (report.signalled.length > 0) counts.delivered++;
+  else if (report.closed.length > 0) counts.closedPo++;
+  if (report.unknown.length > 0) counts.unknownPo++;
+  if (concernsNoPo(report)) counts.unrouted++;
+}
+
+/** Refuses every other method on a known path with 405 and the allowed ones. */
+function allowOnly(app: FastifyInstance, path: string, ...allowed: string[]): void {
+  const others = HTTP_METHODS.filter(
+    (m) => !allowed.includes(m) && !(m === 'HEAD' && allowed.includes('GET')),
+  );
+  app.route({
+    method: others,
+    url: path,
+    handler: (_request, reply) =>
+      reply.code(405).header('allow', allowed.join(', ')).send({ error: 'method_not_allowed' }),
+  });
+}
+
+function errorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message;
+}

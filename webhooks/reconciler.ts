@@ -1,0 +1,79 @@
+/**
+ * Runs the reconciler: a worker on its own task queue with the reconciler activity, and the
+ * reconciler workflow ensured under its fixed id (started once; an already running one is kept,
+ * with its cursor). Idempotent, so every `poflow start` / `poflow webhooks` may call it.
+ */
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createReconcilerActivities, type EventFeed } from '../activities/reconciler';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle';
+import {
+  eventReconcilerWorkflow,
+  RECONCILER_TASK_QUEUE,
+  reconcilerWorkflowId,
+  type ReconcilerInput,
+} from '../workflows/reconciler';
+import { webhookLogger } from './logger';
+
+export interface ReconcilerOptions {
+  /** The worker's connection (the client's cannot poll). */
+  connection: NativeConnection;
+  namespace: string;
+  /** The provider's event log; today only Flexport has one (Flxpoint pushes nothing). */
+  flexport: EventFeed;
+  pollIntervalMs?: number;
+  settleMs?: number;
+  logger?: Logger;
+}
+
+export interface RunningReconciler {
+  workflowId: string;
+  /** Stops the worker; the workflow stays, and resumes from its cursor with the next worker. */
+  close(): Promise<void>;
+}
+
+export async function startReconciler(
+  client: Client,
+  options: ReconcilerOptions,
+): Promise<RunningReconciler> {
+  const activities = createReconcilerActivities({
+    client,
+    feeds: { flexport: options.flexport },
+    logger: options.logger ?? webhookLogger(),
+  });
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: RECONCILER_TASK_QUEUE,
+    workflowBundle: { codePath: await ensureWorkflowBundle() },
+    activities,
+  });
+  const running = worker.run();
+  const input: ReconcilerInput = {
+    provider: 'flexport',
+    pollIntervalMs: options.pollIntervalMs,
+    settleMs: options.settleMs,
+  };
+  const workflowId = reconcilerWorkflowId(input.provider);
+  try {
+    await client.workflow.start(eventReconcilerWorkflow, {
+      workflowId,
+      taskQueue: RECONCILER_TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      staticSummary: `recovers missed ${input.provider} webhooks from GET /events`,
+    });
+  } catch (err) {
+    worker.shutdown();
+    await running;
+    throw err;
+  }
+  return {
+    workflowId,
+    close: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
