@@ -1,28 +1,33 @@
 /**
- * `poflow start`: the embedded default. Starts what is not configured elsewhere (the Temporal
- * dev server with its Web UI), then the worker; prints the addresses; stops it all on Ctrl-C.
+ * `poflow start`: the embedded default. Starts whatever is not configured elsewhere (the Temporal
+ * dev server with its Web UI, the provider sandbox), then the worker and the webhook receiver with
+ * its reconciler; prints the addresses; stops it all, in reverse order, on Ctrl-C.
  */
+import type { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { DATA_DIR, loadConfig, TASK_QUEUE, temporalAddress } from '../worker/config';
+import { createActivities, logAlertSink } from '../activities';
+import { FlexportClient } from '../activities/flexport';
+import { startSandbox } from '../sandbox/server';
+import { startWebhooks, webhookSecrets } from '../webhooks/main';
+import { webhookLogger } from '../webhooks/logger';
+import { DATA_DIR, loadConfig, TASK_QUEUE } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
-import { ensureSearchAttributes, startDevServer, type DevServer } from '../worker/dev-server';
-import { pingWorkflow } from '../workflows/ping';
-import type { Connection } from '@temporalio/client';
+import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
 import { createPoflowWorker } from '../worker/worker';
+import { pingWorkflow } from '../workflows/ping';
 
 type Stop = () => Promise<void>;
 
 export async function runStart(): Promise<void> {
   const config = loadConfig();
   const stops: Stop[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error(String(err)));
-  };
+  const lines: string[] = [];
   try {
-    let devServer: DevServer | undefined;
-    if (!config.temporal.address) {
-      devServer = await startDevServer({
+    if (config.temporal.address) {
+      lines.push(`  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+    } else {
+      const devServer = await startDevServer({
         port: config.temporal.devServerPort,
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
@@ -30,31 +35,60 @@ export async function runStart(): Promise<void> {
         log: (line) => console.log(`temporal: ${line}`),
       });
       stops.push(devServer.stop);
+      lines.push(
+        `  Temporal     ${devServer.address} (namespace ${config.temporal.namespace}) [embedded dev server]`,
+      );
     }
-
-    const connection = await connectWorker(config);
-    stops.push(() => connection.close());
-    const worker = await createPoflowWorker({ connection, namespace: config.temporal.namespace });
-    const running = worker.run();
-    stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-    });
+    lines.push(`  Web UI       ${config.temporal.uiUrl}`);
 
     const client = await connectClient(config);
     stops.push(() => client.connection.close());
     if (config.temporal.address)
       await registerSearchAttributesOnCluster(client.connection, config.temporal.namespace);
+    const connection = await connectWorker(config);
+    stops.push(() => connection.close());
+
+    // The sandbox retries a delivery until the receiver, started below, answers 200.
+    const receiverUrl = `http://127.0.0.1:${config.webhooks.port}/webhooks/flexport`;
+    if (config.flexport.embedded) {
+      const sandbox = await startSandbox({
+        port: config.sandbox.port,
+        apiToken: config.flexport.apiToken,
+        dbFile: path.join(DATA_DIR, 'sandbox.sqlite'),
+        // The receiver and the sandbox share the secret: generated per start unless WEBHOOK_SECRET is set.
+        webhooks: [{ url: receiverUrl, secret: webhookSecrets(config)[0]! }],
+      });
+      stops.push(sandbox.close);
+      lines.push(`  Sandbox      ${sandbox.url} (Flexport), ${sandbox.url}/flxpoint (Flxpoint); token from FLEXPORT_API_TOKEN or "sandbox"`); // prettier-ignore
+    } else {
+      lines.push(`  Flexport     ${config.flexport.baseUrl}`);
+    }
+
+    const worker = await createPoflowWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      activities: createActivities({
+        flexport: new FlexportClient({
+          baseUrl: config.flexport.baseUrl,
+          apiToken: config.flexport.apiToken,
+        }),
+        alerts: logAlertSink,
+      }),
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    });
+    lines.push(`  Worker       task queue ${TASK_QUEUE}`);
+
+    const logger = webhookLogger();
+    const webhooks = await startWebhooks(config, { client, connection, logger });
+    stops.push(webhooks.close);
+    lines.push(`  Webhooks     ${webhooks.flexportUrl} (reconciler ${webhooks.reconcilerWorkflowId})`);
+
     await proveWorkerPolls(client);
-    console.log(
-      [
-        'poflow is running',
-        `  Temporal     ${temporalAddress(config)} (namespace ${config.temporal.namespace})${devServer ? ' [embedded dev server]' : ''}`,
-        `  Web UI       ${config.temporal.uiUrl}`,
-        `  Worker       task queue ${TASK_QUEUE}`,
-        'Press Ctrl-C to stop.',
-      ].join('\n'),
-    );
+    console.log(['poflow is running', ...lines, 'Press Ctrl-C to stop.'].join('\n'));
 
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -63,7 +97,7 @@ export async function runStart(): Promise<void> {
     });
     console.log('stopping...');
   } finally {
-    await stopAll();
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error(String(err)));
   }
 }
 

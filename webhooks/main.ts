@@ -1,12 +1,13 @@
 /**
- * `poflow webhooks`: the receiver and the reconciler against the configured Temporal and
- * Flexport. The provider signs with a secret it already has, so this command needs
- * `WEBHOOK_SECRET` (comma-separated while rotating: every listed secret is accepted).
+ * The receiver and the reconciler against the configured Temporal and Flexport: `poflow webhooks`
+ * runs them alone, `poflow start` beside the rest of the stack.
  */
+import type { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import { FlexportClient } from '../activities/flexport';
 import { flexportEventFeed } from '../activities/reconciler';
-import { ConfigError, loadConfig } from '../worker/config';
-import { connectClient, connectWorker } from '../worker/connection';
+import { ConfigError, loadConfig, type Config } from '../worker/config';
+import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { webhookLogger } from './logger';
 import { startReconciler } from './reconciler';
 import { startWebhookReceiver } from './receiver';
@@ -17,52 +18,81 @@ export interface WebhooksCommandOptions {
   maxBodyBytes?: number;
 }
 
+export interface RunningWebhooks {
+  /** Where the provider delivers: `<receiver>/webhooks/flexport`. */
+  flexportUrl: string;
+  reconcilerWorkflowId: string;
+  close(): Promise<void>;
+}
+
+/** `WEBHOOK_SECRET` is comma-separated while rotating: every listed secret is accepted. */
+export function webhookSecrets(config: Config): string[] {
+  return config.webhooks.secret
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter(Boolean);
+}
+
+export async function startWebhooks(
+  config: Config,
+  deps: { client: PoflowClient; connection: NativeConnection; logger: Logger },
+  options: WebhooksCommandOptions = {},
+): Promise<RunningWebhooks> {
+  const flexport = new FlexportClient({
+    baseUrl: config.flexport.baseUrl,
+    apiToken: config.flexport.apiToken,
+  });
+  const reconciler = await startReconciler(deps.client, {
+    connection: deps.connection,
+    namespace: config.temporal.namespace,
+    flexport: flexportEventFeed(flexport),
+    logger: deps.logger,
+  });
+  try {
+    const receiver = await startWebhookReceiver({
+      port: config.webhooks.port,
+      secrets: webhookSecrets(config),
+      acceptSha1: options.acceptSha1,
+      maxBodyBytes: options.maxBodyBytes,
+      client: deps.client,
+      logger: deps.logger,
+    });
+    return {
+      flexportUrl: `${receiver.url}/webhooks/flexport`,
+      reconcilerWorkflowId: reconciler.workflowId,
+      close: async () => {
+        await receiver.close();
+        await reconciler.close();
+      },
+    };
+  } catch (err) {
+    await reconciler.close();
+    throw err;
+  }
+}
+
+/** `poflow webhooks`. The provider signs with a secret it already has, so `WEBHOOK_SECRET` is required. */
 export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise<void> {
   const config = loadConfig();
   if (config.webhooks.secretGenerated) {
     throw new ConfigError('WEBHOOK_SECRET: required, the secret the provider signs deliveries with');
   }
-  const secrets = config.webhooks.secret.split(',').map((s) => s.trim()).filter(Boolean); // prettier-ignore
   const logger = webhookLogger();
   const client = await connectClient(config);
   const connection = await connectWorker(config);
-  const stops: Array<() => Promise<void>> = [() => client.connection.close(), () => connection.close()];
   try {
-    const flexport = new FlexportClient({
-      baseUrl: config.flexport.baseUrl,
-      apiToken: config.flexport.apiToken,
-    });
-    const feed = flexportEventFeed(flexport);
-    const reconciler = await startReconciler(client, {
-      connection,
-      namespace: config.temporal.namespace,
-      flexport: feed,
-      logger,
-    });
-    stops.unshift(reconciler.close);
-    const receiver = await startWebhookReceiver({
-      port: config.webhooks.port,
-      secrets,
-      acceptSha1: options.acceptSha1,
-      maxBodyBytes: options.maxBodyBytes,
-      client,
-      logger,
-    });
-    stops.unshift(receiver.close);
+    const webhooks = await startWebhooks(config, { client, connection, logger }, options);
     logger.info(
-      {
-        receiver: `${receiver.url}/webhooks/flexport`,
-        reconciler: reconciler.workflowId,
-        secrets: secrets.length,
-      },
+      { receiver: webhooks.flexportUrl, reconciler: webhooks.reconcilerWorkflowId },
       'webhook receiver and reconciler running; Ctrl-C stops them',
     );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    await webhooks.close();
   } finally {
-    for (const stop of stops)
-      await stop().catch((err) => logger.error({ err: String(err) }, 'stopping failed'));
+    await client.connection.close();
+    await connection.close();
   }
 }
