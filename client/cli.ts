@@ -2,19 +2,45 @@
  * `poflow`: the command line. Exit codes: 0 success, 2 bad input (the field and the reason are
  * printed), 1 any other failure.
  */
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../worker/config';
+import { Command, CommanderError, Option } from 'commander';
+import { createActivities, FlexportClient, logAlertSink } from '../activities';
+import { ConfigError, loadConfig } from '../worker/config';
+import { connectWorker } from '../worker/connection';
 import { installTemporalBinaries, resolveBinaryPath } from '../worker/temporal-binaries';
+import { createPoflowWorker } from '../worker/worker';
+import { startSandbox } from '../sandbox/server';
+import { PROVIDERS } from '../workflows/purchase-order';
+import { runDemo } from './commands/demo';
+import { DEFAULT_CONCURRENCY, importFile } from './commands/import';
+import { listPurchaseOrders } from './commands/list';
+import { amend, book, cancel, close, showStatus } from './commands/purchase-order';
+import { submit } from './commands/submit';
+import { BadInput } from './errors';
+import { PurchaseOrderRejected } from './purchase-orders';
+import { STATUS_MEANINGS } from './list-query';
+import { withSession } from './session';
+import {
+  AUTO_CLOSE_AFTER_HELP,
+  AUTO_CLOSE_HELP,
+  settingsFrom,
+  type SettingsOptions,
+} from './settings-options';
 import { runStart } from './start';
-
-/** A refusal of the user's input: exit code 2. */
-export class BadInput extends Error {}
+import { runWebhooks } from '../webhooks/main';
 
 const program = new Command('poflow')
   .description('Every purchase order as one durable Temporal workflow, from ERP to Flexport and Flxpoint.')
   .option('--json', 'machine-readable output')
   .showHelpAfterError()
   .exitOverride();
+
+const json = (): boolean => Boolean(program.opts().json);
+const providerOption = (description = "the PO's provider") =>
+  new Option('--provider <provider>', description).choices(PROVIDERS).default('flexport');
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value.split(',').map((v) => v.trim()),
+];
 
 program
   .command('start')
@@ -35,31 +61,172 @@ program
     );
   });
 
-const notBuilt: Array<[string, string]> = [
-  ['worker', 'run only the worker (task queue poflow)'],
-  ['webhooks', 'run only the webhook receiver and reconciler'],
-  ['sandbox', 'run only the provider sandbox (Flexport emulator)'],
-  ['submit <po.json>', 'submit a purchase order'],
-  ['status <name>', 'show one purchase order'],
-  ['list', 'list purchase orders (--status S, --late)'],
-  ['amend <name> <po.json>', 'replace a purchase order with an amended one'],
-  ['book <name> [booking.json]', 'book a purchase order'],
-  ['close <name>', 'close a booked purchase order'],
-  ['cancel <name>', 'cancel a purchase order before booking'],
-  ['import <file>', 'start many purchase orders from a CSV or JSON export'],
-];
-for (const [usage, description] of notBuilt) {
-  program
-    .command(usage)
-    .description(`${description} (not built yet)`)
-    .allowUnknownOption()
-    .action(() => {
-      throw new Error(`poflow ${usage.split(' ')[0]} is not built yet`);
+program
+  .command('worker')
+  .description('run only the worker (task queue poflow) against the configured Temporal')
+  .action(async () => {
+    const config = loadConfig();
+    const connection = await connectWorker(config);
+    try {
+      // The same activities `poflow start` builds: the configured provider, alerts to the log.
+      const flexport = new FlexportClient({
+        baseUrl: config.flexport.baseUrl,
+        apiToken: config.flexport.apiToken,
+      });
+      const activities = createActivities({ flexport, alerts: logAlertSink });
+      const worker = await createPoflowWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        activities,
+      });
+      console.log(
+        `worker polling task queue poflow on namespace ${config.temporal.namespace}; Ctrl-C stops it`,
+      );
+      // The SDK's worker shuts down gracefully on SIGINT and SIGTERM.
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+  });
+
+program
+  .command('webhooks')
+  .description(
+    'run only the webhook receiver (POST /webhooks/flexport on WEBHOOK_PORT, secret WEBHOOK_SECRET) and the event reconciler',
+  )
+  .option('--accept-sha1', 'also accept the older X-Hub-Signature: sha1= header')
+  .option('--max-body-bytes <n>', 'refuse larger bodies with 413', Number)
+  .action((options: { acceptSha1?: boolean; maxBodyBytes?: number }) => runWebhooks(options));
+
+program
+  .command('sandbox')
+  .description('run only the provider sandbox (Flexport emulator) on SANDBOX_PORT with FLEXPORT_API_TOKEN')
+  .action(async () => {
+    const config = loadConfig();
+    // Deliveries need the receiver's secret: only a configured one can be shared across processes.
+    const webhooks = config.webhooks.secretGenerated
+      ? []
+      : [
+          {
+            url: `http://127.0.0.1:${config.webhooks.port}/webhooks/flexport`,
+            secret: config.webhooks.secret,
+          },
+        ];
+    const sandbox = await startSandbox({
+      port: config.sandbox.port,
+      apiToken: config.flexport.apiToken,
+      webhooks,
     });
-}
+    console.log(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await sandbox.close();
+  });
+
+const withSettings = (command: Command) =>
+  command
+    .addOption(new Option('--provider <provider>', 'where the POs go (default flexport)').choices(PROVIDERS))
+    .option('--auto-close <days>', AUTO_CLOSE_HELP)
+    .option('--auto-close-after <anchor>', AUTO_CLOSE_AFTER_HELP);
+
+withSettings(program.command('submit <po.json>'))
+  .description('submit a purchase order (a Flexport v3 create body) and start its workflow')
+  .action((file: string, options: SettingsOptions) => submit(json(), file, settingsFrom(options)));
+
+program
+  .command('status <name>')
+  .description('show one purchase order: status, flags, dates, bookings, next deadline, Web UI link')
+  .addOption(providerOption())
+  .option('--history', 'every transition, not only the last')
+  .action((name: string, options: { provider: string; history?: boolean }) =>
+    withSession(json(), (session) => showStatus(session, { name, provider: options.provider }, options)),
+  );
+
+program
+  .command('list')
+  .description('list purchase orders through a visibility query on their search attributes')
+  .option(
+    '--status <status>',
+    `only these statuses, repeatable or comma-separated: ${Object.keys(STATUS_MEANINGS).join(', ')}`,
+    collect,
+  ) // prettier-ignore
+  .option('--late', 'only POs past their must-arrive date without delivery')
+  .option('--no-late', 'only POs that are not late')
+  .option('--buyer <ref>', "buyer's legal entity reference")
+  .option('--seller <ref>', "seller's legal entity reference")
+  .addOption(new Option('--provider <provider>', 'only POs at this provider').choices(PROVIDERS))
+  .option('--shipment <id>', 'POs on this shipment')
+  .option('--cargo-ready-from <date>', 'cargo-ready date on or after YYYY-MM-DD')
+  .option('--cargo-ready-to <date>', 'cargo-ready date on or before YYYY-MM-DD')
+  .option('--must-arrive-from <date>', 'must-arrive date on or after YYYY-MM-DD')
+  .option('--must-arrive-to <date>', 'must-arrive date on or before YYYY-MM-DD')
+  .option('--limit <n>', 'at most this many', Number, 100)
+  .action((options: Parameters<typeof listPurchaseOrders>[1] & { limit: number }) =>
+    withSession(json(), (session) => listPurchaseOrders(session, options, options)),
+  );
+
+program
+  .command('amend <name> <po.json>')
+  .description(
+    'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay)',
+  )
+  .addOption(providerOption())
+  .action((name: string, file: string, options: { provider: string }) =>
+    withSession(json(), (session) => amend(session, { name, provider: options.provider }, file)),
+  );
+
+program
+  .command('book <name> [booking.json]')
+  .description('book a purchase order: every unit not yet booked, or what booking.json says')
+  .addOption(providerOption())
+  .action((name: string, file: string | undefined, options: { provider: string }) =>
+    withSession(json(), (session) => book(session, { name, provider: options.provider }, file)),
+  );
+
+program
+  .command('close <name>')
+  .description('close a booked purchase order')
+  .addOption(providerOption())
+  .action((name: string, options: { provider: string }) =>
+    withSession(json(), (session) => close(session, { name, provider: options.provider })),
+  );
+
+program
+  .command('cancel <name>')
+  .description('cancel a purchase order before any booking')
+  .addOption(providerOption())
+  .option('--reason <text>', 'why, kept in the PO history')
+  .action((name: string, options: { provider: string; reason?: string }) =>
+    withSession(json(), (session) => cancel(session, { name, provider: options.provider }, options.reason)),
+  );
+
+withSettings(program.command('import <file>'))
+  .description('start many purchase orders from a CSV (one row per line item) or JSON (array of POs) export')
+  .option('--concurrency <n>', 'POs started at once', Number, DEFAULT_CONCURRENCY)
+  .option('--start-valid', 'start the valid POs even when others have problems')
+  .action((file: string, options: SettingsOptions & { concurrency: number; startValid?: boolean }) =>
+    importFile(json(), file, {
+      concurrency: options.concurrency,
+      startValid: Boolean(options.startValid),
+      settings: settingsFrom(options),
+    }),
+  );
+
+program
+  .command('demo')
+  .description(
+    'submit the example POs and play the provider side in the sandbox (acknowledge, book, ship), so the Web UI shows POs in several states',
+  )
+  .option('--tag <tag>', 'appended to the example PO names (default: the time), so every run is fresh')
+  .action((options: { tag?: string }) => withSession(json(), (session) => runDemo(session, options)));
 
 function exitCodeFor(err: unknown): number {
-  return err instanceof BadInput || err instanceof ConfigError ? 2 : 1;
+  // A PO the shared check refuses at start (validated here just before) is bad input too.
+  return err instanceof BadInput || err instanceof ConfigError || err instanceof PurchaseOrderRejected
+    ? 2
+    : 1;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -72,7 +239,8 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (program.opts().json) console.log(JSON.stringify({ error: message }));
+    const issues = err instanceof BadInput || err instanceof PurchaseOrderRejected ? err.issues : [];
+    if (json()) console.log(JSON.stringify({ error: message, ...(issues.length ? { issues } : {}) }));
     else console.error(`poflow: ${message}`);
     process.exitCode = exitCodeFor(err);
   }

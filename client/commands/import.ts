@@ -1,0 +1,159 @@
+/**
+ * `poflow import <file>`: many POs from an ERP export. Every PO is validated first; with any
+ * problem nothing starts (unless `--start-valid`). Then the POs start with bounded concurrency;
+ * the workflow id is the idempotency key, so running the same file again starts nothing twice.
+ */
+import { SingleBar } from 'cli-progress';
+import path from 'node:path';
+import type { FieldIssue, PoSettingsInput } from '../../workflows/purchase-order';
+import { BadInput } from '../errors';
+import {
+  formatOf,
+  planImport,
+  validateForStartToday,
+  type ImportedPo,
+  type ImportPlan,
+  type ImportProblem,
+} from '../import-file';
+import { PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
+import { print, readText, withSession, type Session } from '../session';
+
+export const DEFAULT_CONCURRENCY = 16;
+
+export interface ImportOptions {
+  concurrency: number;
+  startValid: boolean;
+  settings: PoSettingsInput;
+}
+
+type Outcome = 'started' | 'already_started' | 'refused' | 'failed';
+
+interface PoResult {
+  name: string;
+  source: string;
+  outcome: Outcome;
+  workflowId?: string;
+  message?: string;
+  issues?: FieldIssue[];
+}
+
+const OUTCOME_LABELS: Record<Outcome, string> = {
+  started: 'started',
+  already_started: 'already submitted',
+  refused: 'refused',
+  failed: 'failed',
+};
+
+/** The file is read and checked before anything connects: a bad file is reported even with Temporal down. */
+export async function importFile(json: boolean, file: string, options: ImportOptions): Promise<void> {
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 256) {
+    throw new BadInput('--concurrency: must be a whole number from 1 to 256');
+  }
+  const format = formatOf(file);
+  if (!format) throw new BadInput(`${file}: expected a .csv or .json file`);
+  const plan = planImport(format, await readText(file), validateForStartToday);
+  const label = path.basename(file);
+
+  if (plan.problems.length > 0 && !options.startValid) {
+    print({ json }, report(file, plan, []), () =>
+      [
+        ...plan.problems.map(describeProblem),
+        `${label}: ${plan.invalid} of ${plan.total} purchase orders have problems` +
+          (plan.invalid === 0 ? ' (the file itself has problems)' : '') +
+          `; nothing was started.` +
+          (plan.valid.length > 0 ? ` Fix them, or pass --start-valid to start the ${plan.valid.length} valid ones.` : ''), // prettier-ignore
+      ].join('\n'),
+    );
+    process.exitCode = 2;
+    return;
+  }
+
+  const results = await withSession(json, (session) => startAll(session, plan.valid, options));
+  const counts = countOutcomes(results);
+  print({ json }, report(file, plan, results), () =>
+    [
+      ...plan.problems.map(describeProblem),
+      ...results
+        .filter((r) => r.outcome === 'refused' || r.outcome === 'failed')
+        .map((r) => `${r.source} (${r.name}): ${OUTCOME_LABELS[r.outcome]}: ${r.message}`),
+      `${label}: ${plan.total} purchase orders: ` +
+        (Object.keys(OUTCOME_LABELS) as Outcome[])
+          .map((o) => `${counts[o]} ${OUTCOME_LABELS[o]}`)
+          .join(', ') +
+        (plan.invalid > 0 ? `, ${plan.invalid} invalid (not started)` : ''),
+    ].join('\n'),
+  );
+  if (counts.failed > 0) process.exitCode = 1;
+  else if (counts.refused > 0 || plan.problems.length > 0) process.exitCode = 2;
+}
+
+function describeProblem(problem: ImportProblem): string {
+  const where = problem.row !== undefined ? `row ${problem.row}` : problem.item !== undefined ? `item ${problem.item}` : 'file'; // prettier-ignore
+  return `${where}${problem.po ? ` (${problem.po})` : ''}: ${problem.field}: ${problem.message}`;
+}
+
+function countOutcomes(results: PoResult[]): Record<Outcome, number> {
+  const counts: Record<Outcome, number> = { started: 0, already_started: 0, refused: 0, failed: 0 };
+  for (const result of results) counts[result.outcome] += 1;
+  return counts;
+}
+
+function report(file: string, plan: ImportPlan, results: PoResult[]) {
+  return {
+    file,
+    format: plan.format,
+    total: plan.total,
+    invalid: plan.invalid,
+    ...countOutcomes(results),
+    problems: plan.problems,
+    results,
+  };
+}
+
+async function startAll(session: Session, pos: ImportedPo[], options: ImportOptions): Promise<PoResult[]> {
+  // The bar goes to stderr and only to a terminal: scripts and --json get clean output.
+  const bar =
+    !session.json && process.stderr.isTTY
+      ? new SingleBar({
+          format: 'importing |{bar}| {value}/{total} POs  started {started}  already {already}  refused {refused}  failed {failed}', // prettier-ignore
+          stream: process.stderr,
+          hideCursor: true,
+        })
+      : undefined;
+  const results: PoResult[] = new Array(pos.length);
+  const counts = { started: 0, already: 0, refused: 0, failed: 0 };
+  bar?.start(pos.length, 0, counts);
+  let next = 0;
+  const runner = async () => {
+    while (next < pos.length) {
+      const index = next++;
+      const result = await startOne(session, pos[index]!, options.settings);
+      results[index] = result;
+      counts[result.outcome === 'already_started' ? 'already' : result.outcome] += 1;
+      bar?.increment(1, counts);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, pos.length) }, runner));
+  } finally {
+    bar?.stop();
+  }
+  return results;
+}
+
+async function startOne(
+  session: Session,
+  imported: ImportedPo,
+  settings: PoSettingsInput,
+): Promise<PoResult> {
+  const { name, source } = imported;
+  try {
+    const started = await startPurchaseOrder(session.client, imported.po, settings);
+    return { name, source, outcome: started.alreadyStarted ? 'already_started' : 'started', workflowId: started.workflowId }; // prettier-ignore
+  } catch (err) {
+    if (err instanceof PurchaseOrderRejected) {
+      return { name, source, outcome: 'refused', message: err.message, issues: err.issues };
+    }
+    return { name, source, outcome: 'failed', message: err instanceof Error ? err.message : String(err) };
+  }
+}

@@ -1,0 +1,75 @@
+/** `poflow list`: POs through a visibility query on their search attributes. */
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { SearchAttributes } from '../../workflows/messages';
+import { BadInput } from '../errors';
+import { queryUiUrl, table, workflowUiUrl } from '../format';
+import { listQuery, type ListFilters } from '../list-query';
+import { print, type Session } from '../session';
+
+export interface PoSummary {
+  name: string;
+  provider?: string;
+  status?: string;
+  late: boolean;
+  buyerRef?: string;
+  sellerRef?: string;
+  cargoReadyDate?: string;
+  mustArriveDate?: string;
+  shipmentIds: string[];
+  workflowId: string;
+  uiUrl: string;
+}
+
+export async function listPurchaseOrders(
+  session: Session,
+  filters: ListFilters,
+  options: { limit: number },
+): Promise<void> {
+  if (!Number.isInteger(options.limit) || options.limit < 1) {
+    throw new BadInput('--limit: must be a whole number of at least 1');
+  }
+  const query = listQuery(filters);
+  const pos: PoSummary[] = [];
+  for await (const execution of session.client.workflow.list({
+    query,
+    pageSize: Math.min(options.limit, 1000),
+  })) {
+    pos.push(summaryOf(session, execution));
+    if (pos.length === options.limit) break;
+  }
+  const uiUrl = queryUiUrl(session.config, query);
+  print(session, { query, uiUrl, purchaseOrders: pos }, () => {
+    const rows = pos.map((po) => [
+      po.name,
+      po.status ?? '-',
+      po.late ? 'LATE' : '',
+      po.buyerRef ?? '-',
+      po.sellerRef ?? '-',
+      po.cargoReadyDate ?? '-',
+      po.mustArriveDate ?? '-',
+      po.shipmentIds.join(' '),
+    ]);
+    const header = ['NAME', 'STATUS', 'LATE', 'BUYER', 'SELLER', 'CARGO READY', 'MUST ARRIVE', 'SHIPMENTS'];
+    const found = pos.length === options.limit ? `first ${pos.length}` : `${pos.length}`;
+    const body = pos.length ? `${table([header, ...rows])}\n` : '';
+    return `${body}${found} purchase order${pos.length === 1 ? '' : 's'}\nWeb UI: ${uiUrl}`;
+  });
+}
+
+function summaryOf(session: Session, execution: WorkflowExecutionInfo): PoSummary {
+  const attributes = execution.typedSearchAttributes;
+  const day = (date: Date | undefined) => date?.toISOString().slice(0, 10);
+  return {
+    name: attributes.get(SearchAttributes.PoName) ?? execution.workflowId,
+    provider: attributes.get(SearchAttributes.PoProvider),
+    status: attributes.get(SearchAttributes.PoStatus),
+    late: attributes.get(SearchAttributes.PoLate) ?? false,
+    buyerRef: attributes.get(SearchAttributes.PoBuyerRef),
+    sellerRef: attributes.get(SearchAttributes.PoSellerRef),
+    cargoReadyDate: day(attributes.get(SearchAttributes.PoCargoReadyDate)),
+    mustArriveDate: day(attributes.get(SearchAttributes.PoMustArriveDate)),
+    shipmentIds: attributes.get(SearchAttributes.PoShipmentIds) ?? [],
+    workflowId: execution.workflowId,
+    uiUrl: workflowUiUrl(session.config, execution.workflowId),
+  };
+}

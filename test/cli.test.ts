@@ -1,0 +1,207 @@
+/**
+ * `poflow` as operators run it: a real subprocess against the dev server, the sandbox and the
+ * webhook receiver, with a worker in this process. Every command, its human and `--json` output,
+ * and its exit code: 0 ok, 2 bad input (field and reason), 1 anything else.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { jsonOf, runCli, stackPerFile, type CliResult, type Json } from './support/stack';
+
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+const example = (file: string) => path.join(EXAMPLES, file);
+const dir = mkdtempSync(path.join(tmpdir(), 'poflow-cli-'));
+const suite = stackPerFile();
+const { poflow } = suite;
+
+/** A variant of an example PO, written to a temporary file. */
+function variant(file: string, change: (po: Json) => void): string {
+  const po = JSON.parse(readFileSync(example(file), 'utf8'));
+  change(po);
+  const out = path.join(dir, `${po.name}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(out, JSON.stringify(po));
+  return out;
+}
+
+async function statusUntil(name: string, ready: (po: Json) => boolean): Promise<Json> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const result = await poflow('status', name, '--json');
+    if (result.code === 0 && ready(jsonOf(result))) return jsonOf(result);
+    if (Date.now() > deadline)
+      throw new Error(`PO ${name} never got there: ${result.stdout}${result.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+function expectBadInput(result: CliResult, message: RegExp): void {
+  expect({ code: result.code, error: jsonOf(result).error }).toEqual({
+    code: 2,
+    error: expect.stringMatching(message),
+  });
+}
+
+test('submit starts the PO once; status shows it with its flags, dates, next deadline and Web UI link', async () => {
+  const submitted = await poflow('submit', example('po-1001-widgets.json'), '--json');
+  expect(submitted.code).toBe(0);
+  const link = `${suite.stack.cliEnv.TEMPORAL_UI_URL}/namespaces/default/workflows/po%2Fflexport%2FPO-1001`;
+  expect(jsonOf(submitted)).toEqual({ name: 'PO-1001', workflowId: 'po/flexport/PO-1001', alreadyStarted: false, runId: expect.any(String), uiUrl: link }); // prettier-ignore
+
+  const again = await poflow('submit', example('po-1001-widgets.json'));
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/^PO PO-1001 was already submitted: nothing new started/);
+
+  const open = await statusUntil('PO-1001', (po) => po.status === 'open');
+  expect(open).toMatchObject({
+    name: 'PO-1001',
+    provider: 'flexport',
+    acknowledged: false,
+    late: false,
+    uiUrl: link,
+  });
+  expect(open.nextDeadlines.map((d: { kind: string }) => d.kind)).toEqual([
+    'cargo_ready_check',
+    'must_arrive_check',
+  ]);
+
+  const human = await poflow('status', 'PO-1001');
+  expect(human.code).toBe(0);
+  expect(human.stdout).toContain('PO PO-1001: open\n');
+  expect(human.stdout).toMatch(/^ {2}flags +not acknowledged$/m);
+  expect(human.stdout).toMatch(/^ {2}must arrive +2030-04-15$/m);
+  expect(human.stdout).toMatch(/^ {2}next +cargo ready check 2030-03-03 00:00 UTC \(in \d+ days\); must arrive check 2030-04-16/m); // prettier-ignore
+  expect(human.stdout).toMatch(new RegExp(`^ {2}web ui +${link.replace(/[.?]/g, '\\$&')}$`, 'm'));
+});
+
+test('a bad PO is refused before anything starts, with every field and its reason', async () => {
+  const bad = variant('po-1002-textiles.json', (po) => {
+    po.name = 'PO-BAD';
+    po.incoterm = 'FOO';
+    po.line_items[1].units = 'many';
+    po.colour = 'blue';
+  });
+  const result = await poflow('submit', bad, '--json');
+  expectBadInput(result, /is not a valid purchase order/);
+  expect(jsonOf(result).issues).toEqual([
+    { path: 'incoterm', message: expect.stringMatching(/^"FOO" is an Invalid incoterm/) },
+    { path: 'line_items[1].units', message: 'units must be a whole number' },
+    { path: 'colour', message: 'is not a known field' },
+  ]);
+  const human = await poflow('submit', bad);
+  expect(human.code).toBe(2);
+  expect(human.stderr).toContain('  line_items[1].units: units must be a whole number\n');
+  expectBadInput(await poflow('status', 'PO-BAD', '--json'), /^name: no purchase order "PO-BAD" at flexport/);
+  expectBadInput(
+    await poflow('submit', path.join(dir, 'missing.json'), '--json'),
+    /missing\.json: no such file/,
+  );
+  expectBadInput(
+    await poflow('submit', example('po-1001-widgets.json'), '--auto-close', 'soon', '--json'),
+    /--auto-close/,
+  );
+  expect((await poflow('status', 'PO-1001', '--provider', 'dhl')).code).toBe(2);
+});
+
+test("book, amend, cancel and close: refusals show the workflow's reason with exit code 2", async () => {
+  await poflow('submit', example('po-1002-textiles.json'));
+  await statusUntil('PO-1002', (po) => po.status === 'open');
+
+  const booking = path.join(dir, 'booking.json');
+  writeFileSync(booking, JSON.stringify({ name: 'PO-1002-B1', lines: [{ item_key: 'TS-S', units: 1000 }] }));
+  const booked = await poflow('book', 'PO-1002', booking, '--json');
+  expect(booked.code).toBe(0);
+  expect(jsonOf(booked)).toMatchObject({ status: 'booked', lines: [{ itemKey: 'TS-S', bookedUnits: 1000, booking: 'partial' }, { itemKey: 'TS-M', bookedUnits: 0, booking: 'unbooked' }] }); // prettier-ignore
+
+  writeFileSync(booking, JSON.stringify({ lines: [{ item_key: 'TS-S', units: 500 }] }));
+  expectBadInput(await poflow('book', 'PO-1002', booking, '--json'), /^book refused: line item TS-S has 200 units left to book, not 500$/); // prettier-ignore
+  writeFileSync(booking, JSON.stringify({ lines: [{ item_key: 'TS-S', units: 0 }] }));
+  expectBadInput(await poflow('book', 'PO-1002', booking, '--json'), /booking\.json is not a valid booking/);
+
+  expectBadInput(await poflow('cancel', 'PO-1002', '--json'), /^cancel refused: Purchase order PO-1002 may not be cancelled since it has an active booking$/); // prettier-ignore
+  const newSeller = variant(
+    'po-1002-textiles.json',
+    (po) => (po.parties[1].external_ref = 'saigon-garments'),
+  );
+  expectBadInput(
+    await poflow('amend', 'PO-1002', newSeller, '--json'),
+    /^amend refused: can not change the seller role/,
+  );
+  const fewerUnits = variant('po-1002-textiles.json', (po) => (po.line_items[0].units = 999));
+  expectBadInput(await poflow('amend', 'PO-1002', fewerUnits, '--json'), /^amend refused: Cannot update a line item to request fewer units than have already been booked/); // prettier-ignore
+
+  const later = variant('po-1002-textiles.json', (po) => (po.must_arrive_date = '2030-04-30'));
+  const amended = await poflow('amend', 'PO-1002', later);
+  expect(amended.code).toBe(0);
+  expect(amended.stdout).toMatch(/^ {2}must arrive +2030-04-30$/m);
+
+  const closed = await poflow('close', 'PO-1002', '--json');
+  expect(closed.code).toBe(0);
+  expect(jsonOf(closed).status).toBe('closed');
+  expectBadInput(
+    await poflow('close', 'PO-1002', '--json'),
+    /^close refused: Purchase order PO-1002 is already closed$/,
+  );
+  // A finished PO still answers status, from its workflow's result.
+  expect((await statusUntil('PO-1002', () => true)).status).toBe('closed');
+
+  await poflow('submit', example('po-1003-air.json'));
+  await statusUntil('PO-1003', (po) => po.status === 'open');
+  expectBadInput(await poflow('close', 'PO-1003', '--json'), /^close refused: Purchase order PO-1003 can only be closed once it has been booked/); // prettier-ignore
+  const cancelled = await poflow('cancel', 'PO-1003', '--reason', 'samples no longer needed');
+  expect(cancelled.code).toBe(0);
+  expect(cancelled.stdout).toMatch(/^PO PO-1003: cancelled$/m);
+});
+
+test('list filters by status, lateness, buyer, seller and dates through visibility queries', async () => {
+  await poflow('submit', example('po-1004-unknown-port.json'));
+  await statusUntil('PO-1004', (po) => po.status === 'needs_attention');
+  const names = async (...filters: string[]) => {
+    // Visibility is eventually consistent: the same query again until it settles.
+    let last: CliResult | undefined;
+    for (let i = 0; i < 20; i++) {
+      last = await poflow('list', ...filters, '--json');
+      if (jsonOf(last).purchaseOrders.every((po: { status: string }) => po.status !== 'submitting')) break;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(last!.code).toBe(0);
+    return jsonOf(last!)
+      .purchaseOrders.map((po: { name: string }) => po.name)
+      .sort();
+  };
+  expect(await names()).toEqual(['PO-1001', 'PO-1002', 'PO-1003', 'PO-1004']);
+  expect(await names('--status', 'open')).toEqual(['PO-1001']);
+  expect(await names('--status', 'closed,cancelled')).toEqual(['PO-1002', 'PO-1003']);
+  expect(await names('--status', 'needs_attention', '--status', 'open')).toEqual(['PO-1001', 'PO-1004']);
+  expect(await names('--buyer', 'acme-eu')).toEqual(['PO-1002']);
+  expect(await names('--seller', 'shenzhen-widgets', '--no-late')).toEqual(['PO-1001', 'PO-1004']);
+  expect(await names('--late')).toEqual([]);
+  expect(await names('--must-arrive-from', '2030-04-15', '--must-arrive-to', '2030-04-30')).toEqual(['PO-1001', 'PO-1002']); // prettier-ignore
+  expect(await names('--cargo-ready-to', '2030-01-20')).toEqual(['PO-1003']);
+  expect(await names('--seller', 'a "quoted" \\ seller')).toEqual([]);
+
+  const human = await poflow('list', '--status', 'needs_attention');
+  expect(human.code).toBe(0);
+  expect(human.stdout.split('\n').slice(0, 2)).toEqual([
+    expect.stringMatching(/^NAME +STATUS +LATE +BUYER +SELLER +CARGO READY +MUST ARRIVE +SHIPMENTS$/),
+    expect.stringMatching(/^PO-1004 +needs_attention +acme-us +shenzhen-widgets +2030-04-06 +2030-05-20$/),
+  ]);
+  expect(human.stdout).toContain(`Web UI: ${suite.stack.cliEnv.TEMPORAL_UI_URL}/namespaces/default/workflows?query=PoName%20IS%20NOT%20NULL%20AND%20PoStatus%20IN%20(%22needs_attention%22)`); // prettier-ignore
+
+  expectBadInput(await poflow('list', '--status', 'shipped', '--json'), /^--status: "shipped" is not a status; expected one of submitting, open, needs_attention, booked, closed, cancelled$/); // prettier-ignore
+  expectBadInput(await poflow('list', '--must-arrive-from', '2030-02-30x', '--json'), /^--must-arrive-from: "2030-02-30x" is not a calendar date YYYY-MM-DD$/); // prettier-ignore
+});
+
+test('usage errors are bad input; an unreachable Temporal is another failure', async () => {
+  expect((await poflow('amend', 'PO-1001')).code).toBe(2);
+  expect((await poflow('frobnicate')).code).toBe(2);
+  // Input is checked before anything connects: a bad file is bad input even with Temporal down.
+  const down = { cliEnv: { ...suite.stack.cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' } };
+  const badPo = variant('po-1003-air.json', (po) => delete po.incoterm);
+  expectBadInput(await runCli(down, ['submit', badPo, '--json']), /is not a valid purchase order/);
+  const badCsv = path.join(dir, 'bad.csv');
+  writeFileSync(badCsv, 'po_name,units\nPO-9,lots\n');
+  expect(await runCli(down, ['import', badCsv])).toMatchObject({ code: 2, stdout: expect.stringContaining('row 2 (PO-9): units: units must be a whole number') }); // prettier-ignore
+  const unreachable = await runCli(down, ['status', 'PO-1001', '--json']);
+  expect(unreachable.code).toBe(1);
+  expect(jsonOf(unreachable).error).toEqual(expect.any(String));
+});

@@ -1,0 +1,149 @@
+/**
+ * The whole poflow stack for the operator-side suites (CLI, import, demo, Web UI): the embedded dev
+ * server with its Web UI (the launcher `poflow start` uses, on free ports and a temporary SQLite
+ * file), the sandbox, the webhook receiver the sandbox delivers to, and a worker with the real
+ * activities. `poflow` itself runs as a real subprocess pointed at them.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createActivities, FlexportClient, type AlertSink } from '../../activities';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { TASK_QUEUE } from '../../worker/config';
+import { startDevServer } from '../../worker/dev-server';
+import { PROJECT_ROOT } from '../../worker/temporal-binaries';
+import { startWebhookReceiver } from '../../webhooks/receiver';
+import { freePort } from './ports';
+import { workflowBundle } from './temporal';
+
+export interface Stack {
+  client: Client;
+  sandbox: Sandbox;
+  /** The Web UI, e.g. http://127.0.0.1:41234 */
+  uiUrl: string;
+  /** What a `poflow` subprocess needs to reach this stack. */
+  cliEnv: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  // Worker logs at warnings only: jest output stays readable. Installed once per test file.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dir = mkdtempSync(path.join(tmpdir(), 'poflow-stack-'));
+  const stops: Array<() => Promise<unknown>> = [async () => rmSync(dir, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    const server = await startDevServer({
+      port: await freePort(),
+      uiPort: await freePort(),
+      namespace: 'default',
+      dbFile: path.join(dir, 'temporal.sqlite'),
+    });
+    stops.push(server.stop);
+    const connection = await Connection.connect({ address: server.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const secret = randomBytes(16).toString('hex');
+    const receiver = await startWebhookReceiver({ port: 0, secrets: [secret], client, logger: pino({ level: 'silent' }) }); // prettier-ignore
+    stops.push(receiver.close);
+    const sandbox = await startSandbox({
+      port: 0,
+      webhooks: [{ url: `${receiver.url}/webhooks/flexport`, secret }],
+    });
+    stops.push(sandbox.close);
+
+    const alerts: AlertSink = { raise: () => {} };
+    const nativeConnection = await NativeConnection.connect({ address: server.address });
+    stops.push(() => nativeConnection.close());
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle,
+      activities: createActivities({ flexport: new FlexportClient({ baseUrl: sandbox.url, apiToken: 'sandbox' }), alerts }), // prettier-ignore
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const cliEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_UI_URL: server.uiUrl,
+      FLEXPORT_BASE_URL: sandbox.url,
+      FLEXPORT_API_TOKEN: 'sandbox',
+    };
+    return { client, sandbox, uiUrl: server.uiUrl, cliEnv, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The stack for one test file: started before its tests, stopped after them. */
+export function stackPerFile(): { readonly stack: Stack; poflow(...args: string[]): Promise<CliResult> } {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack();
+  }, 60_000);
+  afterAll(() => started?.stop());
+  const stack = () => {
+    if (!started) throw new Error('the poflow stack did not start');
+    return started;
+  };
+  return {
+    get stack() {
+      return stack();
+    },
+    poflow: (...args) => runCli(stack(), args),
+  };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node bin/poflow.js ...args` as a user runs it, against this stack. */
+export function runCli(
+  stack: Pick<Stack, 'cliEnv'>,
+  args: string[],
+  timeoutMs = 120_000,
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin', 'poflow.js'), ...args],
+      { cwd: PROJECT_ROOT, env: stack.cliEnv, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A JSON document as tests read it: shapes are asserted with expect, not declared. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+/** The JSON document a `--json` run printed. */
+export function jsonOf(result: CliResult): Json {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
