@@ -26,7 +26,7 @@ import {
   type SettingsOptions,
 } from './settings-options';
 import { runStart } from './start';
-import { runWebhooks } from '../webhooks/main';
+import { runWebhooks, webhookSecrets } from '../webhooks/main';
 
 const program = new Command('poflow')
   .description('Every purchase order as one durable Temporal workflow, from ERP to Flexport and Flxpoint.')
@@ -101,7 +101,9 @@ program
 program
   .command('sandbox')
   .description('run only the provider sandbox (Flexport emulator) on SANDBOX_PORT with FLEXPORT_API_TOKEN')
-  .action(async () => {
+  .option('--db-file <path>', 'keep the sandbox state in this SQLite file (default: in memory)')
+  .option('--seed <n>', 'seed of the fault-injection random numbers', Number)
+  .action(async (options: { dbFile?: string; seed?: number }) => {
     const config = loadConfig();
     // Deliveries need the receiver's secret: only a configured one can be shared across processes.
     const webhooks = config.webhooks.secretGenerated
@@ -109,13 +111,15 @@ program
       : [
           {
             url: `http://127.0.0.1:${config.webhooks.port}/webhooks/flexport`,
-            secret: config.webhooks.secret,
+            secret: webhookSecrets(config)[0]!,
           },
         ];
     const sandbox = await startSandbox({
       port: config.sandbox.port,
       apiToken: config.flexport.apiToken,
       webhooks,
+      dbFile: options.dbFile,
+      seed: options.seed,
     });
     console.log(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
     await new Promise<void>((resolve) => {
