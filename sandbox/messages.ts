@@ -28,6 +28,8 @@ export const messages = {
   cargoReadyAfterMustArrive: (cargoReady: string, mustArrive: string) =>
     `cargo_ready_date ${cargoReady} must chronologically precede must_arrive_date ${mustArrive}`,
   sellerRequired: 'A seller party is required',
+  currencyMissing: (itemKey: string) =>
+    `Validation failed: currency_code must be specified for the purchase order or for line item ${itemKey}`,
   nameChange: (from: string, to: string) => `Purchase order ${from}: can not change the name to ${to}`,
   buyerChange: (name: string) => `Purchase order ${name}: can not change the buyer role`,
   invalidPortCode: (code: string, codeType: string) =>

@@ -341,6 +341,9 @@ export class PurchaseOrders {
       const { sku, name } = line.product;
       if (!sku) throw unprocessable(messages.productSkuMissing(line.item_key));
       if (!name && !network.product(sku)) throw unprocessable(messages.productNameEmpty(sku));
+      if (line.unit_cost && !line.unit_cost.currency_code && !input.currency_code) {
+        throw unprocessable(messages.currencyMissing(line.item_key));
+      }
     }
 
     const creationDate = createdAt.slice(0, 10);
@@ -415,7 +418,13 @@ export class PurchaseOrders {
       line_type: line.line_type,
       parent_line_key: line.parent_line_key,
       units: line.units,
-      unit_cost: line.unit_cost ? { _object: '/money', ...line.unit_cost } : null,
+      unit_cost: line.unit_cost
+        ? {
+            _object: '/money',
+            amount: line.unit_cost.amount,
+            currency_code: line.unit_cost.currency_code ?? view.version.input.currency_code,
+          }
+        : null,
       product: {
         _object: 'purchase_orders/line_item_product',
         ...line.product,

@@ -128,6 +128,27 @@ describe('creating and reading', () => {
     const list = await call(sandbox, 'GET', '/purchase_orders?f.name=PO-NOAUTH');
     expect(list.body.data.total_count).toBe(0);
   });
+
+  it("a line's unit cost takes the PO's currency when it names none", async () => {
+    const body = purchaseOrder('PO-LINE-CURRENCY');
+    const line = { ...body.line_items[0], unit_cost: { amount: '4.65' } };
+    const created = await call(sandbox, 'POST', '/purchase_orders?expand=line_items', {
+      ...body,
+      currency_code: 'EUR',
+      line_items: [line],
+    });
+    expect(created.status).toBe(200);
+    const lines = await call(
+      sandbox,
+      'GET',
+      `/purchase_order_line_items?f.purchase_order.id=${created.body.data.id}`,
+    );
+    expect(lines.body.data.data[0].unit_cost).toEqual({
+      _object: '/money',
+      amount: '4.65',
+      currency_code: 'EUR',
+    });
+  });
 });
 
 describe('amending', () => {
@@ -400,6 +421,11 @@ describe('the documented 422s', () => {
       'a line without a SKU',
       { line_items: [{ ...line, product: { name: 'Nameless' } }] },
       'Validation failed: product_sku must be specified for line item 1',
+    ],
+    [
+      'a unit cost with no currency on the line nor on the PO',
+      { currency_code: null, line_items: [{ ...line, unit_cost: { amount: '4.65' } }] },
+      'Validation failed: currency_code must be specified for the purchase order or for line item 1',
     ],
     [
       'an unknown unit of measure',

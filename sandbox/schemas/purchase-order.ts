@@ -20,7 +20,9 @@ const incoterm = oneOf(INCOTERMS, messages.invalidIncoterm);
 
 const Port = z.object({ code: z.string().min(1), code_type: z.enum(PORT_CODE_TYPES) });
 
-const Money = z.object({ amount: textual, currency_code: z.string().min(1) });
+// A line's currency may be left to the PO's (reference: the PO's currency_code is "required if
+// there is no currency_code in each line item"); the rule is checked with the PO as a whole.
+const Money = z.object({ amount: textual, currency_code: z.string().min(1).optional() });
 
 const Contact = z.object({
   name: nullable(z.string()),
