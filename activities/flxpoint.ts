@@ -47,8 +47,11 @@ export const FlxpointPo = z.looseObject({
 });
 export type FlxpointPo = z.output<typeof FlxpointPo>;
 
-/** A created PO; `alreadyExisted` when an earlier attempt had created it (Flxpoint answered 409). */
-export type CreatedFlxpointPo = FlxpointPo & { alreadyExisted: boolean };
+/**
+ * What a create answers: the new PO, or `number_in_use` when Flxpoint already holds a PO with that
+ * number (a 409, e.g. an earlier attempt got through): read it back with `adoptPurchaseOrder`.
+ */
+export type CreatedFlxpointPo = { outcome: 'created'; po: FlxpointPo } | { outcome: 'number_in_use' };
 
 type Method = 'GET' | 'POST' | 'PUT';
 
@@ -66,20 +69,43 @@ export class FlxpointClient {
   }
 
   /**
-   * `POST /purchase-orders`. A 409 (`PO Number is already in use.`) means an earlier attempt got
-   * through: the PO is read back by its number instead of making a second one.
+   * `POST /purchase-orders`, one request. A 409 (`PO Number is already in use.`) is answered as
+   * `number_in_use` rather than read back here, so every method makes exactly one request and the
+   * task queue's rate limit bounds the requests.
    */
   async createPurchaseOrder(body: FlxpointPurchaseOrder): Promise<CreatedFlxpointPo> {
     let created: unknown;
     try {
       created = await this.http.post('purchase-orders', { json: body }).json();
     } catch (err) {
-      if (err instanceof HTTPError && err.response.statusCode === 409) {
-        return { ...(await this.existingFor(body)), alreadyExisted: true };
-      }
+      if (err instanceof HTTPError && err.response.statusCode === 409) return { outcome: 'number_in_use' };
       throw toFailure(err, 'POST', 'purchase-orders');
     }
-    return { ...parse(FlxpointPo, created), alreadyExisted: false };
+    return { outcome: 'created', po: parse(FlxpointPo, created) };
+  }
+
+  /**
+   * The PO holding the body's number after a 409, provided it is the same order and source: a
+   * foreign one is never adopted. One request (`GET /purchase-orders?purchaseOrderNumber=`).
+   */
+  async adoptPurchaseOrder(body: FlxpointPurchaseOrder): Promise<FlxpointPo> {
+    const number = body.purchaseOrderNumber;
+    const existing = await this.findPurchaseOrderByNumber(number);
+    if (!existing) {
+      // Retryable: the listing may lag the write that answered 409.
+      throw ApplicationFailure.create({
+        type: FailureTypes.unavailable,
+        message: `PO Number ${number} is already in use but no PO with that number can be read yet`,
+      });
+    }
+    if (existing.orderId !== body.orderId || existing.sourceId !== body.sourceId) {
+      throw ApplicationFailure.create({
+        type: FailureTypes.rejected,
+        message: `PO Number ${number} is already in use by purchase order ${existing.id} for another order or source`,
+        nonRetryable: true,
+      });
+    }
+    return existing;
   }
 
   async getPurchaseOrder(id: number): Promise<FlxpointPo> {
@@ -100,27 +126,6 @@ export class FlxpointClient {
 
   async voidPurchaseOrder(id: number, reason?: string): Promise<FlxpointPo> {
     return this.send('PUT', `purchase-orders/${id}/void`, FlxpointPo, { json: { reason } });
-  }
-
-  /** The PO holding the number, provided it is the same order and source: a foreign one is never adopted. */
-  private async existingFor(body: FlxpointPurchaseOrder): Promise<FlxpointPo> {
-    const number = body.purchaseOrderNumber;
-    const existing = await this.findPurchaseOrderByNumber(number);
-    if (!existing) {
-      // Retryable: the listing may lag the write that answered 409.
-      throw ApplicationFailure.create({
-        type: FailureTypes.unavailable,
-        message: `PO Number ${number} is already in use but no PO with that number can be read yet`,
-      });
-    }
-    if (existing.orderId !== body.orderId || existing.sourceId !== body.sourceId) {
-      throw ApplicationFailure.create({
-        type: FailureTypes.rejected,
-        message: `PO Number ${number} is already in use by purchase order ${existing.id} for another order or source`,
-        nonRetryable: true,
-      });
-    }
-    return existing;
   }
 
   private async send<T extends z.ZodType>(

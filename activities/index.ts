@@ -3,11 +3,15 @@
  * pointed at the sandbox and an alert sink that records.
  */
 import { log } from '@temporalio/activity';
+import type { FlxpointPoSnapshot } from '../workflows/flxpoint-lifecycle';
+import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
 import type { Alert, BookingPlan, SubmissionIntent } from '../workflows/lifecycle';
 import type { PurchaseOrder } from '../workflows/purchase-order';
 import type { CreateBookingBody, FlexportClient } from './flexport';
+import type { FlxpointClient, FlxpointPo } from './flxpoint';
 
 export { FlexportClient } from './flexport';
+export { FlxpointClient } from './flxpoint';
 
 /** Where late / overdue alerts go. */
 export interface AlertSink {
@@ -92,6 +96,54 @@ export function createActivities(deps: { flexport: FlexportClient; alerts: Alert
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * The Flxpoint activities, served on their own rate-limited task queue. Each makes exactly one
+ * request, so the queue's activities per second are Flxpoint's requests per second.
+ */
+export function createFlxpointActivities(deps: { flxpoint: FlxpointClient }) {
+  const { flxpoint } = deps;
+  return {
+    async createFlxpointPurchaseOrder(
+      body: FlxpointPurchaseOrder,
+    ): Promise<{ outcome: 'created'; po: FlxpointPoSnapshot } | { outcome: 'number_in_use' }> {
+      const created = await flxpoint.createPurchaseOrder(body);
+      if (created.outcome === 'number_in_use') return created;
+      log.info('Flxpoint purchase order created', {
+        number: created.po.purchaseOrderNumber,
+        id: created.po.id,
+      });
+      return { outcome: 'created', po: snapshot(created.po) };
+    },
+
+    /** After a 409: the PO that holds the number, if it is this order's. */
+    async adoptFlxpointPurchaseOrder(body: FlxpointPurchaseOrder): Promise<FlxpointPoSnapshot> {
+      return snapshot(await flxpoint.adoptPurchaseOrder(body));
+    },
+
+    async readFlxpointPurchaseOrder(id: number): Promise<FlxpointPoSnapshot> {
+      return snapshot(await flxpoint.getPurchaseOrder(id));
+    },
+
+    async cancelFlxpointPurchaseOrder(input: { id: number; reason: string }): Promise<FlxpointPoSnapshot> {
+      return snapshot(await flxpoint.cancelPurchaseOrder(input.id, input.reason));
+    },
+  };
+}
+
+export type FlxpointActivities = ReturnType<typeof createFlxpointActivities>;
+
+/** Only what the workflow keeps goes into its history: not addresses, not items. */
+function snapshot(po: FlxpointPo): FlxpointPoSnapshot {
+  return {
+    id: po.id,
+    purchaseOrderNumber: po.purchaseOrderNumber,
+    purchaseOrderStatus: { handle: po.purchaseOrderStatus.handle },
+    processingErrorReason: po.processingErrorReason,
+    cancelReason: po.cancelReason,
+    voidedReason: po.voidedReason,
+  };
+}
 
 /** The v2 booking body: one mode-specific section carrying the port codes the PO names. */
 function bookingBody(plan: BookingPlan): CreateBookingBody {

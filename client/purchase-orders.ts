@@ -1,16 +1,24 @@
 /**
  * Starting a PO's workflow: the one entry the CLI, the importer and the webhook receiver share.
- * A bad PO is refused here, field by field, before anything starts.
+ * A bad PO is refused here, field by field, before anything starts. The provider setting picks
+ * the schema and the workflow: Flexport's v3 body, or Flxpoint's create request.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { TASK_QUEUE } from '../worker/config';
-import { purchaseOrderSearchAttributes } from '../workflows/messages';
+import {
+  WorkflowIdReusePolicy,
+  type SearchAttributePair,
+  type SearchAttributeUpdatePair,
+} from '@temporalio/common';
+import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from '../worker/config';
+import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint-purchase-order-workflow';
+import { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
+import { flxpointSearchAttributes, purchaseOrderSearchAttributes } from '../workflows/messages';
 import { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
 import {
   parsePurchaseOrder,
   parseWith,
   partyRef,
+  PollSchedule,
   PoSettings,
   purchaseOrderWorkflowId,
   type FieldIssue,
@@ -39,34 +47,76 @@ export async function startPurchaseOrder(
   po: unknown,
   settings: PoSettingsInput = {},
 ): Promise<StartedPurchaseOrder> {
-  const parsed = parsePurchaseOrder(po, { createdOn: new Date().toISOString().slice(0, 10) });
   const parsedSettings = parseWith(PoSettings, settings);
+  const settingsIssues = parsedSettings.ok
+    ? []
+    : parsedSettings.issues.map((i) => ({ ...i, path: `settings.${i.path}` }));
+  if (settings.provider === 'flxpoint') {
+    const parsed = parseWith(FlxpointPurchaseOrder, po);
+    if (!parsed.ok || !parsedSettings.ok) {
+      throw new PurchaseOrderRejected([...(parsed.ok ? [] : parsed.issues), ...settingsIssues]);
+    }
+    const value = parsed.value;
+    return startOnce(
+      client,
+      purchaseOrderWorkflowId('flxpoint', value.purchaseOrderNumber),
+      flxpointSearchAttributes({ po: value, status: 'submitting' }),
+      (options) =>
+        // prettier-ignore
+        client.workflow.start(flxpointPurchaseOrderWorkflow, {
+        ...options,
+        args: [{ po: value, settings: parsedSettings.value, flxpointTaskQueue: FLXPOINT_TASK_QUEUE }],
+        staticSummary: `PO ${value.purchaseOrderNumber} at flxpoint: order ${value.orderId} to source ${value.sourceId}, ${value.purchaseOrderItems.length} item(s)`, // prettier-ignore
+        staticDetails: flxpointStaticDetails(value, parsedSettings.value),
+      }),
+    );
+  }
+  const parsed = parsePurchaseOrder(po, { createdOn: new Date().toISOString().slice(0, 10) });
   if (!parsed.ok || !parsedSettings.ok) {
-    throw new PurchaseOrderRejected([
-      ...(parsed.ok ? [] : parsed.issues),
-      ...(parsedSettings.ok ? [] : parsedSettings.issues.map((i) => ({ ...i, path: `settings.${i.path}` }))),
-    ]);
+    throw new PurchaseOrderRejected([...(parsed.ok ? [] : parsed.issues), ...settingsIssues]);
   }
   const value = parsed.value;
   const provider = parsedSettings.value.provider;
-  const workflowId = purchaseOrderWorkflowId(provider, value.name);
   const searchAttributes = purchaseOrderSearchAttributes({
     po: value,
     provider,
     status: 'submitting',
     late: false,
     shipmentIds: [],
-  }).filter((pair): pair is SearchAttributePair => pair.value !== null);
-  try {
-    const handle = await client.workflow.start(purchaseOrderWorkflow, {
-      taskQueue: TASK_QUEUE,
-      workflowId,
+  });
+  return startOnce(client, purchaseOrderWorkflowId(provider, value.name), searchAttributes, (options) =>
+    client.workflow.start(purchaseOrderWorkflow, {
+      ...options,
       args: [{ po: value, settings: parsedSettings.value }],
-      // A PO name is used once per provider, ever: a second submission is the same PO.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: searchAttributes,
       staticSummary: staticSummary(value, provider),
       staticDetails: staticDetails(value, parsedSettings.value),
+    }),
+  );
+}
+
+interface StartOptions {
+  taskQueue: string;
+  workflowId: string;
+  workflowIdReusePolicy: WorkflowIdReusePolicy;
+  typedSearchAttributes: SearchAttributePair[];
+}
+
+/** Starts the PO's workflow unless it has one already (running or finished). */
+async function startOnce(
+  client: Client,
+  workflowId: string,
+  searchAttributes: SearchAttributeUpdatePair[],
+  start: (options: StartOptions) => Promise<{ firstExecutionRunId: string }>,
+): Promise<StartedPurchaseOrder> {
+  try {
+    const handle = await start({
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      // A PO name is used once per provider, ever: a second submission is the same PO.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: searchAttributes.filter(
+        (pair): pair is SearchAttributePair => pair.value !== null,
+      ),
     });
     return { workflowId, alreadyStarted: false, runId: handle.firstExecutionRunId };
   } catch (err) {
@@ -95,5 +145,19 @@ function staticDetails(po: PurchaseOrder, settings: PoSettings): string {
     '| item_key | sku | units | uom |',
     '| --- | --- | --- | --- |',
     ...po.line_items.map((l) => `| ${l.item_key} | ${l.product.sku} | ${l.units} | ${l.unit_of_measure} |`),
+  ].join('\n');
+}
+
+function flxpointStaticDetails(po: FlxpointPurchaseOrder, settings: PoSettings): string {
+  const poll = settings.poll ?? PollSchedule.parse({});
+  return [
+    `## Purchase order ${po.purchaseOrderNumber}`,
+    `- provider: flxpoint; order ${po.orderId}; source ${po.sourceId}${po.purchaseOrderType ? `; type ${po.purchaseOrderType}` : ''}`, // prettier-ignore
+    `- ships to: ${[po.shippingAddress.name, po.shippingAddress.city, po.shippingAddress.countryCode].filter(Boolean).join(', ') || '-'}`, // prettier-ignore
+    `- status read every ${poll.firstSeconds} s after a change, doubling to ${poll.maxSeconds} s`,
+    '',
+    '| orderItemId | sku / variant | quantity |',
+    '| --- | --- | --- |',
+    ...po.purchaseOrderItems.map((i) => `| ${i.orderItemId} | ${i.sku ?? `variant ${i.inventoryVariantId}`} | ${i.quantity} |`), // prettier-ignore
   ].join('\n');
 }

@@ -7,10 +7,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import Fastify from 'fastify';
 import got from 'got';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FlxpointClient } from '../activities/flxpoint';
+import { FlxpointClient, type FlxpointPo } from '../activities/flxpoint';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
 import { flxpointLifecycle, isTerminalFlxpointStatus } from '../workflows/flxpoint-status';
+import { sampleFlxpointPurchaseOrder as samplePo } from './support/flxpoint-purchase-orders';
 import { freePort } from './support/ports';
 
 const TOKEN = 'sandbox';
@@ -52,33 +53,6 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   return error;
 }
 
-function samplePo(
-  purchaseOrderNumber: string,
-  overrides: Partial<FlxpointPurchaseOrder> = {},
-): FlxpointPurchaseOrder {
-  const address = {
-    name: 'Joe Smith',
-    addressLine1: '120 1st Lane',
-    city: 'Jacksonville',
-    postal: '12345',
-    stateCode: 'FL',
-    countryCode: 'US',
-    email: 'person@example.com',
-  };
-  return {
-    purchaseOrderNumber,
-    orderId: 5001,
-    sourceId: 77,
-    shippingAddress: address,
-    billingAddress: { ...address, companyName: 'Acme' },
-    purchaseOrderItems: [
-      { orderItemId: 9001, quantity: 3, sku: 'WIDGET-1', cost: 2.5 },
-      { orderItemId: 9002, quantity: 2, inventoryVariantId: 4242 },
-    ],
-    ...overrides,
-  };
-}
-
 /** Waits for the start of the next epoch second, so a burst lands inside one window. */
 async function nextSecond(): Promise<void> {
   await sleep(1000 - (Date.now() % 1000) + 5);
@@ -95,6 +69,13 @@ describe('Flxpoint sandbox', () => {
     client = new FlxpointClient({ baseUrl: `${sandbox.url}/flxpoint`, apiToken: TOKEN });
   });
   afterAll(() => sandbox.close());
+
+  /** Creates a PO that must be new. */
+  async function create(body: FlxpointPurchaseOrder): Promise<FlxpointPo> {
+    const created = await asTemporalWould(() => client.createPurchaseOrder(body));
+    if (created.outcome !== 'created') throw new Error(`${body.purchaseOrderNumber} already exists`);
+    return created.po;
+  }
 
   test('create answers 201 with the PO, its addresses and items with ids', async () => {
     const response = await raw.post<Record<string, unknown>>('purchase-orders', {
@@ -134,16 +115,17 @@ describe('Flxpoint sandbox', () => {
     });
   });
 
-  test('a reused PO number answers 409; the client returns the existing PO and makes no second one', async () => {
-    const first = await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-DUP')));
-    expect(first.alreadyExisted).toBe(false);
+  test('a reused PO number answers 409; the client reports it and adopts the existing PO, making no second one', async () => {
+    const first = await create(samplePo('FLX-DUP'));
 
     const conflict = await raw.post<{ message: string }>('purchase-orders', { json: samplePo('FLX-DUP') });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.body.message).toBe('PO Number is already in use.');
 
     const again = await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-DUP')));
-    expect(again).toMatchObject({ id: first.id, purchaseOrderNumber: 'FLX-DUP', alreadyExisted: true });
+    expect(again).toEqual({ outcome: 'number_in_use' });
+    const adopted = await asTemporalWould(() => client.adoptPurchaseOrder(samplePo('FLX-DUP')));
+    expect(adopted).toMatchObject({ id: first.id, purchaseOrderNumber: 'FLX-DUP' });
 
     const listed = await raw.get<unknown[]>('purchase-orders', {
       searchParams: { purchaseOrderNumber: 'FLX-DUP' },
@@ -152,9 +134,9 @@ describe('Flxpoint sandbox', () => {
   });
 
   test('the number of another order is never adopted', async () => {
-    await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-TAKEN')));
+    await create(samplePo('FLX-TAKEN'));
     const failure = await failureOf(
-      asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-TAKEN', { orderId: 6002 }))),
+      asTemporalWould(() => client.adoptPurchaseOrder(samplePo('FLX-TAKEN', { orderId: 6002 }))),
     );
     expect(failure).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
     expect(failure.message).toMatch(/FLX-TAKEN is already in use by purchase order \d+/);
@@ -193,7 +175,7 @@ describe('Flxpoint sandbox', () => {
   });
 
   test('statuses advanced from the counterpart side read back with their timestamps and mapping', async () => {
-    const po = await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-ADVANCE')));
+    const po = await create(samplePo('FLX-ADVANCE'));
     for (const status of ['processing', 'processed', 'acknowledged']) {
       const moved = await raw.post(`${sandbox.url}/_sandbox/flxpoint/purchase-orders/FLX-ADVANCE/status`, {
         prefixUrl: '',
@@ -207,7 +189,7 @@ describe('Flxpoint sandbox', () => {
     expect(read).toMatchObject({ sentAt: expect.any(String) });
     expect(flxpointLifecycle(read)).toEqual({ status: 'open', acknowledged: true });
 
-    await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-ERROR')));
+    await create(samplePo('FLX-ERROR'));
     await raw.post(`${sandbox.url}/_sandbox/flxpoint/purchase-orders/FLX-ERROR/status`, {
       prefixUrl: '',
       json: { status: 'processing_error', reason: 'Source rejected SKU WIDGET-1' },
@@ -222,7 +204,7 @@ describe('Flxpoint sandbox', () => {
   });
 
   test('cancel is recorded, repeats harmlessly, and a canceled PO cannot be voided', async () => {
-    const po = await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-CANCEL')));
+    const po = await create(samplePo('FLX-CANCEL'));
     const canceled = await asTemporalWould(() =>
       client.cancelPurchaseOrder(po.id, 'customer changed their mind'),
     );
@@ -243,7 +225,7 @@ describe('Flxpoint sandbox', () => {
     expect(failure).toMatchObject({ type: 'ProviderRejected', nonRetryable: true });
     expect(failure.message).toBe('Purchase order FLX-CANCEL is canceled');
 
-    const other = await asTemporalWould(() => client.createPurchaseOrder(samplePo('FLX-VOID')));
+    const other = await create(samplePo('FLX-VOID'));
     const voided = await asTemporalWould(() => client.voidPurchaseOrder(other.id, 'entered twice'));
     expect(voided).toMatchObject({ voidedAt: expect.any(String), voidedReason: 'entered twice' });
   });

@@ -1,6 +1,10 @@
-/** The poflow worker: the PO workflows and their activities on task queue `poflow`. */
+/**
+ * The poflow workers: the PO workflows and their activities on task queue `poflow`, and the
+ * Flxpoint activities alone on `poflow-flxpoint`, rate-limited to Flxpoint's 2 requests/second.
+ */
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { TASK_QUEUE } from './config';
+import type { FlxpointActivities } from '../activities';
+import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from './config';
 import { ensureWorkflowBundle } from './workflow-bundle';
 
 export interface PoflowWorkerOptions {
@@ -16,5 +20,33 @@ export async function createPoflowWorker(options: PoflowWorkerOptions): Promise<
     taskQueue: TASK_QUEUE,
     workflowBundle: { codePath: await ensureWorkflowBundle() },
     activities: options.activities,
+  });
+}
+
+/** Flxpoint allows 2 requests per second per token, and every Flxpoint activity makes one request. */
+export const FLXPOINT_REQUESTS_PER_SECOND = 2;
+
+export interface FlxpointWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** `createFlxpointActivities({ flxpoint })`. */
+  activities: FlxpointActivities;
+}
+
+/**
+ * The Flxpoint activities' worker. The server enforces the rate across every worker and PO
+ * (`maxTaskQueueActivitiesPerSecond`), but as a token bucket per task-queue partition: on a
+ * queue with several partitions it lets a few tasks through at once. The same limit on this
+ * worker (`maxActivitiesPerSecond`) spaces them out. On a cluster, give `poflow-flxpoint` a single
+ * partition (docs/flxpoint.md) so the server-side limit is exact too.
+ */
+export async function createFlxpointWorker(options: FlxpointWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: FLXPOINT_TASK_QUEUE,
+    activities: options.activities,
+    maxTaskQueueActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
+    maxActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
   });
 }

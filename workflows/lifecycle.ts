@@ -596,7 +596,14 @@ function endedReason(state: PoState): string | undefined {
 
 // ---- helpers ----
 
-function transition(state: PoState, to: PoStatus, at: string, cause: string, change?: string): PoState {
+/** Moves to `to` with a history entry; a `change` beside the status is recorded even without a move. */
+export function transition<S extends Pick<PoState, 'status' | 'history'>>(
+  state: S,
+  to: PoStatus,
+  at: string,
+  cause: string,
+  change?: string,
+): S {
   if (to === state.status && !change) return state;
   const entry: HistoryEntry = { at, from: state.status, to, cause, ...(change ? { change } : {}) };
   return { ...state, status: to, history: [...state.history, entry] };

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { FlxpointPoState } from './flxpoint-lifecycle';
 import type { Deadline, PoState } from './lifecycle';
 import { partyRef, type Booking, type Provider, type PurchaseOrder } from './purchase-order';
 
@@ -24,10 +25,38 @@ export const SearchAttributes = {
   PoShipmentIds: defineSearchAttributeKey('PoShipmentIds', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
+/** What the search attributes say about a PO, whatever its provider. */
+interface SearchFields {
+  name: string;
+  provider: Provider;
+  status: PoState['status'];
+  buyerRef?: string;
+  sellerRef?: string;
+  cargoReadyDate?: string | null;
+  mustArriveDate?: string | null;
+  late: boolean;
+  shipmentIds: number[];
+}
+
 /**
  * The search attributes of a PO in this state, `null` where a value is absent (the workflow
  * removes it). The client sets them at start, the workflow keeps them current.
  */
+function searchAttributesOf(fields: SearchFields): SearchAttributeUpdatePair[] {
+  const day = (date: string | null | undefined) => (date ? new Date(`${date}T00:00:00.000Z`) : null);
+  return [
+    { key: SearchAttributes.PoName, value: fields.name },
+    { key: SearchAttributes.PoStatus, value: fields.status },
+    { key: SearchAttributes.PoProvider, value: fields.provider },
+    { key: SearchAttributes.PoBuyerRef, value: fields.buyerRef ?? null },
+    { key: SearchAttributes.PoSellerRef, value: fields.sellerRef ?? null },
+    { key: SearchAttributes.PoCargoReadyDate, value: day(fields.cargoReadyDate) },
+    { key: SearchAttributes.PoMustArriveDate, value: day(fields.mustArriveDate) },
+    { key: SearchAttributes.PoLate, value: fields.late },
+    { key: SearchAttributes.PoShipmentIds, value: fields.shipmentIds.map(String) },
+  ];
+}
+
 export function purchaseOrderSearchAttributes(view: {
   po: PurchaseOrder;
   provider: Provider;
@@ -35,18 +64,31 @@ export function purchaseOrderSearchAttributes(view: {
   late: boolean;
   shipmentIds: number[];
 }): SearchAttributeUpdatePair[] {
-  const day = (date: string | null | undefined) => (date ? new Date(`${date}T00:00:00.000Z`) : null);
-  return [
-    { key: SearchAttributes.PoName, value: view.po.name },
-    { key: SearchAttributes.PoStatus, value: view.status },
-    { key: SearchAttributes.PoProvider, value: view.provider },
-    { key: SearchAttributes.PoBuyerRef, value: partyRef(view.po, 'buyer') ?? null },
-    { key: SearchAttributes.PoSellerRef, value: partyRef(view.po, 'seller') ?? null },
-    { key: SearchAttributes.PoCargoReadyDate, value: day(view.po.cargo_ready_date) },
-    { key: SearchAttributes.PoMustArriveDate, value: day(view.po.must_arrive_date) },
-    { key: SearchAttributes.PoLate, value: view.late },
-    { key: SearchAttributes.PoShipmentIds, value: view.shipmentIds.map(String) },
-  ];
+  return searchAttributesOf({
+    ...view,
+    name: view.po.name,
+    buyerRef: partyRef(view.po, 'buyer'),
+    sellerRef: partyRef(view.po, 'seller'),
+    cargoReadyDate: view.po.cargo_ready_date,
+    mustArriveDate: view.po.must_arrive_date,
+  });
+}
+
+/**
+ * A Flxpoint PO has no parties, dates or shipments: the seller is its source (`PoSellerRef` is the
+ * source id), and it is never late.
+ */
+export function flxpointSearchAttributes(
+  view: Pick<FlxpointPoState, 'po' | 'status'>,
+): SearchAttributeUpdatePair[] {
+  return searchAttributesOf({
+    name: view.po.purchaseOrderNumber,
+    provider: 'flxpoint',
+    status: view.status,
+    sellerRef: String(view.po.sourceId),
+    late: false,
+    shipmentIds: [],
+  });
 }
 
 /**
@@ -76,3 +118,18 @@ export const closeUpdate = defineUpdate<PoView, []>('close');
 /** Cancel before any booking; the reason lands in the transition history. */
 export const cancelUpdate = defineUpdate<PoView, [reason: string | undefined]>('cancel');
 export const providerEventSignal = defineSignal<[event: z.input<typeof ProviderEvent>]>('providerEvent');
+
+/**
+ * A Flxpoint PO's view. It shares PoView's core (provider, name, status, acknowledged, providerId,
+ * pending, lastError, history, createdAt) and adds what Flxpoint has instead of bookings and
+ * milestones: its own status handle and the polling schedule.
+ */
+export type FlxpointPoView = FlxpointPoState;
+
+// The Flxpoint workflow answers the same `state`, `amend` and `cancel` messages, with its own view.
+export const flxpointStateQuery = defineQuery<FlxpointPoView>(stateQuery.name);
+/** Only a PO Flxpoint refused: the corrected request is submitted again under the same number. */
+export const flxpointAmendUpdate = defineUpdate<FlxpointPoView, [po: unknown]>(amendUpdate.name);
+export const flxpointCancelUpdate = defineUpdate<FlxpointPoView, [reason: string | undefined]>(
+  cancelUpdate.name,
+);

@@ -4,18 +4,14 @@
  * and keeps the search attributes and the Web UI's current details in step with the state.
  */
 import {
-  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
   continueAsNew,
   log,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
@@ -48,10 +44,18 @@ import {
   parsePurchaseOrder,
   parseWith,
   PoSettings,
-  type FieldIssue,
   type PoSettingsInput,
   type PurchaseOrder,
 } from './purchase-order';
+import {
+  describeIssues,
+  now,
+  PROVIDER_CALL,
+  providerRefusal,
+  purchaseOrderRejected,
+  refuseIf,
+  uiPublisher,
+} from './workflow-support';
 
 export interface PurchaseOrderWorkflowInput {
   /** The PO as submitted (the v3 create body); checked again here, so a bad one never reaches the provider. */
@@ -63,15 +67,6 @@ export interface PurchaseOrderWorkflowInput {
 
 type Activities = ReturnType<typeof createActivities>;
 
-/**
- * Temporal does the retrying (the HTTP client never retries): 503/504, timeouts and lost
- * connections back off up to five minutes apart for as long as it takes; a `Retry-After` from the
- * provider overrides the next delay; a 4xx fails at once as `ProviderRejected`.
- */
-const PROVIDER_CALL: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-};
 const activities = proxyActivities<Activities>(PROVIDER_CALL);
 
 export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): Promise<PoView> {
@@ -241,35 +236,15 @@ function begin(input: PurchaseOrderWorkflowInput) {
   const po = parsePurchaseOrder(input.po, { createdOn });
   const settings = parseWith(PoSettings, input.settings ?? {});
   if (!po.ok || !settings.ok) {
-    const issues = [...(po.ok ? [] : po.issues), ...(settings.ok ? [] : settings.issues)];
-    throw ApplicationFailure.create({
-      type: 'PurchaseOrderRejected',
-      message: describeIssues(issues),
-      details: [issues],
-      nonRetryable: true,
-    });
+    throw purchaseOrderRejected([...(po.ok ? [] : po.issues), ...(settings.ok ? [] : settings.issues)]);
   }
   return startLifecycle(po.value, settings.value, now());
-}
-
-function now(): string {
-  return new Date(Date.now()).toISOString();
-}
-
-function refuseIf(reason: string | undefined): void {
-  if (reason)
-    throw ApplicationFailure.create({ type: 'RequestRefused', message: reason, nonRetryable: true });
 }
 
 function parsedOrRefused(raw: unknown, state: PoState): PurchaseOrder {
   const parsed = parsePurchaseOrder(raw, { createdOn: state.createdAt.slice(0, 10) });
   if (parsed.ok) return parsed.value;
-  throw ApplicationFailure.create({
-    type: 'PurchaseOrderRejected',
-    message: describeIssues(parsed.issues),
-    details: [parsed.issues],
-    nonRetryable: true,
-  });
+  throw purchaseOrderRejected(parsed.issues);
 }
 
 function bookingOrRefused(raw: unknown) {
@@ -282,47 +257,19 @@ function bookingOrRefused(raw: unknown) {
   });
 }
 
-function describeIssues(issues: FieldIssue[]): string {
-  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-}
-
-/** A non-retryable activity failure: the provider's status and its own message. */
-function providerRefusal(err: unknown): { status: number; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as { status?: unknown } | undefined;
-    return { status: typeof details?.status === 'number' ? details.status : 0, message: cause.message };
-  }
-  throw err;
-}
-
 function view(state: PoState): PoView {
   return { ...state, nextDeadlines: nextDeadlines(state) };
 }
 
 // ---- what the Web UI shows ----
 
-/** Search attributes and current details, sent only when they changed. */
 function publisher(): (state: PoState) => void {
-  const published = new Map<string, string>();
-  return (state) => {
-    const changed = purchaseOrderSearchAttributes({
-      ...state,
-      shipmentIds: state.shipments.map((s) => s.id),
-    }).filter((pair) => {
-      const key = pair.key.name;
-      const value = JSON.stringify(pair.value);
-      if (published.get(key) === value) return false;
-      published.set(key, value);
-      return true;
-    });
-    if (changed.length > 0) upsertSearchAttributes(changed);
-    const details = currentDetails(state);
-    if (published.get('details') !== details) {
-      published.set('details', details);
-      setCurrentDetails(details);
-    }
-  };
+  const publish = uiPublisher();
+  return (state) =>
+    publish(
+      purchaseOrderSearchAttributes({ ...state, shipmentIds: state.shipments.map((s) => s.id) }),
+      currentDetails(state),
+    );
 }
 
 const DEADLINE_LABELS: Record<Deadline['kind'], string> = {

@@ -303,20 +303,42 @@ export type PurchaseOrder = z.output<typeof PurchaseOrder>;
 export const AUTO_CLOSE_ANCHORS = ['must_arrive_date', 'delivered_in_full'] as const;
 export type AutoCloseAnchor = (typeof AUTO_CLOSE_ANCHORS)[number];
 
+/**
+ * How often a Flxpoint PO's status is read (Flxpoint pushes none): `firstSeconds` after each change,
+ * doubling while nothing changes, up to `maxSeconds`.
+ */
+export const PollSchedule = z
+  .strictObject({
+    firstSeconds: z.number().int().min(1).default(60),
+    maxSeconds: z.number().int().min(1).default(3600),
+  })
+  .refine((poll) => poll.maxSeconds >= poll.firstSeconds, {
+    message: 'maxSeconds must not be below firstSeconds',
+    path: ['maxSeconds'],
+  });
+export type PollSchedule = z.output<typeof PollSchedule>;
+
 /** Per-PO settings chosen at submission. */
-export const PoSettings = z.strictObject({
-  provider: z.enum(PROVIDERS).default('flexport'),
-  /** Close the PO at the provider this many days after the anchor; `false` leaves closing to people. */
-  autoClose: z
-    .union([
-      z.literal(false),
-      z.strictObject({
-        after: z.enum(AUTO_CLOSE_ANCHORS).default('delivered_in_full'),
-        days: z.number().int().min(0).max(3650).default(30),
-      }),
-    ])
-    .default({ after: 'delivered_in_full', days: 30 }),
-});
+export const PoSettings = z
+  .strictObject({
+    provider: z.enum(PROVIDERS).default('flexport'),
+    /** Flxpoint only; unset means the default schedule (1 minute doubling to 1 hour). */
+    poll: PollSchedule.optional(),
+    /** Close the PO at the provider this many days after the anchor; `false` leaves closing to people. */
+    autoClose: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          after: z.enum(AUTO_CLOSE_ANCHORS).default('delivered_in_full'),
+          days: z.number().int().min(0).max(3650).default(30),
+        }),
+      ])
+      .default({ after: 'delivered_in_full', days: 30 }),
+  })
+  .refine((settings) => settings.poll === undefined || settings.provider === 'flxpoint', {
+    message: 'applies to Flxpoint purchase orders only (Flexport pushes its changes)',
+    path: ['poll'],
+  });
 export type PoSettings = z.output<typeof PoSettings>;
 export type PoSettingsInput = z.input<typeof PoSettings>;
 

@@ -1,19 +1,22 @@
 /**
- * A real Temporal server, the real sandbox over HTTP and a worker with the real activities:
- * what the PO workflow suites and the history recorder run against. Provider events reach the
- * workflow the way the webhook receiver will deliver them: read from the sandbox's `GET /events`
- * and signalled as `providerEvent`.
+ * A real Temporal server, the real sandbox over HTTP and workers with the real activities (the
+ * Flxpoint ones on their own rate-limited queue): what the PO workflow suites and the history
+ * recorder run against. Provider events reach the workflow the way the webhook receiver will
+ * deliver them: read from the sandbox's `GET /events` and signalled as `providerEvent`.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { startPurchaseOrder } from '../../client/purchase-orders';
-import { createActivities, type AlertSink } from '../../activities';
+import { createActivities, createFlxpointActivities, type AlertSink } from '../../activities';
 import { FlexportClient } from '../../activities/flexport';
+import { FlxpointClient } from '../../activities/flxpoint';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { TASK_QUEUE } from '../../worker/config';
+import { createFlxpointWorker } from '../../worker/worker';
+import type { flxpointPurchaseOrderWorkflow } from '../../workflows/flxpoint-purchase-order-workflow';
 import type { Alert } from '../../workflows/lifecycle';
 import {
   providerEventSignal,
@@ -27,16 +30,22 @@ import type { purchaseOrderWorkflow } from '../../workflows/purchase-order-workf
 import { workflowBundle } from './temporal';
 
 export type PoHandle = WorkflowHandle<typeof purchaseOrderWorkflow>;
+export type FlxpointHandle = WorkflowHandle<typeof flxpointPurchaseOrderWorkflow>;
 
 export interface Harness {
   env: TestWorkflowEnvironment;
   client: Client;
   sandbox: Sandbox;
   flexport: FlexportClient;
+  flxpoint: FlxpointClient;
   alerts: Alert[];
   start(po: unknown, settings?: PoSettingsInput): Promise<PoHandle>;
-  /** The sandbox's counterpart side (`/_sandbox/...`). */
+  /** Starts a Flxpoint PO (`provider: 'flxpoint'`) from its create request. */
+  startFlxpoint(po: unknown, settings?: Omit<PoSettingsInput, 'provider'>): Promise<FlxpointHandle>;
+  /** The sandbox's counterpart side (`/_sandbox/...`), answering the Flexport envelope's `data`. */
   admin(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The Flxpoint counterpart side (`/_sandbox/flxpoint/...`), which answers without an envelope. */
+  flxpointAdmin(method: 'GET' | 'POST', path: string, body?: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Provider events about this PO not yet delivered to it, oldest first. */
   newEvents(handle: PoHandle): Promise<ProviderEvent[]>;
   /** Signals the new events about this PO, then waits until the workflow has taken them in. */
@@ -44,13 +53,23 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  /** The token the Flxpoint activities send; the sandbox's by default. */
+  flxpointApiToken?: string;
+}
+
 export async function startHarness(
   env: TestWorkflowEnvironment,
   sandboxOptions: SandboxOptions = {},
+  options: HarnessOptions = {},
 ): Promise<Harness> {
   if (env.supportsTimeSkipping) await registerSearchAttributes(env);
   const sandbox = await startSandbox({ port: 0, ...sandboxOptions });
   const flexport = new FlexportClient({ baseUrl: sandbox.url, apiToken: 'sandbox' });
+  const flxpoint = new FlxpointClient({
+    baseUrl: `${sandbox.url}/flxpoint`,
+    apiToken: options.flxpointApiToken ?? sandboxOptions.apiToken ?? 'sandbox',
+  });
   const alerts: Alert[] = [];
   const recorder: AlertSink = { raise: (alert) => void alerts.push(alert) };
   const worker = await Worker.create({
@@ -60,28 +79,45 @@ export async function startHarness(
     workflowBundle,
     activities: createActivities({ flexport, alerts: recorder }),
   });
-  const running = worker.run();
+  const flxpointWorker = await createFlxpointWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    activities: createFlxpointActivities({ flxpoint }),
+  });
+  const running = Promise.all([worker.run(), flxpointWorker.run()]);
   const delivered = new Map<string, number>();
+
+  async function counterpart(method: string, path: string, body: unknown) {
+    const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as { data?: unknown; message?: string };
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.message}`);
+    return json;
+  }
 
   const harness: Harness = {
     env,
     client: env.client,
     sandbox,
     flexport,
+    flxpoint,
     alerts,
     async start(po, settings) {
       const { workflowId } = await startPurchaseOrder(env.client, po, settings);
       return env.client.workflow.getHandle<typeof purchaseOrderWorkflow>(workflowId);
     },
+    async startFlxpoint(po, settings) {
+      const { workflowId } = await startPurchaseOrder(env.client, po, { ...settings, provider: 'flxpoint' });
+      return env.client.workflow.getHandle<typeof flxpointPurchaseOrderWorkflow>(workflowId);
+    },
     async admin(method, path, body) {
-      const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const json = (await response.json()) as { data?: unknown; message?: string };
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${json.message}`);
-      return json.data;
+      return (await counterpart(method, path, body)).data;
+    },
+    async flxpointAdmin(method, path, body) {
+      return counterpart(method, `/flxpoint${path}`, body);
     },
     async newEvents(handle) {
       const name = (await handle.query(stateQuery)).name;
@@ -106,6 +142,7 @@ export async function startHarness(
     },
     async close() {
       worker.shutdown();
+      flxpointWorker.shutdown();
       await running;
       await sandbox.close();
     },
@@ -142,15 +179,18 @@ function concerns(event: ProviderEvent, name: string): boolean {
   return data.purchase_order?.name === name || (data.shipment?.metadata?.purchase_order ?? []).includes(name);
 }
 
-/** Polls the `state` query until it satisfies `ready` (the workflow runs on its own worker). */
-export async function until(
-  handle: PoHandle,
-  ready: (state: PoView) => boolean,
+/**
+ * Polls the `state` query until it satisfies `ready` (the workflow runs on its own worker). Both
+ * PO workflows answer it: name the view for a Flxpoint PO, `until<FlxpointPoView>(...)`.
+ */
+export async function until<View extends Pick<PoView, 'status' | 'history'> = PoView>(
+  handle: WorkflowHandle,
+  ready: (state: View) => boolean,
   timeoutMs = 30_000,
-): Promise<PoView> {
+): Promise<View> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await handle.query(stateQuery);
+    const state = await handle.query<View>(stateQuery.name);
     if (ready(state)) return state;
     if (Date.now() > deadline) {
       throw new Error(
@@ -159,4 +199,14 @@ export async function until(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The reason a workflow gave for refusing an update (its validator, or the provider behind it). */
+export async function refusal(update: Promise<unknown>): Promise<string> {
+  const err = await update.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return ((err as WorkflowUpdateFailedError).cause as Error).message;
 }

@@ -1,0 +1,232 @@
+/**
+ * The workflow shell around the Flxpoint reducer: it makes the Flxpoint calls the reducer asks
+ * for, one request per activity on the rate-limited Flxpoint task queue, reads the PO's status on
+ * a durable timer (Flxpoint pushes none), and keeps the search attributes and the Web UI's
+ * current details in step. It answers the same `state`, `amend` and `cancel` messages as the
+ * Flexport workflow.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FlxpointActivities } from '../activities';
+import {
+  checkFlxpointAmend,
+  checkFlxpointCancel,
+  nextPollAt,
+  reduceFlxpoint,
+  startFlxpointLifecycle,
+  type FlxpointCommand,
+  type FlxpointEvent,
+  type FlxpointPoState,
+} from './flxpoint-lifecycle';
+import { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
+import { isTerminal } from './lifecycle';
+import {
+  flxpointAmendUpdate,
+  flxpointCancelUpdate,
+  flxpointSearchAttributes,
+  flxpointStateQuery,
+  type FlxpointPoView,
+} from './messages';
+import { parseWith, PoSettings, type PoSettingsInput } from './purchase-order';
+import {
+  now,
+  PROVIDER_CALL,
+  providerRefusal,
+  purchaseOrderRejected,
+  refuseIf,
+  uiPublisher,
+} from './workflow-support';
+
+export interface FlxpointPurchaseOrderWorkflowInput {
+  /** Flxpoint's create request; checked again here, so a bad one never reaches Flxpoint. */
+  po: unknown;
+  settings?: PoSettingsInput;
+  /** The rate-limited queue the Flxpoint activities run on (`FLXPOINT_TASK_QUEUE`), set by the client. */
+  flxpointTaskQueue: string;
+  /** Set by continue-as-new: the lifecycle so far. */
+  resume?: FlxpointPoState;
+}
+
+export async function flxpointPurchaseOrderWorkflow(
+  input: FlxpointPurchaseOrderWorkflowInput,
+): Promise<FlxpointPoView> {
+  const flxpoint = proxyActivities<FlxpointActivities>({
+    ...PROVIDER_CALL,
+    taskQueue: input.flxpointTaskQueue,
+  });
+  const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
+  let state = started.state;
+  /** Bumped on every change, so the main loop re-reads the polling schedule. */
+  let revision = 0;
+  const commands: FlxpointCommand[] = [...started.commands];
+  const publish = publisher();
+
+  function apply(event: FlxpointEvent): void {
+    const reduced = reduceFlxpoint(state, event);
+    if (reduced.state !== state) {
+      state = reduced.state;
+      revision += 1;
+      publish(state);
+    }
+    commands.push(...reduced.commands);
+  }
+
+  /** Runs one command: one Flxpoint request, its answer (or refusal) applied as an event. */
+  async function run(command: FlxpointCommand): Promise<void> {
+    const options = {
+      ...PROVIDER_CALL,
+      taskQueue: input.flxpointTaskQueue,
+      summary: commandSummary(state, command),
+    };
+    try {
+      switch (command.type) {
+        case 'create': {
+          const created = await flxpoint.createFlxpointPurchaseOrder.executeWithOptions(options, [
+            command.body,
+          ]);
+          return apply(
+            created.outcome === 'created'
+              ? { type: 'created', at: now(), po: created.po, adopted: false }
+              : { type: 'number_in_use', at: now() },
+          );
+        }
+        case 'adopt': {
+          const po = await flxpoint.adoptFlxpointPurchaseOrder.executeWithOptions(options, [command.body]);
+          return apply({ type: 'created', at: now(), po, adopted: true });
+        }
+        case 'read': {
+          const po = await flxpoint.readFlxpointPurchaseOrder.executeWithOptions(options, [command.id]);
+          return apply({ type: 'read', at: now(), po, answering: 'poll' });
+        }
+        case 'cancel': {
+          const po = await flxpoint.cancelFlxpointPurchaseOrder.executeWithOptions(options, [command]);
+          return apply({ type: 'read', at: now(), po, answering: 'cancel' });
+        }
+      }
+    } catch (err) {
+      const { status, message } = providerRefusal(err);
+      apply({ type: 'refused', at: now(), during: command.type === 'adopt' ? 'create' : command.type, status, message }); // prettier-ignore
+    }
+  }
+
+  setHandler(flxpointStateQuery, () => state);
+
+  setHandler(
+    flxpointAmendUpdate,
+    async (raw) => {
+      apply({ type: 'amend_requested', at: now(), po: requestOrRefused(raw) });
+      await condition(() => state.pending === undefined || isTerminal(state.status));
+      return state;
+    },
+    { validator: (raw) => refuseIf(checkFlxpointAmend(state, requestOrRefused(raw))) },
+  );
+
+  setHandler(
+    flxpointCancelUpdate,
+    async (reason) => {
+      apply({ type: 'cancel_requested', at: now(), cause: reason ? `cancelled: ${reason}` : 'cancelled by operator' }); // prettier-ignore
+      // A create in flight is waited for: the cancel follows it to Flxpoint.
+      await condition(
+        () => isTerminal(state.status) || (!state.pending && state.cancelAfterCreate === undefined),
+      );
+      if (!isTerminal(state.status) && state.lastError?.during === 'cancel') {
+        throw ApplicationFailure.create({ type: 'ProviderRejected', message: state.lastError.message, nonRetryable: true }); // prettier-ignore
+      }
+      return state;
+    },
+    { validator: (_reason) => refuseIf(checkFlxpointCancel(state)) },
+  );
+
+  publish(state);
+
+  while (!isTerminal(state.status)) {
+    const command = commands.shift();
+    if (command) {
+      await run(command);
+      continue;
+    }
+    if (workflowInfo().continueAsNewSuggested) {
+      // Polling forever grows the history: start afresh once in-flight handlers are done.
+      await condition(() => allHandlersFinished() || commands.length > 0);
+      if (commands.length === 0) {
+        return continueAsNew<typeof flxpointPurchaseOrderWorkflow>({ ...input, po: state.po, resume: state });
+      }
+      continue;
+    }
+    const seen = revision;
+    const wake = () => commands.length > 0 || revision !== seen || workflowInfo().continueAsNewSuggested;
+    const pollAt = nextPollAt(state);
+    if (!pollAt) {
+      await condition(wake);
+    } else {
+      const wait = Math.max(Date.parse(pollAt) - Date.now(), 1);
+      const summary = `read PO ${state.name}'s status at Flxpoint (last ${state.flxpointStatus}) at ${pollAt}`;
+      if (!(await condition(wake, wait, { summary }))) apply({ type: 'poll_due', at: now() });
+    }
+  }
+  await condition(allHandlersFinished);
+  return state;
+}
+
+function begin(input: FlxpointPurchaseOrderWorkflowInput) {
+  const po = parseWith(FlxpointPurchaseOrder, input.po);
+  const settings = parseWith(PoSettings, input.settings ?? { provider: 'flxpoint' });
+  if (!po.ok || !settings.ok) {
+    throw purchaseOrderRejected([...(po.ok ? [] : po.issues), ...(settings.ok ? [] : settings.issues)]);
+  }
+  return startFlxpointLifecycle(po.value, settings.value, now());
+}
+
+function requestOrRefused(raw: unknown): FlxpointPurchaseOrder {
+  const parsed = parseWith(FlxpointPurchaseOrder, raw);
+  if (parsed.ok) return parsed.value;
+  throw purchaseOrderRejected(parsed.issues);
+}
+
+// ---- what the Web UI shows ----
+
+function publisher(): (state: FlxpointPoState) => void {
+  const publish = uiPublisher();
+  return (state) => publish(flxpointSearchAttributes(state), currentDetails(state));
+}
+
+function commandSummary(state: FlxpointPoState, command: FlxpointCommand): string {
+  switch (command.type) {
+    case 'create':
+      return `create PO ${state.name} at Flxpoint (order ${command.body.orderId}, source ${command.body.sourceId})`;
+    case 'adopt':
+      return `read back PO ${state.name} at Flxpoint: its number is already in use`;
+    case 'read':
+      return `read PO ${state.name}'s status at Flxpoint (id ${command.id})`;
+    case 'cancel':
+      return `cancel PO ${state.name} at Flxpoint (id ${command.id}): ${command.reason}`;
+  }
+}
+
+function currentDetails(state: FlxpointPoState): string {
+  const last = state.history[state.history.length - 1];
+  return [
+    `## PO ${state.name}: **${state.status}**`,
+    `- provider: flxpoint` +
+      (state.providerId === undefined ? '' : ` id ${state.providerId}`) +
+      (state.flxpointStatus ? `, Flxpoint status ${state.flxpointStatus}` : '') +
+      (state.statusReason ? ` (${state.statusReason})` : ''),
+    `- flags: ${state.acknowledged ? 'acknowledged' : 'not acknowledged'}`,
+    `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`, // prettier-ignore
+    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
+    `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,
+    state.lastError
+      ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ${state.lastError.message}`
+      : undefined,
+    last ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}` : undefined, // prettier-ignore
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
