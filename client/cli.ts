@@ -3,11 +3,10 @@
  * printed), 1 any other failure.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createActivities, FlexportClient, logAlertSink } from '../activities';
-import { ConfigError, loadConfig } from '../worker/config';
+import { ConfigError, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
 import { connectWorker } from '../worker/connection';
 import { installTemporalBinaries, resolveBinaryPath } from '../worker/temporal-binaries';
-import { createPoflowWorker } from '../worker/worker';
+import { createConfiguredWorkers } from '../worker/worker';
 import { startSandbox } from '../sandbox/server';
 import { PROVIDERS } from '../workflows/purchase-order';
 import { runDemo } from './commands/demo';
@@ -63,27 +62,19 @@ program
 
 program
   .command('worker')
-  .description('run only the worker (task queue poflow) against the configured Temporal')
+  .description(
+    'run only the workers (task queues poflow and poflow-flxpoint) against the configured Temporal',
+  )
   .action(async () => {
     const config = loadConfig();
     const connection = await connectWorker(config);
     try {
-      // The same activities `poflow start` builds: the configured provider, alerts to the log.
-      const flexport = new FlexportClient({
-        baseUrl: config.flexport.baseUrl,
-        apiToken: config.flexport.apiToken,
-      });
-      const activities = createActivities({ flexport, alerts: logAlertSink });
-      const worker = await createPoflowWorker({
-        connection,
-        namespace: config.temporal.namespace,
-        activities,
-      });
+      const workers = await createConfiguredWorkers(config, connection);
       console.log(
-        `worker polling task queue poflow on namespace ${config.temporal.namespace}; Ctrl-C stops it`,
+        `workers polling task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} on namespace ${config.temporal.namespace}; Ctrl-C stops them`,
       );
-      // The SDK's worker shuts down gracefully on SIGINT and SIGTERM.
-      await worker.run();
+      // The SDK's workers shut down gracefully on SIGINT and SIGTERM.
+      await Promise.all(workers.map((worker) => worker.run()));
     } finally {
       await connection.close();
     }

@@ -6,15 +6,13 @@
 import type { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createActivities, logAlertSink } from '../activities';
-import { FlexportClient } from '../activities/flexport';
 import { startSandbox } from '../sandbox/server';
 import { startWebhooks, webhookSecrets } from '../webhooks/main';
 import { webhookLogger } from '../webhooks/logger';
-import { DATA_DIR, loadConfig, TASK_QUEUE } from '../worker/config';
+import { DATA_DIR, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
-import { createPoflowWorker } from '../worker/worker';
+import { createConfiguredWorkers } from '../worker/worker';
 import { pingWorkflow } from '../workflows/ping';
 
 type Stop = () => Promise<void>;
@@ -64,23 +62,13 @@ export async function runStart(): Promise<void> {
       lines.push(`  Flexport     ${config.flexport.baseUrl}`);
     }
 
-    const worker = await createPoflowWorker({
-      connection,
-      namespace: config.temporal.namespace,
-      activities: createActivities({
-        flexport: new FlexportClient({
-          baseUrl: config.flexport.baseUrl,
-          apiToken: config.flexport.apiToken,
-        }),
-        alerts: logAlertSink,
-      }),
-    });
-    const running = worker.run();
+    const workers = await createConfiguredWorkers(config, connection);
+    const running = Promise.all(workers.map((worker) => worker.run()));
     stops.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
-    lines.push(`  Worker       task queue ${TASK_QUEUE}`);
+    lines.push(`  Workers      task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} (2 requests/s)`);
 
     const logger = webhookLogger();
     const webhooks = await startWebhooks(config, { client, connection, logger });
@@ -93,7 +81,7 @@ export async function runStart(): Promise<void> {
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
-      void running.then(resolve, resolve);
+      void running.then(() => resolve(), resolve);
     });
     console.log('stopping...');
   } finally {

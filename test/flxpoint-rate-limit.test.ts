@@ -5,40 +5,25 @@
  * On the dev server, not the time-skipping one: that one ignores `maxTaskQueueActivitiesPerSecond`
  * (measured: 20 activities in one second), while the dev server's matching service enforces it in
  * real time. Its default of 4 partitions per task queue splits the rate into 4 buckets that fire
- * together (measured: up to 4 in one second), so the server here runs task queues with a single
- * partition, as docs/flxpoint.md asks of a cluster for `poflow-flxpoint`.
+ * together (measured: up to 4 in one second), so the dev server runs task queues with a single
+ * partition (`SINGLE_PARTITION_TASK_QUEUES`), as docs/flxpoint.md asks of a cluster for `poflow-flxpoint`.
  *
  * The server's limit is a token bucket whose burst equals the rate: when the queue turns busy,
  * pollers already waiting take 2 tasks at once and a third 0.5 s later, so the very first second
  * can count 3 (measured in about half the runs), and Flxpoint answers that one request 429 with
  * Retry-After, which Temporal waits out. From then on the spacing is 0.5 s: 2 every second.
  */
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import got from 'got';
-import { executableFor } from '../worker/temporal-binaries';
-import { SearchAttributes, type FlxpointPoView } from '../workflows/messages';
+import type { FlxpointPoView } from '../workflows/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import { startHarness, until, type Harness } from './support/po-harness';
+import { devServerEnv } from './support/temporal';
 
 const PO_COUNT = 50;
 let harness: Harness;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: executableFor('cli'),
-      searchAttributes: Object.values(SearchAttributes),
-      ip: '127.0.0.1',
-      extraArgs: [
-        '--log-level', 'error',
-        '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-        '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
-      ], // prettier-ignore
-    },
-  });
-  harness = await startHarness(env);
+  harness = await startHarness(await devServerEnv());
 });
 
 afterAll(async () => {

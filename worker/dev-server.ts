@@ -11,6 +11,18 @@ import { temporal } from '@temporalio/proto';
 import { SearchAttributes } from '../workflows/messages';
 import { requireBinaryPath } from './temporal-binaries';
 
+/**
+ * One partition per task queue: the server's rate limit (`maxTaskQueueActivitiesPerSecond`) is a
+ * token bucket per partition, so with the default four a queue idle for a while lets four tasks
+ * through at once. Flxpoint's 2 requests/second needs the limit in one bucket (docs/flxpoint.md).
+ */
+export const SINGLE_PARTITION_TASK_QUEUES = [
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
 export interface DevServerOptions {
   port: number;
   uiPort: number;
@@ -50,6 +62,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=OFF',
     '--log-level',
     'error',
+    ...SINGLE_PARTITION_TASK_QUEUES,
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

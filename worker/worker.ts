@@ -3,8 +3,15 @@
  * Flxpoint activities alone on `poflow-flxpoint`, rate-limited to Flxpoint's 2 requests/second.
  */
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { FlxpointActivities } from '../activities';
-import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from './config';
+import {
+  createActivities,
+  createFlxpointActivities,
+  FlexportClient,
+  FlxpointClient,
+  logAlertSink,
+  type FlxpointActivities,
+} from '../activities';
+import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config } from './config';
 import { ensureWorkflowBundle } from './workflow-bundle';
 
 export interface PoflowWorkerOptions {
@@ -49,4 +56,27 @@ export async function createFlxpointWorker(options: FlxpointWorkerOptions): Prom
     maxTaskQueueActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
     maxActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
   });
+}
+
+/**
+ * Both workers with the activities the configuration calls for: the configured providers (the
+ * sandbox unless their addresses are set) and alerts to the log. `poflow start` and `poflow worker`.
+ */
+export async function createConfiguredWorkers(
+  config: Config,
+  connection: NativeConnection,
+): Promise<Worker[]> {
+  const namespace = config.temporal.namespace;
+  return Promise.all([
+    createPoflowWorker({
+      connection,
+      namespace,
+      activities: createActivities({ flexport: new FlexportClient(config.flexport), alerts: logAlertSink }),
+    }),
+    createFlxpointWorker({
+      connection,
+      namespace,
+      activities: createFlxpointActivities({ flxpoint: new FlxpointClient(config.flxpoint) }),
+    }),
+  ]);
 }

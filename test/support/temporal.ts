@@ -2,6 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { SearchAttributes } from '../../workflows/messages';
+import { SINGLE_PARTITION_TASK_QUEUES } from '../../worker/dev-server';
 import { executableFor } from '../../worker/temporal-binaries';
 import { WORKFLOW_BUNDLE_PATH } from '../../worker/workflow-bundle';
 
@@ -21,7 +22,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** The dev server with the PO search attributes registered: for visibility queries. */
+/** The dev server as `poflow start` runs it, PO search attributes registered: for visibility queries. */
 export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
@@ -29,7 +30,7 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
       executable: executableFor('cli'),
       searchAttributes: Object.values(SearchAttributes),
       ip: '127.0.0.1',
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...SINGLE_PARTITION_TASK_QUEUES],
     },
   });
 }
