@@ -37,6 +37,8 @@ export const FlexportPurchaseOrder = z.looseObject({
   status: z.string(),
   cargo_ready_date: z.string().nullish(),
   must_arrive_date: z.string().nullish(),
+  /** Not in Flexport's reference (the sandbox sends it); read when present. */
+  acknowledged_at: z.string().nullish(),
   purchase_order_version: z.looseObject({ id: z.number().int(), version_number: z.number().int() }).nullish(),
 });
 export type FlexportPurchaseOrder = z.output<typeof FlexportPurchaseOrder>;
@@ -63,7 +65,16 @@ export const FlexportBookingLineItem = z.looseObject({
   units: z.number(),
 });
 
-export const FlexportShipment = z.looseObject({ _object: z.literal('/shipment'), id: z.number().int() });
+export const FlexportShipment = z.looseObject({
+  _object: z.literal('/shipment'),
+  id: z.number().int(),
+  status: z.string().nullish(),
+  actual_departure_date: z.string().nullish(),
+  actual_arrival_date: z.string().nullish(),
+  customs_release_date: z.string().nullish(),
+  actual_delivered_in_full_date: z.string().nullish(),
+});
+export type FlexportShipment = z.output<typeof FlexportShipment>;
 
 /** The body of `POST /bookings` (API v2). */
 export interface CreateBookingBody {
@@ -147,6 +158,10 @@ export class FlexportClient {
     return undefined;
   }
 
+  async getBooking(id: number): Promise<FlexportBooking> {
+    return this.send('GET', `bookings/${id}`, FlexportBooking);
+  }
+
   async createBooking(body: CreateBookingBody): Promise<FlexportBooking> {
     return this.send('POST', 'bookings', FlexportBooking, { json: body });
   }
@@ -163,7 +178,7 @@ export class FlexportClient {
     return this.send('POST', 'booking_line_items', FlexportBookingLineItem, { json: body });
   }
 
-  async getShipment(id: number): Promise<z.output<typeof FlexportShipment>> {
+  async getShipment(id: number): Promise<FlexportShipment> {
     return this.send('GET', `shipments/${id}`, FlexportShipment);
   }
 
@@ -171,8 +186,7 @@ export class FlexportClient {
   async listEvents(
     options: {
       cursor?: string;
-      /** Only events after this id (`f.id.gt`: a sandbox extension, see sandbox/README.md). */
-      afterId?: number;
+      /** Only events that occurred at or after this time (`f.occurred_at.gte`). */
       occurredAfter?: string;
       shipmentId?: number;
       resourceType?: string;
@@ -183,7 +197,6 @@ export class FlexportClient {
       ? await this.send('GET', options.cursor, Page, { prefixUrl: '' })
       : await this.send('GET', 'events', Page, {
           searchParams: {
-            'f.id.gt': options.afterId,
             'f.occurred_at.gte': options.occurredAfter,
             'f.data.shipment.id': options.shipmentId,
             'f.data.resource._object': options.resourceType,

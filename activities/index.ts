@@ -5,9 +5,16 @@
 import { log } from '@temporalio/activity';
 import type { FlxpointPoSnapshot } from '../workflows/flxpoint-lifecycle';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
-import type { Alert, BookingPlan, SubmissionIntent } from '../workflows/lifecycle';
+import type {
+  Alert,
+  BookingPlan,
+  FallbackRead,
+  Milestone,
+  ProviderSnapshot,
+  SubmissionIntent,
+} from '../workflows/lifecycle';
 import type { PurchaseOrder } from '../workflows/purchase-order';
-import type { CreateBookingBody, FlexportClient } from './flexport';
+import type { CreateBookingBody, FlexportClient, FlexportShipment } from './flexport';
 import type { FlxpointClient, FlxpointPo } from './flxpoint';
 
 export { FlexportClient } from './flexport';
@@ -89,6 +96,35 @@ export function createActivities(deps: { flexport: FlexportClient; alerts: Alert
       };
     },
 
+    /**
+     * The quiet check's fallback read: the PO, each booking poflow knows no shipment for (a
+     * confirmed one names it), and every shipment. Read only: safe to retry.
+     */
+    async readPurchaseOrder(read: FallbackRead): Promise<ProviderSnapshot> {
+      const po = await flexport.getPurchaseOrder(read.purchaseOrderId);
+      const bookings: ProviderSnapshot['bookings'] = [];
+      for (const id of read.bookingIds) {
+        const booking = await flexport.getBooking(id);
+        bookings.push({ providerId: booking.id, status: booking.status, shipmentId: booking.shipment?.id });
+      }
+      const confirmed = bookings.flatMap((b) => (b.shipmentId === undefined ? [] : [b.shipmentId]));
+      const shipments: ProviderSnapshot['shipments'] = [];
+      for (const id of new Set([...read.shipmentIds, ...confirmed])) {
+        const shipment = await flexport.getShipment(id);
+        shipments.push({ id, status: shipment.status ?? undefined, milestones: milestoneDates(shipment) });
+      }
+      log.info('purchase order read after a quiet spell', { id: po.id, status: po.status, shipments: shipments.length }); // prettier-ignore
+      return {
+        status: po.status,
+        acknowledgedAt: po.acknowledged_at ?? undefined,
+        version: po.purchase_order_version?.version_number,
+        cargoReadyDate: po.cargo_ready_date ?? null,
+        mustArriveDate: po.must_arrive_date ?? null,
+        bookings,
+        shipments,
+      };
+    },
+
     async raiseAlert(alert: Alert): Promise<void> {
       await alerts.raise(alert);
     },
@@ -143,6 +179,23 @@ function snapshot(po: FlxpointPo): FlxpointPoSnapshot {
     cancelReason: po.cancelReason,
     voidedReason: po.voidedReason,
   };
+}
+
+const MILESTONE_DATE_FIELDS = {
+  departed: 'actual_departure_date',
+  arrived: 'actual_arrival_date',
+  customs_released: 'customs_release_date',
+  delivered_in_full: 'actual_delivered_in_full_date',
+} as const satisfies Record<Milestone, keyof FlexportShipment>;
+
+/** The milestones the shipment's actual dates say it has reached, and when. */
+function milestoneDates(shipment: FlexportShipment): Partial<Record<Milestone, string>> {
+  return Object.fromEntries(
+    Object.entries(MILESTONE_DATE_FIELDS).flatMap(([milestone, field]) => {
+      const date = shipment[field];
+      return date ? [[milestone, date]] : [];
+    }),
+  );
 }
 
 /** The v2 booking body: one mode-specific section carrying the port codes the PO names. */

@@ -7,6 +7,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { concernsNoPo, deliverEvent, logDelivery } from '../webhooks/delivery';
+import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../webhooks/event-cursor';
 import { purchaseOrderNamesOf } from '../webhooks/routing';
 import type { FlexportClient } from './flexport';
 import type { ProviderEvent } from '../workflows/messages';
@@ -14,16 +15,21 @@ import type { Provider } from '../workflows/purchase-order';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */
 export interface EventFeed {
-  /** One page of events with an id above `afterId`, oldest first. */
-  eventsAfter(afterId: number, per: number): Promise<{ events: ProviderEvent[]; hasMore: boolean }>;
+  /**
+   * One page of the events that occurred at or after `since` (every event without it), or the
+   * page a previous one links to as `next`.
+   */
+  eventPage(from: { since?: string } | { next: string }): Promise<{ events: ProviderEvent[]; next?: string }>;
   /** The names of the POs the provider lists on a shipment. */
   shipmentPoNames(shipmentId: number): Promise<string[]>;
 }
 
 export interface WalkInput {
   provider: Provider;
-  after: number;
+  cursor: EventCursor;
   settleMs: number;
+  /** How far before the cursor's high-water mark each walk reads again, for events that arrive late. */
+  overlapMs: number;
   /** Events per walk before handing back to the workflow (which records the cursor). */
   maxEvents?: number;
 }
@@ -37,7 +43,7 @@ export interface WalkCounts {
 }
 
 export interface WalkResult {
-  cursor: number;
+  cursor: EventCursor;
   counts: WalkCounts;
   /** More events are waiting: walk again at once. */
   more: boolean;
@@ -49,38 +55,46 @@ export interface ReconcilerDependencies {
   logger: Logger;
 }
 
-const PAGE_SIZE = 100;
-
 export function createReconcilerActivities({ client, feeds, logger }: ReconcilerDependencies) {
   async function reconcileEvents(input: WalkInput): Promise<WalkResult> {
     const feed = feeds[input.provider];
     if (!feed) throw new Error(`no event feed configured for provider ${input.provider}`);
     const context = Context.current();
-    // A retried attempt resumes from the last cursor the previous one heartbeated.
-    let cursor = Math.max(input.after, Number(context.info.heartbeatDetails ?? 0));
+    // A retried attempt resumes from the cursor the previous one heartbeated.
+    const cursor = (context.info.heartbeatDetails as EventCursor | undefined) ?? input.cursor;
+    const delivered = new Set(cursor.deliveredIds);
+    const walked: WalkedEvent[] = [];
+    const progress = (complete: boolean) => advanceCursor(cursor, walked, input.overlapMs, complete);
     const counts: WalkCounts = { events: 0, signalled: 0, closedPo: 0, unknownPo: 0, unrouted: 0 };
     const settledBefore = Date.now() - input.settleMs;
     const maxEvents = input.maxEvents ?? 1000;
     const shipmentPoNames = (id: number) => feed.shipmentPoNames(id);
 
-    while (counts.events < maxEvents) {
-      const page = await feed.eventsAfter(cursor, PAGE_SIZE);
+    let page = await feed.eventPage({ since: windowStart(cursor, input.overlapMs) });
+    for (;;) {
       for (const event of page.events) {
-        // Recent events are the receiver's; the next walk picks up any it missed.
-        if (Date.parse(event.created_at ?? '') > settledBefore) return { cursor, counts, more: false };
-        const report = await deliverEvent(event, { client, provider: input.provider, shipmentPoNames });
-        counts.events++;
-        counts.signalled += report.signalled.length;
-        counts.closedPo += report.closed.length;
-        counts.unknownPo += report.unknown.length;
-        if (concernsNoPo(report)) counts.unrouted++;
-        logDelivery(logger, report, 'reconciler');
-        cursor = event.id;
-        context.heartbeat(cursor);
+        // Recent events are the receiver's; a later walk delivers any it missed.
+        if (Date.parse(event.created_at ?? '') > settledBefore) continue;
+        const fresh = !delivered.has(event.id);
+        if (fresh) {
+          if (counts.events === maxEvents) return { cursor: progress(false), counts, more: true };
+          const report = await deliverEvent(event, { client, provider: input.provider, shipmentPoNames });
+          counts.events++;
+          counts.signalled += report.signalled.length;
+          counts.closedPo += report.closed.length;
+          counts.unknownPo += report.unknown.length;
+          if (concernsNoPo(report)) counts.unrouted++;
+          logDelivery(logger, report, 'reconciler');
+          delivered.add(event.id);
+        }
+        const occurredAt = event.occurred_at ?? event.created_at;
+        if (occurredAt) walked.push({ id: event.id, occurredAt });
+        if (fresh) context.heartbeat(progress(false));
       }
-      if (!page.hasMore || page.events.length === 0) return { cursor, counts, more: false };
+      if (!page.next) return { cursor: progress(true), counts, more: false };
+      context.heartbeat(progress(false));
+      page = await feed.eventPage({ next: page.next });
     }
-    return { cursor, counts, more: true };
   }
 
   return { reconcileEvents };
@@ -88,12 +102,11 @@ export function createReconcilerActivities({ client, feeds, logger }: Reconciler
 
 export type ReconcilerActivities = ReturnType<typeof createReconcilerActivities>;
 
-/** Flexport's event log as a feed, read after the last event id the reconciler has seen. */
+/** Flexport's event log as a feed: `f.occurred_at.gte`, then the `next` links. */
 export function flexportEventFeed(flexport: FlexportClient): EventFeed {
   return {
-    async eventsAfter(afterId, per) {
-      const page = await flexport.listEvents({ afterId, per });
-      return { events: page.events, hasMore: page.next !== undefined };
+    async eventPage(from) {
+      return flexport.listEvents('next' in from ? { cursor: from.next } : { occurredAfter: from.since });
     },
     async shipmentPoNames(shipmentId) {
       return purchaseOrderNamesOf(await flexport.getShipment(shipmentId));

@@ -12,7 +12,7 @@ import { PROVIDERS } from '../workflows/purchase-order';
 import { runDemo } from './commands/demo';
 import { DEFAULT_CONCURRENCY, importFile } from './commands/import';
 import { listPurchaseOrders } from './commands/list';
-import { amend, book, cancel, close, showStatus } from './commands/purchase-order';
+import { amend, book, cancel, checkProviderHas, close, showStatus } from './commands/purchase-order';
 import { submit } from './commands/submit';
 import { BadInput } from './errors';
 import { PurchaseOrderRejected } from './purchase-orders';
@@ -21,6 +21,8 @@ import { withSession } from './session';
 import {
   AUTO_CLOSE_AFTER_HELP,
   AUTO_CLOSE_HELP,
+  POLL_FIRST_HELP,
+  POLL_MAX_HELP,
   settingsFrom,
   type SettingsOptions,
 } from './settings-options';
@@ -124,15 +126,21 @@ const withSettings = (command: Command) =>
   command
     .addOption(new Option('--provider <provider>', 'where the POs go (default flexport)').choices(PROVIDERS))
     .option('--auto-close <days>', AUTO_CLOSE_HELP)
-    .option('--auto-close-after <anchor>', AUTO_CLOSE_AFTER_HELP);
+    .option('--auto-close-after <anchor>', AUTO_CLOSE_AFTER_HELP)
+    .option('--poll-first <seconds>', POLL_FIRST_HELP)
+    .option('--poll-max <seconds>', POLL_MAX_HELP);
 
 withSettings(program.command('submit <po.json>'))
-  .description('submit a purchase order (a Flexport v3 create body) and start its workflow')
+  .description(
+    "submit a purchase order (a Flexport v3 create body, or with --provider flxpoint Flxpoint's create request) and start its workflow",
+  )
   .action((file: string, options: SettingsOptions) => submit(json(), file, settingsFrom(options)));
 
 program
   .command('status <name>')
-  .description('show one purchase order: status, flags, dates, bookings, next deadline, Web UI link')
+  .description(
+    'show one purchase order: status, flags, dates, bookings or Flxpoint status, what comes next, Web UI link',
+  )
   .addOption(providerOption())
   .option('--history', 'every transition, not only the last')
   .action((name: string, options: { provider: string; history?: boolean }) =>
@@ -165,7 +173,7 @@ program
 program
   .command('amend <name> <po.json>')
   .description(
-    'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay)',
+    'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay; at Flxpoint only a PO it refused)',
   )
   .addOption(providerOption())
   .action((name: string, file: string, options: { provider: string }) =>
@@ -174,23 +182,27 @@ program
 
 program
   .command('book <name> [booking.json]')
-  .description('book a purchase order: every unit not yet booked, or what booking.json says')
+  .description('book a Flexport purchase order: every unit not yet booked, or what booking.json says')
   .addOption(providerOption())
-  .action((name: string, file: string | undefined, options: { provider: string }) =>
-    withSession(json(), (session) => book(session, { name, provider: options.provider }, file)),
-  );
+  .action((name: string, file: string | undefined, options: { provider: string }) => {
+    const ref = { name, provider: options.provider };
+    checkProviderHas('book', ref);
+    return withSession(json(), (session) => book(session, ref, file));
+  });
 
 program
   .command('close <name>')
-  .description('close a booked purchase order')
+  .description('close a booked Flexport purchase order')
   .addOption(providerOption())
-  .action((name: string, options: { provider: string }) =>
-    withSession(json(), (session) => close(session, { name, provider: options.provider })),
-  );
+  .action((name: string, options: { provider: string }) => {
+    const ref = { name, provider: options.provider };
+    checkProviderHas('close', ref);
+    return withSession(json(), (session) => close(session, ref));
+  });
 
 program
   .command('cancel <name>')
-  .description('cancel a purchase order before any booking')
+  .description('cancel a purchase order before any booking (Flxpoint: before it is sent to the source)')
   .addOption(providerOption())
   .option('--reason <text>', 'why, kept in the PO history')
   .action((name: string, options: { provider: string; reason?: string }) =>
@@ -198,7 +210,9 @@ program
   );
 
 withSettings(program.command('import <file>'))
-  .description('start many purchase orders from a CSV (one row per line item) or JSON (array of POs) export')
+  .description(
+    'start many purchase orders from a CSV (one row per line item; Flexport only) or JSON (array of POs) export',
+  )
   .option('--concurrency <n>', 'POs started at once', Number, DEFAULT_CONCURRENCY)
   .option('--start-valid', 'start the valid POs even when others have problems')
   .action((file: string, options: SettingsOptions & { concurrency: number; startValid?: boolean }) =>

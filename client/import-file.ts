@@ -1,16 +1,12 @@
 /**
  * Reading an ERP export for `poflow import`: a CSV with one row per line item (grouped into POs by
- * `po_name`) or a JSON array of PO create bodies. Every PO is validated before anything starts,
- * and every problem is reported where the user can fix it: the CSV row and column, or the JSON
- * item and field.
+ * `po_name`; Flexport's v3 body only) or a JSON array of PO create bodies of the provider. Every
+ * PO is validated before anything starts, and every problem is reported where the user can fix
+ * it: the CSV row and column, or the JSON item and field.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import {
-  parsePurchaseOrder,
-  type FieldIssue,
-  type Parsed,
-  type PurchaseOrder,
-} from '../workflows/purchase-order';
+import type { FieldIssue } from '../workflows/purchase-order';
+import type { PoBody } from './purchase-orders';
 
 export type ImportFormat = 'csv' | 'json';
 
@@ -24,28 +20,22 @@ export interface ImportProblem {
   message: string;
 }
 
-export interface ImportedPo {
+export interface ImportedPo<T> {
   name: string;
   /** Where it came from: `rows 2-4`, `item 3`. */
   source: string;
-  po: PurchaseOrder;
+  po: T;
 }
 
-export interface ImportPlan {
+export interface ImportPlan<T> {
   format: ImportFormat;
   /** POs found in the file, valid or not. */
   total: number;
-  valid: ImportedPo[];
+  valid: ImportedPo<T>[];
   /** How many POs have at least one problem. */
   invalid: number;
   problems: ImportProblem[];
 }
-
-export type Validate = (body: unknown) => Parsed<PurchaseOrder>;
-
-/** What `startPurchaseOrder` will check: a PO made today may not have to arrive before today. */
-export const validateForStartToday: Validate = (body) =>
-  parsePurchaseOrder(body, { createdOn: new Date().toISOString().slice(0, 10) });
 
 /** A PO body built from the file, before validation, with the way back from a body path to the file. */
 interface Candidate {
@@ -61,12 +51,14 @@ export function formatOf(file: string): ImportFormat | undefined {
   return extension === 'csv' || extension === 'json' ? extension : undefined;
 }
 
-export function planImport(format: ImportFormat, text: string, validate: Validate): ImportPlan {
-  const { candidates, problems } = format === 'csv' ? csvCandidates(text) : jsonCandidates(text);
-  const valid: ImportedPo[] = [];
+/** `body` is what every PO is checked against; a CSV always holds Flexport's body. */
+export function planImport<T>(format: ImportFormat, text: string, body: PoBody<T>): ImportPlan<T> {
+  const { candidates, problems } =
+    format === 'csv' ? csvCandidates(text) : jsonCandidates(text, body.nameField);
+  const valid: ImportedPo<T>[] = [];
   let invalid = 0;
   for (const candidate of candidates) {
-    const parsed = validate(candidate.body);
+    const parsed = body.validate(candidate.body);
     // Each problem once per cell: what the file itself got wrong is not said again by the schema,
     // and a PO column inherited by several lines is one problem.
     const said = new Set<string>();
@@ -91,7 +83,10 @@ export function planImport(format: ImportFormat, text: string, validate: Validat
 
 // ---- JSON: an array of PO create bodies ----
 
-function jsonCandidates(text: string): { candidates: Candidate[]; problems: ImportProblem[] } {
+function jsonCandidates(
+  text: string,
+  nameField: string,
+): { candidates: Candidate[]; problems: ImportProblem[] } {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -110,7 +105,7 @@ function jsonCandidates(text: string): { candidates: Candidate[]; problems: Impo
   const firstItemByName = new Map<string, number>();
   const candidates = document.map((body: unknown, index): Candidate => {
     const item = index + 1;
-    const rawName = (body as { name?: unknown } | null)?.name;
+    const rawName = (body as Record<string, unknown> | null)?.[nameField];
     const name = typeof rawName === 'string' ? rawName.trim() : '';
     const problems: ImportProblem[] = [];
     const first = firstItemByName.get(name);
@@ -118,7 +113,7 @@ function jsonCandidates(text: string): { candidates: Candidate[]; problems: Impo
       problems.push({
         item,
         po: name,
-        field: 'name',
+        field: nameField,
         message: `PO ${name} appears twice (first as item ${first})`,
       });
     } else if (name) firstItemByName.set(name, item);

@@ -11,7 +11,11 @@ import {
 } from '@temporalio/common';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from '../worker/config';
 import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint-purchase-order-workflow';
-import { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
+import {
+  flxpointAddressLabel,
+  flxpointItemLabel,
+  FlxpointPurchaseOrder,
+} from '../workflows/flxpoint-purchase-order';
 import { flxpointSearchAttributes, purchaseOrderSearchAttributes } from '../workflows/messages';
 import { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
 import {
@@ -22,9 +26,32 @@ import {
   PoSettings,
   purchaseOrderWorkflowId,
   type FieldIssue,
+  type Parsed,
   type PoSettingsInput,
+  type Provider,
   type PurchaseOrder,
 } from '../workflows/purchase-order';
+
+/** A provider's PO create body: the field that names the PO, and the checks made before it starts. */
+export interface PoBody<T> {
+  /** Flexport's `name`, Flxpoint's `purchaseOrderNumber`: the PO's name and its workflow id. */
+  nameField: string;
+  validate(body: unknown): Parsed<T>;
+}
+
+export const PO_BODIES: { flexport: PoBody<PurchaseOrder>; flxpoint: PoBody<FlxpointPurchaseOrder> } = {
+  // A PO made today may not have to arrive before today.
+  flexport: {
+    nameField: 'name',
+    validate: (body) => parsePurchaseOrder(body, { createdOn: new Date().toISOString().slice(0, 10) }),
+  },
+  flxpoint: { nameField: 'purchaseOrderNumber', validate: (body) => parseWith(FlxpointPurchaseOrder, body) },
+};
+
+/** The body of a PO at this provider (Flexport when none is given). */
+export function poBodyOf(provider: Provider = 'flexport'): PoBody<PurchaseOrder | FlxpointPurchaseOrder> {
+  return PO_BODIES[provider];
+}
 
 export class PurchaseOrderRejected extends Error {
   constructor(readonly issues: FieldIssue[]) {
@@ -36,6 +63,8 @@ export class PurchaseOrderRejected extends Error {
 }
 
 export interface StartedPurchaseOrder {
+  /** The PO's name at its provider, as validated. */
+  name: string;
   workflowId: string;
   /** True when this PO already has a workflow (running or finished): nothing new was started. */
   alreadyStarted: boolean;
@@ -52,13 +81,14 @@ export async function startPurchaseOrder(
     ? []
     : parsedSettings.issues.map((i) => ({ ...i, path: `settings.${i.path}` }));
   if (settings.provider === 'flxpoint') {
-    const parsed = parseWith(FlxpointPurchaseOrder, po);
+    const parsed = PO_BODIES.flxpoint.validate(po);
     if (!parsed.ok || !parsedSettings.ok) {
       throw new PurchaseOrderRejected([...(parsed.ok ? [] : parsed.issues), ...settingsIssues]);
     }
     const value = parsed.value;
     return startOnce(
       client,
+      value.purchaseOrderNumber,
       purchaseOrderWorkflowId('flxpoint', value.purchaseOrderNumber),
       flxpointSearchAttributes({ po: value, status: 'submitting' }),
       (options) =>
@@ -71,7 +101,7 @@ export async function startPurchaseOrder(
       }),
     );
   }
-  const parsed = parsePurchaseOrder(po, { createdOn: new Date().toISOString().slice(0, 10) });
+  const parsed = PO_BODIES.flexport.validate(po);
   if (!parsed.ok || !parsedSettings.ok) {
     throw new PurchaseOrderRejected([...(parsed.ok ? [] : parsed.issues), ...settingsIssues]);
   }
@@ -84,13 +114,18 @@ export async function startPurchaseOrder(
     late: false,
     shipmentIds: [],
   });
-  return startOnce(client, purchaseOrderWorkflowId(provider, value.name), searchAttributes, (options) =>
-    client.workflow.start(purchaseOrderWorkflow, {
-      ...options,
-      args: [{ po: value, settings: parsedSettings.value }],
-      staticSummary: staticSummary(value, provider),
-      staticDetails: staticDetails(value, parsedSettings.value),
-    }),
+  return startOnce(
+    client,
+    value.name,
+    purchaseOrderWorkflowId(provider, value.name),
+    searchAttributes,
+    (options) =>
+      client.workflow.start(purchaseOrderWorkflow, {
+        ...options,
+        args: [{ po: value, settings: parsedSettings.value }],
+        staticSummary: staticSummary(value, provider),
+        staticDetails: staticDetails(value, parsedSettings.value),
+      }),
   );
 }
 
@@ -104,6 +139,7 @@ interface StartOptions {
 /** Starts the PO's workflow unless it has one already (running or finished). */
 async function startOnce(
   client: Client,
+  name: string,
   workflowId: string,
   searchAttributes: SearchAttributeUpdatePair[],
   start: (options: StartOptions) => Promise<{ firstExecutionRunId: string }>,
@@ -118,9 +154,10 @@ async function startOnce(
         (pair): pair is SearchAttributePair => pair.value !== null,
       ),
     });
-    return { workflowId, alreadyStarted: false, runId: handle.firstExecutionRunId };
+    return { name, workflowId, alreadyStarted: false, runId: handle.firstExecutionRunId };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, alreadyStarted: true };
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return { name, workflowId, alreadyStarted: true };
     throw err;
   }
 }
@@ -153,11 +190,11 @@ function flxpointStaticDetails(po: FlxpointPurchaseOrder, settings: PoSettings):
   return [
     `## Purchase order ${po.purchaseOrderNumber}`,
     `- provider: flxpoint; order ${po.orderId}; source ${po.sourceId}${po.purchaseOrderType ? `; type ${po.purchaseOrderType}` : ''}`, // prettier-ignore
-    `- ships to: ${[po.shippingAddress.name, po.shippingAddress.city, po.shippingAddress.countryCode].filter(Boolean).join(', ') || '-'}`, // prettier-ignore
+    `- ships to: ${flxpointAddressLabel(po.shippingAddress)}`,
     `- status read every ${poll.firstSeconds} s after a change, doubling to ${poll.maxSeconds} s`,
     '',
     '| orderItemId | sku / variant | quantity |',
     '| --- | --- | --- |',
-    ...po.purchaseOrderItems.map((i) => `| ${i.orderItemId} | ${i.sku ?? `variant ${i.inventoryVariantId}`} | ${i.quantity} |`), // prettier-ignore
+    ...po.purchaseOrderItems.map((i) => `| ${i.orderItemId} | ${flxpointItemLabel(i)} | ${i.quantity} |`),
   ].join('\n');
 }

@@ -1,34 +1,66 @@
 /** The per-PO settings `submit` and `import` take as options, checked like any other input. */
 import { AUTO_CLOSE_ANCHORS, parseWith, PoSettings, type PoSettingsInput } from '../workflows/purchase-order';
-import { badFields } from './errors';
+import { BadInput, badFields } from './errors';
 
 export interface SettingsOptions {
   provider?: string;
   /** Days after the anchor, or `off`. */
   autoClose?: string;
   autoCloseAfter?: string;
+  /** Flxpoint: seconds. */
+  pollFirst?: string;
+  pollMax?: string;
 }
 
-export const AUTO_CLOSE_HELP = `close the PO this many days after --auto-close-after, or "off" (default 30)`;
-export const AUTO_CLOSE_AFTER_HELP = `what auto-close counts from: ${AUTO_CLOSE_ANCHORS.join(' or ')} (default delivered_in_full)`;
+export const AUTO_CLOSE_HELP = `Flexport: close the PO this many days after --auto-close-after, or "off" (default 30)`;
+export const AUTO_CLOSE_AFTER_HELP = `Flexport: what auto-close counts from: ${AUTO_CLOSE_ANCHORS.join(' or ')} (default delivered_in_full)`;
+export const POLL_FIRST_HELP = 'Flxpoint: read the status this many seconds after a change (default 60)';
+export const POLL_MAX_HELP = 'Flxpoint: at most this many seconds between reads while nothing changes (default 3600)'; // prettier-ignore
+
+/** The option behind each settings path, longest path first, so an issue names what the user typed. */
+const OPTION_OF_PATH: Array<[string, string]> = [
+  ['autoClose.after', '--auto-close-after'],
+  ['autoClose', '--auto-close'],
+  ['poll.firstSeconds', '--poll-first'],
+  ['poll.maxSeconds', '--poll-max'],
+  ['poll', '--poll-first/--poll-max'],
+];
 
 export function settingsFrom(options: SettingsOptions): PoSettingsInput {
   const input: Record<string, unknown> = {};
   if (options.provider !== undefined) input.provider = options.provider;
+  if (
+    options.provider === 'flxpoint' &&
+    (options.autoClose !== undefined || options.autoCloseAfter !== undefined)
+  ) {
+    throw new BadInput('--auto-close, --auto-close-after: Flexport only; a Flxpoint PO is never closed, it ends cancelled or voided'); // prettier-ignore
+  }
   if (options.autoClose === 'off') input.autoClose = false;
   else if (options.autoClose !== undefined || options.autoCloseAfter !== undefined) {
     input.autoClose = {
-      ...(options.autoClose === undefined ? {} : { days: /^\d+$/.test(options.autoClose) ? Number(options.autoClose) : options.autoClose }),
+      ...(options.autoClose === undefined ? {} : { days: wholeOrText(options.autoClose) }),
       ...(options.autoCloseAfter === undefined ? {} : { after: options.autoCloseAfter }),
-    }; // prettier-ignore
+    };
+  }
+  if (options.pollFirst !== undefined || options.pollMax !== undefined) {
+    input.poll = {
+      ...(options.pollFirst === undefined ? {} : { firstSeconds: wholeOrText(options.pollFirst) }),
+      ...(options.pollMax === undefined ? {} : { maxSeconds: wholeOrText(options.pollMax) }),
+    };
   }
   const parsed = parseWith(PoSettings, input);
   if (!parsed.ok) {
-    const option = (path: string) => (path.startsWith('autoClose.after') ? '--auto-close-after' : path.startsWith('autoClose') ? '--auto-close' : `--${path}`); // prettier-ignore
+    const option = (path: string) =>
+      OPTION_OF_PATH.find(([prefix]) => path.startsWith(prefix))?.[1] ?? `--${path}`;
     throw badFields(
       'bad settings',
       parsed.issues.map((issue) => ({ ...issue, path: option(issue.path) })),
     );
   }
   return input as PoSettingsInput;
+}
+
+/** A whole number as a number; anything else stays text, so the schema's message names it. */
+function wholeOrText(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -32,7 +32,8 @@ export class EventLog {
     this.listeners.push(listener);
   }
 
-  emit(type: string, data: Record<string, unknown>): EventRecord {
+  /** `occurredAt`: when it happened, if before now (a milestone reported late); recorded now. */
+  emit(type: string, data: Record<string, unknown>, occurredAt?: string): EventRecord {
     const at = this.now().toISOString();
     const event: EventRecord = {
       _object: '/event',
@@ -40,7 +41,7 @@ export class EventLog {
       version: 2,
       type,
       created_at: at,
-      occurred_at: at,
+      occurred_at: occurredAt ?? at,
       data,
     };
     this.state.events.push(event);

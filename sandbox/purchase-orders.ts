@@ -203,6 +203,7 @@ export class PurchaseOrders {
         created_at: version.created_at,
       },
       archived_at: version.archived_at,
+      acknowledged_at: po.acknowledged_at,
       created_at: po.created_at,
       updated_at: version.created_at,
       metadata: input.metadata,

@@ -61,8 +61,11 @@ export class Shipments {
     return shipment;
   }
 
-  /** One milestone forward, or every milestone up to and including `to`. */
-  advance(id: number, to?: ShipmentMilestone): ShipmentRecord {
+  /**
+   * One milestone forward, or every milestone up to and including `to`; `at` is when they
+   * happened when the counterpart reports them late (default now).
+   */
+  advance(id: number, to?: ShipmentMilestone, at?: string): ShipmentRecord {
     const shipment = this.find(id);
     const reached = SHIPMENT_MILESTONES.filter((m) => shipment.milestones[m]).length;
     const target = to === undefined ? reached : SHIPMENT_MILESTONES.indexOf(to);
@@ -71,11 +74,10 @@ export class Shipments {
     }
     if (target < reached) throw unprocessable(`Shipment ${id} has already reached ${to}`);
     for (const milestone of SHIPMENT_MILESTONES.slice(reached, target + 1)) {
-      const at = this.ctx.now().toISOString();
-      shipment.milestones[milestone] = at;
-      shipment.updated_at = at;
+      shipment.milestones[milestone] = at ?? this.ctx.now().toISOString();
+      shipment.updated_at = this.ctx.now().toISOString();
       this.fileDocument(shipment, MILESTONE_DOCUMENTS[milestone](this.booking(shipment).transportation_mode));
-      for (const type of MILESTONE_EVENTS[milestone]) this.emit(type, shipment);
+      for (const type of MILESTONE_EVENTS[milestone]) this.emit(type, shipment, at);
     }
     return shipment;
   }
@@ -205,10 +207,10 @@ export class Shipments {
   }
 
   /** Shipment events carry the shipment; leg events carry the leg as resource, plus its shipment. */
-  private emit(type: string, shipment: ShipmentRecord): void {
+  private emit(type: string, shipment: ShipmentRecord, occurredAt?: string): void {
     const rendered = this.render(shipment);
     const resource = type.startsWith('/shipment_leg#') ? this.renderLeg(shipment) : rendered;
-    this.ctx.events.emit(type, { _object: '/event_data', resource, shipment: rendered });
+    this.ctx.events.emit(type, { _object: '/event_data', resource, shipment: rendered }, occurredAt);
   }
 }
 

@@ -6,13 +6,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { jsonOf, runCli, stackPerFile, type CliResult, type Json } from './support/stack';
+import { expectBadInput, jsonOf, runCli, stackPerFile, type CliResult, type Json } from './support/stack';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const example = (file: string) => path.join(EXAMPLES, file);
 const dir = mkdtempSync(path.join(tmpdir(), 'poflow-cli-'));
 const suite = stackPerFile();
-const { poflow } = suite;
+const { poflow, statusUntil } = suite;
 
 /** A variant of an example PO, written to a temporary file. */
 function variant(file: string, change: (po: Json) => void): string {
@@ -21,24 +21,6 @@ function variant(file: string, change: (po: Json) => void): string {
   const out = path.join(dir, `${po.name}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(out, JSON.stringify(po));
   return out;
-}
-
-async function statusUntil(name: string, ready: (po: Json) => boolean): Promise<Json> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const result = await poflow('status', name, '--json');
-    if (result.code === 0 && ready(jsonOf(result))) return jsonOf(result);
-    if (Date.now() > deadline)
-      throw new Error(`PO ${name} never got there: ${result.stdout}${result.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
-function expectBadInput(result: CliResult, message: RegExp): void {
-  expect({ code: result.code, error: jsonOf(result).error }).toEqual({
-    code: 2,
-    error: expect.stringMatching(message),
-  });
 }
 
 test('submit starts the PO once; status shows it with its flags, dates, next deadline and Web UI link', async () => {
@@ -60,6 +42,7 @@ test('submit starts the PO once; status shows it with its flags, dates, next dea
     uiUrl: link,
   });
   expect(open.nextDeadlines.map((d: { kind: string }) => d.kind)).toEqual([
+    'quiet_check',
     'cargo_ready_check',
     'must_arrive_check',
   ]);
@@ -69,7 +52,7 @@ test('submit starts the PO once; status shows it with its flags, dates, next dea
   expect(human.stdout).toContain('PO PO-1001: open\n');
   expect(human.stdout).toMatch(/^ {2}flags +not acknowledged$/m);
   expect(human.stdout).toMatch(/^ {2}must arrive +2030-04-15$/m);
-  expect(human.stdout).toMatch(/^ {2}next +cargo ready check 2030-03-03 00:00 UTC \(in \d+ days\); must arrive check 2030-04-16/m); // prettier-ignore
+  expect(human.stdout).toMatch(/^ {2}next +quiet check [^;]+; cargo ready check 2030-03-03 00:00 UTC \(in \d+ days\); must arrive check 2030-04-16/m); // prettier-ignore
   expect(human.stdout).toMatch(new RegExp(`^ {2}web ui +${link.replace(/[.?]/g, '\\$&')}$`, 'm'));
 });
 
@@ -182,8 +165,12 @@ test('list filters by status, lateness, buyer, seller and dates through visibili
   const human = await poflow('list', '--status', 'needs_attention');
   expect(human.code).toBe(0);
   expect(human.stdout.split('\n').slice(0, 2)).toEqual([
-    expect.stringMatching(/^NAME +STATUS +LATE +BUYER +SELLER +CARGO READY +MUST ARRIVE +SHIPMENTS$/),
-    expect.stringMatching(/^PO-1004 +needs_attention +acme-us +shenzhen-widgets +2030-04-06 +2030-05-20$/),
+    expect.stringMatching(
+      /^NAME +PROVIDER +STATUS +LATE +BUYER +SELLER +CARGO READY +MUST ARRIVE +SHIPMENTS$/,
+    ),
+    expect.stringMatching(
+      /^PO-1004 +flexport +needs_attention +acme-us +shenzhen-widgets +2030-04-06 +2030-05-20$/,
+    ),
   ]);
   expect(human.stdout).toContain(`Web UI: ${suite.stack.cliEnv.TEMPORAL_UI_URL}/namespaces/default/workflows?query=PoName%20IS%20NOT%20NULL%20AND%20PoStatus%20IN%20(%22needs_attention%22)`); // prettier-ignore
 

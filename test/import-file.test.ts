@@ -5,14 +5,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatePurchaseOrdersCsv } from '../examples/generate-purchase-orders-csv';
-import { CSV_COLUMNS, planImport, validateForStartToday } from '../client/import-file';
+import { CSV_COLUMNS, planImport } from '../client/import-file';
+import { PO_BODIES } from '../client/purchase-orders';
 import { parsePurchaseOrder } from '../workflows/purchase-order';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const HEADER =
   'po_name,buyer_ref,seller_ref,currency,incoterm,transportation_mode,origin_port,destination_port,cargo_ready_date,must_arrive_date,item_key,sku,product_name,units,unit_cost,unit_of_measure,hs_code,hs_country';
-const validate = (body: unknown) => parsePurchaseOrder(body, { createdOn: '2026-01-01' });
-const csv = (...rows: string[]) => planImport('csv', [HEADER, ...rows].join('\n'), validate);
+/** Flexport's body, checked as on 2026-01-01. */
+const flexport2026 = {
+  nameField: 'name',
+  validate: (body: unknown) => parsePurchaseOrder(body, { createdOn: '2026-01-01' }),
+};
+const csv = (...rows: string[]) => planImport('csv', [HEADER, ...rows].join('\n'), flexport2026);
 
 test('rows with the same po_name form one PO, in the Flexport v3 create body', () => {
   const plan = csv(
@@ -115,19 +120,19 @@ test('rules across fields point at the column and the row of the line they conce
 });
 
 test('the header is checked first: unknown, repeated and missing columns', () => {
-  const plan = planImport('csv', 'PO Name,untis,sku,SKU\nPO-1,5,A,B\n', validate);
+  const plan = planImport('csv', 'PO Name,untis,sku,SKU\nPO-1,5,A,B\n', flexport2026);
   expect(plan.total).toBe(0);
   expect(plan.problems).toEqual([
     { row: 1, field: 'untis', message: 'is not a known column' },
     { row: 1, field: 'sku', message: 'appears twice in the header' },
   ]);
-  expect(planImport('csv', 'sku,units\nA,5\n', validate).problems).toEqual([
+  expect(planImport('csv', 'sku,units\nA,5\n', flexport2026).problems).toEqual([
     { row: 1, field: 'po_name', message: 'is a required column' },
   ]);
-  expect(planImport('csv', '', validate).problems).toEqual([
+  expect(planImport('csv', '', flexport2026).problems).toEqual([
     { field: '(file)', message: 'the file is empty' },
   ]);
-  expect(planImport('csv', 'po_name,sku\n"PO-1,A\n', validate).problems[0]).toMatchObject({ field: '(file)', message: expect.stringMatching(/^not valid CSV: /) }); // prettier-ignore
+  expect(planImport('csv', 'po_name,sku\n"PO-1,A\n', flexport2026).problems[0]).toMatchObject({ field: '(file)', message: expect.stringMatching(/^not valid CSV: /) }); // prettier-ignore
 });
 
 test('JSON: an array of PO bodies, problems by item number and field', () => {
@@ -138,7 +143,7 @@ test('JSON: an array of PO bodies, problems by item number and field', () => {
     incoterm: 'FOO',
     line_items: [{ ...good.line_items[0], units: -1 }],
   };
-  const plan = planImport('json', JSON.stringify([good, bad, good]), validate);
+  const plan = planImport('json', JSON.stringify([good, bad, good]), flexport2026);
   expect(plan.valid.map((po) => po.source)).toEqual(['item 1']);
   expect(plan.problems).toEqual([
     {
@@ -150,17 +155,17 @@ test('JSON: an array of PO bodies, problems by item number and field', () => {
     { item: 2, po: 'PO-BAD', field: 'line_items[0].units', message: 'units must not be negative' },
     { item: 3, po: 'PO-1001', field: 'name', message: 'PO PO-1001 appears twice (first as item 1)' },
   ]);
-  expect(planImport('json', '{"name": "x"}', validate).problems).toEqual([
+  expect(planImport('json', '{"name": "x"}', flexport2026).problems).toEqual([
     { field: '(file)', message: 'expected a JSON array of purchase orders' },
   ]);
-  expect(planImport('json', '[{', validate).problems[0]!.message).toMatch(/^not valid JSON: /);
+  expect(planImport('json', '[{', flexport2026).problems[0]!.message).toMatch(/^not valid JSON: /);
 });
 
 test('the examples and the generator are valid today, and use only documented columns', () => {
-  const examples = planImport('csv', readFileSync(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), validateForStartToday); // prettier-ignore
+  const examples = planImport('csv', readFileSync(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), PO_BODIES.flexport); // prettier-ignore
   expect(examples.problems).toEqual([]);
   expect(examples.valid.map((po) => po.name)).toEqual(['PO-2001', 'PO-2002', 'PO-2003']);
-  const generated = planImport('csv', generatePurchaseOrdersCsv({ count: 500 }), validateForStartToday);
+  const generated = planImport('csv', generatePurchaseOrdersCsv({ count: 500 }), PO_BODIES.flexport);
   expect(generated.problems).toEqual([]);
   expect(generated.valid).toHaveLength(500);
   expect(new Set(generated.valid.map((po) => po.name)).size).toBe(500);

@@ -115,5 +115,6 @@ test('the JSON and CSV examples import, and re-importing them is harmless', asyn
   expect(status.settings).toEqual({
     provider: 'flexport',
     autoClose: { after: 'delivered_in_full', days: 10 },
+    quietCheckHours: 24,
   });
 });

@@ -10,6 +10,7 @@ import {
   startLifecycle,
   type LifecycleEvent,
   type PoState,
+  type ProviderSnapshot,
   type Reduced,
 } from '../workflows/lifecycle';
 import type { ProviderEvent } from '../workflows/messages';
@@ -237,27 +238,33 @@ describe('amend rules', () => {
   });
 });
 
+/** For the date-driven deadlines on their own. */
+const NO_QUIET_CHECK: PoSettingsInput = { quietCheckHours: false };
+
 describe('deadlines', () => {
   test('derived from the dates: cargo-ready check, must-arrive check', () => {
-    expect(nextDeadlines(openPo())).toEqual([
+    expect(nextDeadlines(openPo({}, NO_QUIET_CHECK))).toEqual([
       { kind: 'cargo_ready_check', at: '2030-03-12T00:00:00.000Z' },
       { kind: 'must_arrive_check', at: '2030-04-11T00:00:00.000Z' },
     ]);
   });
 
   test('cargo ready passed with nothing booked: booking overdue and an alert', () => {
-    const { state, commands } = run(openPo(), { type: 'deadline_reached', at: '2030-03-12T00:00:00.000Z' });
+    const { state, commands } = run(openPo({}, NO_QUIET_CHECK), { type: 'deadline_reached', at: '2030-03-12T00:00:00.000Z' }); // prettier-ignore
     expect(state.bookingOverdue).toBe(true);
     expect(commands).toEqual([{ type: 'alert', alert: expect.objectContaining({ kind: 'booking_overdue', poName: 'PO-1' }) }]); // prettier-ignore
     expect(nextDeadlines(state).map((d) => d.kind)).toEqual(['must_arrive_check']);
   });
 
   test('must-arrive passed undelivered: late and an alert; delivered in full: never late', () => {
-    const late = run(bookedPo(), { type: 'deadline_reached', at: '2030-04-11T00:00:00.000Z' });
+    const late = run(bookedPo(undefined, NO_QUIET_CHECK), { type: 'deadline_reached', at: '2030-04-11T00:00:00.000Z' }); // prettier-ignore
     expect(late.state.late).toBe(true);
     expect(late.commands).toEqual([{ type: 'alert', alert: expect.objectContaining({ kind: 'late' }) }]);
 
-    const delivered = run(bookedPo(), signal(shipmentEvent('/shipment#delivered_in_full', 1250001, 20), 20));
+    const delivered = run(
+      bookedPo(undefined, NO_QUIET_CHECK),
+      signal(shipmentEvent('/shipment#delivered_in_full', 1250001, 20), 20),
+    );
     expect(delivered.state.milestones.delivered_in_full).toBe(at(20));
     expect(nextDeadlines(delivered.state).map((d) => d.kind)).toEqual(['auto_close']);
   });
@@ -275,7 +282,7 @@ describe('deadlines', () => {
 
   test('auto-close 30 days after delivered in full, then closed once the provider accepts', () => {
     const delivered = run(
-      bookedPo(),
+      bookedPo(undefined, NO_QUIET_CHECK),
       signal(shipmentEvent('/shipment#delivered_in_full', 1250001, 20), 20),
     ).state;
     expect(nextDeadlines(delivered)).toEqual([{ kind: 'auto_close', at: at(50) }]);
@@ -360,5 +367,110 @@ describe('provider events', () => {
     expect(late.commands).toEqual([]);
     expect(late.state.ignoredEvents.at(-1)).toMatchObject({ type: '/shipment#booking_confirmed', why: 'PO already cancelled' }); // prettier-ignore
     expect(nextDeadlines(late.state)).toEqual([]);
+  });
+});
+
+describe('quiet check and fallback read', () => {
+  const snapshot = (overrides: Partial<ProviderSnapshot> = {}): ProviderSnapshot => ({
+    status: 'open',
+    version: 1,
+    cargoReadyDate: '2030-03-11',
+    mustArriveDate: '2030-04-10',
+    bookings: [],
+    shipments: [],
+    ...overrides,
+  });
+  const read = (state: PoState, day: number, overrides: Partial<ProviderSnapshot> = {}) =>
+    run(state, { type: 'provider_snapshot', at: at(day), snapshot: snapshot(overrides) }).state;
+  const quietCheck = (state: PoState) => nextDeadlines(state).find((d) => d.kind === 'quiet_check')?.at;
+
+  test('due quietCheckHours after the last news of a PO the provider knows', () => {
+    expect(quietCheck(started().state)).toBeUndefined();
+    expect(quietCheck(openPo())).toBe(at(1));
+    expect(quietCheck(run(openPo(), signal(providerEvent('/purchase_order#acknowledged'), 3)).state)).toBe(
+      at(4),
+    );
+    expect(quietCheck(openPo({}, { quietCheckHours: 6 }))).toBe(at(0, 6));
+    expect(quietCheck(openPo({}, { quietCheckHours: false }))).toBeUndefined();
+    const refused = run(started().state, { type: 'provider_rejected', at: at(0), during: 'create', status: 422, message: 'no' }); // prettier-ignore
+    expect(quietCheck(refused.state)).toBeUndefined();
+    const refusedAmendment = run(openPo(), { type: 'provider_rejected', at: at(2), during: 'amend', status: 422, message: 'no' }); // prettier-ignore
+    expect(refusedAmendment.state.status).toBe('needs_attention');
+    expect(quietCheck(refusedAmendment.state)).toBe(at(1));
+    expect(quietCheck(run(openPo(), signal(providerEvent('/purchase_order#closed'))).state)).toBeUndefined();
+  });
+
+  test('reaching it reads the PO, its unconfirmed bookings and its shipments, then re-arms', () => {
+    const booked = run(bookedPo(), signal(shipmentEvent('/shipment#created', 1250009))).state;
+    expect(quietCheck(booked)).toBe(at(2));
+    const { state, commands } = run(booked, { type: 'deadline_reached', at: at(2) });
+    expect(commands).toEqual([
+      { type: 'read', read: { purchaseOrderId: 171001, bookingIds: [82001], shipmentIds: [1250009] } },
+    ]);
+    expect(quietCheck(state)).toBe(at(3));
+  });
+
+  test('a snapshot applies what it proves: acknowledged, new dates, booking confirmed, milestones', () => {
+    const state = read(bookedPo(), 5, {
+      acknowledgedAt: at(1),
+      version: 2,
+      mustArriveDate: '2030-04-20',
+      bookings: [{ providerId: 82001, status: 'booked', shipmentId: 1250001 }],
+      shipments: [
+        {
+          id: 1250001,
+          status: 'final_destination',
+          milestones: { departed: at(3), arrived: at(4), delivered_in_full: at(4, 12) },
+        },
+      ],
+    });
+    expect(state).toMatchObject({ status: 'booked', acknowledged: true, providerVersion: 2 });
+    expect(state.po.must_arrive_date).toBe('2030-04-20');
+    expect(state.bookings[0]).toMatchObject({ status: 'booked', shipmentId: 1250001 });
+    expect(state.milestones).toEqual({ departed: at(3), arrived: at(4), delivered_in_full: at(4, 12) });
+    const changes = state.history.filter((h) => h.cause.startsWith('fallback read'));
+    expect(changes.map((h) => h.change)).toEqual([
+      'acknowledged',
+      'amended at provider',
+      'booking confirmed',
+      'departed',
+      'arrived',
+      'delivered_in_full',
+    ]);
+    expect(changes[0]!.cause).toBe('fallback read of purchase order 171001 at flexport');
+    expect(nextDeadlines(state).map((d) => d.kind)).toContain('auto_close');
+  });
+
+  test('never undoes anything: an older or equal snapshot, or the same one again, changes nothing', () => {
+    const known = run(
+      bookedPo(),
+      signal(providerEvent('/purchase_order#acknowledged')),
+      signal(shipmentEvent('/shipment#booking_confirmed', 1250001)),
+      signal(shipmentEvent('/shipment_leg#departed', 1250001, 2)),
+    ).state;
+    const shipment = { id: 1250001, status: 'seller_location', milestones: {} };
+    expect(read(known, 5, { version: 1, mustArriveDate: '2030-09-09', shipments: [shipment] })).toEqual(
+      known,
+    );
+    const once = read(known, 5, {
+      shipments: [{ ...shipment, milestones: { departed: at(3), arrived: at(4) } }],
+    });
+    expect(once.milestones).toEqual({ departed: at(2), arrived: at(4) });
+    expect(read(once, 6, { shipments: [{ ...shipment, milestones: { departed: at(3), arrived: at(4) } }] })).toEqual(once); // prettier-ignore
+  });
+
+  test("a shipment's status proves departure and arrival when its dates are missing", () => {
+    const state = read(bookedPo(), 5, {
+      shipments: [{ id: 1250001, status: 'arrival_port', milestones: {} }],
+    });
+    expect(state.milestones).toEqual({ departed: at(5), arrived: at(5) });
+  });
+
+  test('closed or cancelled at the provider ends the PO', () => {
+    expect(read(bookedPo(), 5, { status: 'closed' }).status).toBe('closed');
+    const cancelled = read(openPo(), 5, { status: 'cancelled' });
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.history.at(-1)!.cause).toContain('fallback read');
+    expect(read(cancelled, 6, { status: 'open', acknowledgedAt: at(6) })).toEqual(cancelled);
   });
 });

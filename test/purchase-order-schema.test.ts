@@ -178,14 +178,20 @@ describe('documented rules', () => {
 });
 
 describe('settings and identity', () => {
-  test('default: Flexport, auto-close 30 days after delivered in full', () => {
+  test('default: Flexport, auto-close 30 days after delivered in full, quiet check after 24 hours', () => {
     expect(PoSettings.parse({})).toEqual({
       provider: 'flexport',
       autoClose: { after: 'delivered_in_full', days: 30 },
+      quietCheckHours: 24,
     });
-    expect(PoSettings.parse({ provider: 'flxpoint', autoClose: false })).toEqual({
+    expect(PoSettings.parse({ provider: 'flxpoint', autoClose: false, quietCheckHours: false })).toEqual({
       provider: 'flxpoint',
       autoClose: false,
+      quietCheckHours: false,
+    });
+    expect(parseWith(PoSettings, { quietCheckHours: 0 })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'quietCheckHours' }],
     });
     expect(parseWith(PoSettings, { provider: 'dhl' })).toMatchObject({
       ok: false,

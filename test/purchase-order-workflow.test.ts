@@ -73,9 +73,10 @@ test('happy path: submitted, acknowledged, booked, shipped, delivered, auto-clos
   ]);
   expect(delivered.lines.map((l) => l.booking)).toEqual(['full', 'full']);
   const deliveredAt = Date.parse(delivered.milestones.delivered_in_full!);
-  expect(delivered.nextDeadlines).toEqual([
-    { kind: 'auto_close', at: new Date(deliveredAt + 30 * DAY_MS).toISOString() },
-  ]);
+  expect(delivered.nextDeadlines).toContainEqual({
+    kind: 'auto_close',
+    at: new Date(deliveredAt + 30 * DAY_MS).toISOString(),
+  });
 
   const final = await handle.result();
   expect(final.status).toBe('closed');
@@ -130,9 +131,10 @@ test('an amendment moves the must-arrive timer; the late alert fires on the new 
   const amended = await handle.executeUpdate(amendUpdate, {
     args: [{ ...po, must_arrive_date: dayAfter(now, 60) }],
   });
-  expect(amended.nextDeadlines).toEqual([
-    { kind: 'must_arrive_check', at: `${dayAfter(now, 61)}T00:00:00.000Z` },
-  ]);
+  expect(amended.nextDeadlines).toContainEqual({
+    kind: 'must_arrive_check',
+    at: `${dayAfter(now, 61)}T00:00:00.000Z`,
+  });
   expect(amended.providerVersion).toBe(2);
 
   await harness.env.sleep(45 * DAY_MS); // past the old date

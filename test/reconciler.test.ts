@@ -1,7 +1,8 @@
 /**
  * The reconciler against a real dev server and the real sandbox over HTTP, with no webhook
- * endpoint registered: every event is "missed" and must arrive through `GET /events`, exactly
- * once per walk, from a cursor that survives the reconciler's worker going away.
+ * endpoint registered: every event is "missed" and must arrive through `GET /events`, once, from
+ * a cursor that survives the reconciler's worker going away; an event that shows up in the log
+ * after the cursor passed its `occurred_at` still arrives. First, the cursor on its own.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -11,6 +12,13 @@ import path from 'node:path';
 import { flexportEventFeed } from '../activities/reconciler';
 import { FlexportClient } from '../activities/flexport';
 import { startSandbox, type Sandbox } from '../sandbox/server';
+import {
+  advanceCursor,
+  MAX_DELIVERED_IDS,
+  windowStart,
+  type EventCursor,
+  type WalkedEvent,
+} from '../webhooks/event-cursor';
 import { webhookLogger } from '../webhooks/logger';
 import { startReconciler, type RunningReconciler } from '../webhooks/reconciler';
 import { parsePurchaseOrder } from '../workflows/purchase-order';
@@ -22,6 +30,63 @@ const examplePo = JSON.parse(
   readFileSync(path.join(__dirname, '..', 'examples', 'po-1001-widgets.json'), 'utf8'),
 );
 const silent = webhookLogger({ write: () => {} });
+
+const HOUR_MS = 3_600_000;
+const T = (minutes: number) =>
+  new Date(Date.parse('2031-05-26T10:00:00.000Z') + minutes * 60_000).toISOString();
+
+/** One walk over `log` as the activity makes it: the window from the cursor, new ids delivered. */
+function walk(cursor: EventCursor, log: WalkedEvent[]): { delivered: number[]; cursor: EventCursor } {
+  const since = windowStart(cursor, HOUR_MS);
+  const inWindow = log.filter((e) => since === undefined || e.occurredAt >= since);
+  return {
+    delivered: inWindow.filter((e) => !cursor.deliveredIds.includes(e.id)).map((e) => e.id),
+    cursor: advanceCursor(cursor, inWindow, HOUR_MS, true),
+  };
+}
+
+describe('the event cursor', () => {
+  test('an event that occurred before the high-water mark but shows up later is delivered, once', () => {
+    const first = walk({ deliveredIds: [] }, [
+      { id: 1, occurredAt: T(0) },
+      { id: 2, occurredAt: T(30) },
+    ]);
+    expect(first).toEqual({ delivered: [1, 2], cursor: { occurredAt: T(30), deliveredIds: [1, 2] } });
+    // Id 3 occurred at 10:20, ten minutes before the mark, and is listed only now.
+    const log = [
+      { id: 1, occurredAt: T(0) },
+      { id: 2, occurredAt: T(30) },
+      { id: 3, occurredAt: T(20) },
+    ];
+    const second = walk(first.cursor, log);
+    expect(second.delivered).toEqual([3]);
+    expect(second.cursor).toEqual({ occurredAt: T(30), deliveredIds: [1, 3, 2] });
+    expect(walk(second.cursor, log).delivered).toEqual([]);
+  });
+
+  test('ids leave the cursor once they fall out of the overlap window', () => {
+    const cursor = walk({ deliveredIds: [] }, [
+      { id: 1, occurredAt: T(0) },
+      { id: 2, occurredAt: T(50) },
+      { id: 3, occurredAt: T(90) },
+    ]).cursor;
+    expect(cursor).toEqual({ occurredAt: T(90), deliveredIds: [2, 3] });
+    expect(windowStart(cursor, HOUR_MS)).toBe(T(30));
+  });
+
+  test('a walk cut short keeps the ids it did not reach; every cursor stays bounded', () => {
+    const cursor = { occurredAt: T(30), deliveredIds: [7, 8, 9] };
+    expect(advanceCursor(cursor, [{ id: 8, occurredAt: T(30) }, { id: 10, occurredAt: T(40) }], HOUR_MS, false)).toEqual({ occurredAt: T(40), deliveredIds: [7, 9, 8, 10] }); // prettier-ignore
+    expect(advanceCursor(cursor, [], HOUR_MS, false)).toEqual(cursor);
+    const many = Array.from({ length: MAX_DELIVERED_IDS + 5 }, (_, i) => ({
+      id: i + 1,
+      occurredAt: T(i / 1000),
+    }));
+    const bounded = advanceCursor({ deliveredIds: [] }, many, HOUR_MS, true);
+    expect(bounded.deliveredIds).toHaveLength(MAX_DELIVERED_IDS);
+    expect(bounded.deliveredIds.at(-1)).toBe(MAX_DELIVERED_IDS + 5);
+  });
+});
 
 let env: TestWorkflowEnvironment;
 let sandbox: Sandbox;
@@ -63,13 +128,32 @@ async function acknowledgeAtProvider(id: number): Promise<void> {
   expect(response.status).toBe(200);
 }
 
+/** The newest event in the provider's log. */
 async function lastEventId(): Promise<number> {
-  const feed = flexportEventFeed(flexport);
-  let last = 0;
-  for (let page = await feed.eventsAfter(0, 100); ; page = await feed.eventsAfter(last, 100)) {
-    last = page.events.at(-1)?.id ?? last;
-    if (!page.hasMore) return last;
+  let page = await flexport.listEvents();
+  const ids = page.events.map((e) => e.id);
+  while (page.next) {
+    page = await flexport.listEvents({ cursor: page.next });
+    ids.push(...page.events.map((e) => e.id));
   }
+  return Math.max(...ids);
+}
+
+/** A booking on the PO's first line, confirmed by the forwarder: its shipment's id. */
+async function shipmentAtProvider(poId: number, name: string): Promise<number> {
+  const booking = await flexport.createBooking({
+    name: `${name}-B1`,
+    shipper_entity_ref: 'shenzhen-widgets',
+    consignee_entity_ref: 'acme-us',
+    origin_address_ref: 'lex_corp_warehouse',
+    destination_address_ref: 'los_angeles',
+    cargo_ready_date: examplePo.cargo_ready_date,
+    ocean_booking: { origin_port_loc_code: 'CNYTN', destination_port_loc_code: 'USLAX' },
+  });
+  const [line] = await flexport.listPurchaseOrderLineItems(poId);
+  await flexport.createBookingLineItem({ booking_id: booking.id, purchase_order_line_item_id: line!.id, units: 1 }); // prettier-ignore
+  const confirmed = await fetch(`${sandbox.url}/_sandbox/bookings/${booking.id}/confirm`, { method: 'POST' });
+  return ((await confirmed.json()) as { data: { shipment: { id: number } } }).data.shipment.id;
 }
 
 /** A PO workflow nobody runs: the server still records every signal it accepts. */
@@ -84,10 +168,12 @@ async function signalledEventTypes(handle: WorkflowHandle): Promise<string[]> {
   });
 }
 
+const reconcilerState = () =>
+  env.client.workflow.getHandle(reconcilerWorkflowId('flexport')).query(reconcilerStateQuery);
+
 async function reconciledUpTo(eventId: number): Promise<void> {
-  const handle = env.client.workflow.getHandle(reconcilerWorkflowId('flexport'));
   const deadline = Date.now() + 30_000;
-  while ((await handle.query(reconcilerStateQuery)).cursor < eventId) {
+  while (!(await reconcilerState()).cursor.deliveredIds.includes(eventId)) {
     if (Date.now() > deadline) throw new Error(`reconciler did not reach event ${eventId}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -110,9 +196,7 @@ test('missed events reach their PO workflows once each; unknown POs are dropped;
     '/purchase_order#acknowledged',
   ]);
   expect(await signalledEventTypes(laterHandle)).toEqual(['/purchase_order#created']);
-  const state = await env.client.workflow
-    .getHandle(reconcilerWorkflowId('flexport'))
-    .query(reconcilerStateQuery);
+  const state = await reconcilerState();
   expect(state.totals).toMatchObject({ events: 4, signalled: 3, unknownPo: 1 });
   await expect(env.client.workflow.getHandle(`po/flexport/${stranger}`).describe()).rejects.toThrow();
 
@@ -127,4 +211,36 @@ test('missed events reach their PO workflows once each; unknown POs are dropped;
     '/purchase_order#acknowledged',
   ]);
   expect(await signalledEventTypes(knownHandle)).toHaveLength(2);
+});
+
+test('a milestone reported late, after the cursor passed its time, reaches the PO; nothing twice', async () => {
+  const name = `PO-REC-LATE-${Date.now()}`;
+  const handle = await idlePoWorkflow(env.client, name);
+  const shipmentId = await shipmentAtProvider(await createAtProvider(name), name);
+  reconciler ??= await runReconciler();
+  await reconciledUpTo(await lastEventId());
+  const { cursor } = await reconcilerState();
+
+  // The carrier's departure scan, ten minutes before the newest event delivered, arrives now.
+  const departedAt = new Date(Date.parse(cursor.occurredAt!) - 10 * 60_000).toISOString();
+  const advanced = await fetch(`${sandbox.url}/_sandbox/shipments/${shipmentId}/advance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ to: 'departed', at: departedAt }),
+  });
+  expect(advanced.status).toBe(200);
+  const departed = await lastEventId();
+  await reconciledUpTo(departed);
+  expect((await reconcilerState()).cursor.occurredAt).toBe(cursor.occurredAt);
+
+  // A few more walks over the same overlap window signal nothing again.
+  const walks = (await reconcilerState()).walks;
+  while ((await reconcilerState()).walks < walks + 3)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(await signalledEventTypes(handle)).toEqual([
+    '/purchase_order#created',
+    '/shipment#created',
+    '/shipment#booking_confirmed',
+    '/shipment_leg#departed',
+  ]);
 });

@@ -1,21 +1,23 @@
 /**
- * Records PO workflow histories for the replay test: `npx tsx test/record-histories.ts`.
- * Runs a few lives of a PO on the time-skipping server against the sandbox and writes each
- * history to test/histories/<scenario>.json. Re-record only on purpose: the point of the files
- * is that today's workflow code must replay what yesterday's code wrote.
+ * Records PO workflow histories for the replay test: `npx tsx test/record-histories.ts [scenario...]`
+ * (every scenario when none is named). Runs a few lives of a PO on the time-skipping server
+ * against the sandbox and writes each history to test/histories/<scenario>.json. Re-record only
+ * on purpose: the point of the files is that today's workflow code must replay what yesterday's
+ * code wrote, so a new scenario is recorded alone and the old files stay as they are.
  */
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
-import { amendUpdate, bookUpdate, cancelUpdate, stateQuery } from '../workflows/messages';
+import { amendUpdate, bookUpdate, cancelUpdate, closeUpdate, stateQuery } from '../workflows/messages';
 import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 
-const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /** Each scenario drives one PO to the end of its life and returns its handle. */
 const scenarios: Record<string, (h: Harness, now: number) => Promise<PoHandle>> = {
@@ -52,6 +54,23 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<PoHandle>> 
     await handle.result();
     return handle;
   },
+
+  /** Every webhook lost: quiet checks read the PO (acknowledged), then its booking and shipment. */
+  async 'quiet-po-fallback-read'(h, now) {
+    const handle = await h.start(samplePurchaseOrder('PO-REC-QUIET', now));
+    const { providerId } = await until(handle, (s) => s.status === 'open');
+    await h.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+    await h.env.sleep(25 * HOUR_MS);
+    await until(handle, (s) => s.acknowledged);
+    const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
+    const { shipment } = await h.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+    await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
+    await h.env.sleep(25 * HOUR_MS);
+    await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
+    await handle.executeUpdate(closeUpdate);
+    await handle.result();
+    return handle;
+  },
 };
 
 /**
@@ -75,7 +94,11 @@ function toRecording(workflowId: string, history: temporal.api.history.v1.IHisto
 async function main(): Promise<void> {
   await ensureWorkflowBundle();
   mkdirSync(HISTORIES_DIR, { recursive: true });
+  const named = process.argv.slice(2);
+  const unknown = named.filter((name) => !(name in scenarios));
+  if (unknown.length > 0) throw new Error(`no such scenario: ${unknown.join(', ')}`);
   for (const [scenario, run] of Object.entries(scenarios)) {
+    if (named.length > 0 && !named.includes(scenario)) continue;
     const env = await timeSkippingEnv();
     const harness = await startHarness(env);
     try {

@@ -201,3 +201,35 @@ it('counts requests per route family', async () => {
   expect(stats.body.data.events.maxPerSecond).toBeGreaterThanOrEqual(1);
   expect(stats.body.data._sandbox).toBeUndefined();
 });
+
+it('shows acknowledged_at on the PO and lets the counterpart report a milestone late', async () => {
+  const po = (
+    await call(sandbox, 'POST', '/purchase_orders?expand=line_items', purchaseOrder('PO-LATE-SCAN'))
+  ).body.data;
+  expect(po.acknowledged_at).toBeNull();
+  await call(sandbox, 'POST', `/_sandbox/purchase_orders/${po.id}/acknowledge`, undefined, null);
+  expect((await call(sandbox, 'GET', `/purchase_orders/${po.id}`)).body.data.acknowledged_at).toEqual(
+    expect.any(String),
+  );
+
+  const b = (await call(sandbox, 'POST', '/bookings', booking('BK-LATE-SCAN'))).body.data;
+  const line = po.line_items.data[0];
+  await call(sandbox, 'POST', '/booking_line_items', { booking_id: b.id, purchase_order_line_item_id: line.id, units: 1 }); // prettier-ignore
+  const { shipment } = (await call(sandbox, 'POST', `/_sandbox/bookings/${b.id}/confirm`, undefined, null))
+    .body.data;
+  const departedAt = new Date(Date.now() - 3_600_000).toISOString();
+  const advanced = await call(sandbox, 'POST', `/_sandbox/shipments/${shipment.id}/advance`, { to: 'departed', at: departedAt }, null); // prettier-ignore
+  expect(advanced.body.data.actual_departure_date).toBe(departedAt);
+
+  const events = (await call(sandbox, 'GET', `/events?f.data.shipment.id=${shipment.id}`)).body.data.data;
+  const departed = events.at(-1);
+  expect(departed).toMatchObject({ type: '/shipment_leg#departed', occurred_at: departedAt });
+  expect(Date.parse(departed.created_at)).toBeGreaterThan(Date.parse(departedAt));
+  // Listed after the confirmation events, though it occurred before them.
+  expect(Date.parse(events.at(-2).occurred_at)).toBeGreaterThan(Date.parse(departedAt));
+  const since = encodeURIComponent(new Date(Date.parse(departedAt) - 60_000).toISOString());
+  const window = (
+    await call(sandbox, 'GET', `/events?f.occurred_at.gte=${since}&f.data.shipment.id=${shipment.id}`)
+  ).body.data.data;
+  expect(window.map((e: { id: number }) => e.id)).toContain(departed.id);
+});

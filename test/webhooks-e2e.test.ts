@@ -88,12 +88,13 @@ async function playProviderSide(stack: Stack, handle: PoHandle, to: 'departed' |
 
 /** Every event the sandbox ever emitted, through the reconciler's own feed. */
 async function allEvents(feed: EventFeed): Promise<ProviderEvent[]> {
-  const events: ProviderEvent[] = [];
-  for (;;) {
-    const page = await feed.eventsAfter(events.at(-1)?.id ?? 0, 100);
+  let page = await feed.eventPage({});
+  const events = [...page.events];
+  while (page.next) {
+    page = await feed.eventPage({ next: page.next });
     events.push(...page.events);
-    if (!page.hasMore) return events;
   }
+  return events;
 }
 
 function eventIdsConcerning(events: ProviderEvent[], name: string): number[] {

@@ -24,6 +24,7 @@ export interface ReconcilerOptions {
   flexport: EventFeed;
   pollIntervalMs?: number;
   settleMs?: number;
+  overlapMs?: number;
   logger?: Logger;
 }
 
@@ -54,6 +55,7 @@ export async function startReconciler(
     provider: 'flexport',
     pollIntervalMs: options.pollIntervalMs,
     settleMs: options.settleMs,
+    overlapMs: options.overlapMs,
   };
   const workflowId = reconcilerWorkflowId(input.provider);
   try {

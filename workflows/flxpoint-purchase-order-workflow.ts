@@ -131,7 +131,8 @@ export async function flxpointPurchaseOrderWorkflow(
   setHandler(
     flxpointCancelUpdate,
     async (reason) => {
-      apply({ type: 'cancel_requested', at: now(), cause: reason ? `cancelled: ${reason}` : 'cancelled by operator' }); // prettier-ignore
+      // The operator's words go to Flxpoint as the cancel reason, as they are.
+      apply({ type: 'cancel_requested', at: now(), cause: reason || 'cancelled by operator' });
       // A create in flight is waited for: the cancel follows it to Flxpoint.
       await condition(
         () => isTerminal(state.status) || (!state.pending && state.cancelAfterCreate === undefined),

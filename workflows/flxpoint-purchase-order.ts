@@ -112,3 +112,13 @@ export const FlxpointPurchaseOrder = z.object({
   externalAccountingId: z.string().nullable().optional(),
 });
 export type FlxpointPurchaseOrder = z.infer<typeof FlxpointPurchaseOrder>;
+
+/** An address at a glance: who, which city, which country. */
+export function flxpointAddressLabel(address: z.infer<typeof FlxpointAddress>): string {
+  return [address.name, address.city, address.countryCode].filter(Boolean).join(', ') || '-';
+}
+
+/** How an item is matched to inventory, for people: its SKU, else its variant. */
+export function flxpointItemLabel(item: FlxpointPurchaseOrder['purchaseOrderItems'][number]): string {
+  return item.sku ?? `variant ${item.inventoryVariantId}`;
+}

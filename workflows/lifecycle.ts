@@ -9,11 +9,12 @@ import { partyRef, type Booking, type PoSettings, type Provider, type PurchaseOr
 export type PoStatus = 'submitting' | 'open' | 'needs_attention' | 'booked' | 'closed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly PoStatus[] = ['closed', 'cancelled'];
 
-export type Milestone = 'departed' | 'arrived' | 'customs_released' | 'delivered_in_full';
+export const MILESTONES = ['departed', 'arrived', 'customs_released', 'delivered_in_full'] as const;
+export type Milestone = (typeof MILESTONES)[number];
 export type LineBooking = 'unbooked' | 'partial' | 'full';
 /** Every provider write goes through the create-or-update endpoint with a full replacement body. */
 export type SubmissionIntent = 'create' | 'amend' | 'close' | 'cancel';
-export type DeadlineKind = 'cargo_ready_check' | 'must_arrive_check' | 'auto_close';
+export type DeadlineKind = 'cargo_ready_check' | 'must_arrive_check' | 'auto_close' | 'quiet_check';
 
 export interface LineState {
   itemKey: string;
@@ -81,6 +82,11 @@ export interface PoState {
   pending?: { intent: SubmissionIntent | 'book'; since: string; cause: string };
   lastError?: ProviderError;
   history: HistoryEntry[];
+  /**
+   * When the provider last told us about this PO (an accepted submission, a new event) or a
+   * fallback read last asked it: the quiet check counts from here.
+   */
+  quietSince?: string;
   /** Ids of provider events already applied, newest last, bounded by MAX_SEEN_EVENTS. */
   seenEventIds: number[];
   /** Provider events recorded but not acted upon (unknown type, or after the end), newest last. */
@@ -108,6 +114,26 @@ export interface BookingPlan {
   lines: { itemKey: string; purchaseOrderLineItemId: number; units: number }[];
 }
 
+/** The reads of a fallback read: the PO, its bookings with no known shipment, its shipments. */
+export interface FallbackRead {
+  purchaseOrderId: number;
+  bookingIds: number[];
+  shipmentIds: number[];
+}
+
+/** What a fallback read found at the provider, reduced to what the lifecycle can act on. */
+export interface ProviderSnapshot {
+  /** The provider's PO status: open, closed, cancelled. */
+  status: string;
+  acknowledgedAt?: string;
+  version?: number;
+  cargoReadyDate: string | null;
+  mustArriveDate: string | null;
+  bookings: { providerId: number; status: string; shipmentId?: number }[];
+  /** `milestones`: the shipment's actual dates; `status`: the provider's shipment status. */
+  shipments: { id: number; status?: string; milestones: Partial<Record<Milestone, string>> }[];
+}
+
 export interface Alert {
   kind: 'late' | 'booking_overdue';
   poName: string;
@@ -118,7 +144,8 @@ export interface Alert {
 export type Command =
   | { type: 'submit'; intent: SubmissionIntent; body: PurchaseOrder }
   | { type: 'book'; plan: BookingPlan }
-  | { type: 'alert'; alert: Alert };
+  | { type: 'alert'; alert: Alert }
+  | { type: 'read'; read: FallbackRead };
 
 export type LifecycleEvent =
   | { type: 'submission_accepted'; at: string; intent: SubmissionIntent; providerId: number; version?: number; lineItemIds: Record<string, number> } // prettier-ignore
@@ -135,6 +162,7 @@ export type LifecycleEvent =
   | { type: 'close_requested'; at: string; cause: string }
   | { type: 'cancel_requested'; at: string; cause: string }
   | { type: 'provider_event'; at: string; event: ProviderEvent }
+  | { type: 'provider_snapshot'; at: string; snapshot: ProviderSnapshot }
   | { type: 'deadline_reached'; at: string };
 
 export interface Reduced {
@@ -142,7 +170,8 @@ export interface Reduced {
   commands: Command[];
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 export function isTerminal(status: PoStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
@@ -221,6 +250,8 @@ export function reduce(state: PoState, event: LifecycleEvent): Reduced {
       };
     case 'provider_event':
       return { state: providerEvent(state, event.event, event.at), commands: [] };
+    case 'provider_snapshot':
+      return { state: providerSnapshot(state, event.snapshot, event.at), commands: [] };
     case 'deadline_reached':
       return deadlineReached(state, event.at);
   }
@@ -232,6 +263,7 @@ function submissionAccepted(
 ): PoState {
   const accepted: PoState = {
     ...state,
+    quietSince: event.at,
     providerId: event.providerId,
     providerVersion: event.version ?? state.providerVersion,
     pending: undefined,
@@ -373,7 +405,11 @@ const MILESTONE_EVENTS: Record<string, Milestone> = {
 
 function providerEvent(state: PoState, event: ProviderEvent, at: string): PoState {
   if (state.seenEventIds.includes(event.id)) return state;
-  const seen = { ...state, seenEventIds: [...state.seenEventIds, event.id].slice(-MAX_SEEN_EVENTS) };
+  const seen = {
+    ...state,
+    quietSince: at,
+    seenEventIds: [...state.seenEventIds, event.id].slice(-MAX_SEEN_EVENTS),
+  };
   const cause = `provider event ${event.type} #${event.id}`;
   const when = event.occurred_at ?? at;
   const milestone = MILESTONE_EVENTS[event.type];
@@ -390,24 +426,32 @@ function providerEvent(state: PoState, event: ProviderEvent, at: string): PoStat
       return flag(seen, 'acknowledged', true, at, cause);
     case '/purchase_order#created':
     case '/purchase_order#updated':
-      return providerAmended(seen, event, at, cause);
+      return providerAmended(seen, versionOf(event), purchaseOrderOf(event), at, cause);
     case '/purchase_order#closed':
       return transition({ ...seen, pending: undefined }, 'closed', at, cause);
     case '/purchase_order#cancelled':
       return transition({ ...seen, pending: undefined }, 'cancelled', at, cause);
     case '/shipment#created':
       return withShipment(seen, shipmentIdOf(event));
-    case '/shipment#booking_confirmed':
-      return bookingConfirmed(withShipment(seen, shipmentIdOf(event)), event, at, cause);
+    case '/shipment#booking_confirmed': {
+      const bookingId =
+        numberAt(event.data, ['booking', 'id']) ?? numberAt(event.data, ['resource', 'booking', 'id']);
+      const shipmentId = shipmentIdOf(event);
+      return bookingConfirmed(withShipment(seen, shipmentId), bookingId, shipmentId, at, cause);
+    }
     default:
       return recordIgnored(seen, event, at, 'unknown event type');
   }
 }
 
 /** A change made at the provider (its UI, another integration): dates and version follow it. */
-function providerAmended(state: PoState, event: ProviderEvent, at: string, cause: string): PoState {
-  const resource = purchaseOrderOf(event);
-  const version = versionOf(event);
+function providerAmended(
+  state: PoState,
+  version: number | undefined,
+  resource: Record<string, unknown>,
+  at: string,
+  cause: string,
+): PoState {
   if (version !== undefined && state.providerVersion !== undefined && version <= state.providerVersion) {
     return state; // an older snapshot arriving late
   }
@@ -420,15 +464,59 @@ function providerAmended(state: PoState, event: ProviderEvent, at: string, cause
   return transition(next, next.status, at, cause, 'amended at provider');
 }
 
-function bookingConfirmed(state: PoState, event: ProviderEvent, at: string, cause: string): PoState {
-  const shipmentId = shipmentIdOf(event);
-  const bookingId =
-    numberAt(event.data, ['booking', 'id']) ?? numberAt(event.data, ['resource', 'booking', 'id']);
+function bookingConfirmed(
+  state: PoState,
+  bookingId: number | undefined,
+  shipmentId: number | undefined,
+  at: string,
+  cause: string,
+): PoState {
   const bookings = state.bookings.map((b) =>
     b.providerId === bookingId ? { ...b, status: 'booked', shipmentId: shipmentId ?? b.shipmentId } : b,
   );
   // A booking made outside poflow (the provider's UI) still makes the PO booked.
   return transition({ ...state, bookings }, 'booked', at, cause, 'booking confirmed');
+}
+
+/** Milestones a shipment's status proves when its actual dates are missing. */
+const STATUS_MILESTONES: Record<string, Milestone[]> = {
+  in_transit_to_arrival_port: ['departed'],
+  arrival_port: ['departed', 'arrived'],
+  in_transit_to_final_destination: ['departed', 'arrived'],
+  final_destination: ['departed', 'arrived'],
+};
+
+/**
+ * What a fallback read proves, applied the way the events it stands for would be, never undoing
+ * anything: acknowledged, a newer version's dates, bookings confirmed, milestones, closed or
+ * cancelled.
+ */
+function providerSnapshot(state: PoState, snapshot: ProviderSnapshot, at: string): PoState {
+  const cause = `fallback read of purchase order ${state.providerId} at ${state.provider}`;
+  let next = state;
+  if (snapshot.acknowledgedAt) next = flag(next, 'acknowledged', true, at, cause);
+  const version = snapshot.version;
+  if (version !== undefined && (next.providerVersion === undefined || version > next.providerVersion)) {
+    const dates = { cargo_ready_date: snapshot.cargoReadyDate, must_arrive_date: snapshot.mustArriveDate };
+    next = providerAmended(next, version, dates, at, cause);
+  }
+  for (const booking of snapshot.bookings) {
+    const known = next.bookings.find((b) => b.providerId === booking.providerId);
+    if (booking.shipmentId === undefined || known?.shipmentId !== undefined) continue;
+    next = bookingConfirmed(withShipment(next, booking.shipmentId), booking.providerId, booking.shipmentId, at, cause); // prettier-ignore
+  }
+  for (const shipment of snapshot.shipments) {
+    next = withShipment(next, shipment.id);
+    const proven = STATUS_MILESTONES[shipment.status ?? ''] ?? [];
+    for (const milestone of MILESTONES) {
+      const when = shipment.milestones[milestone] ?? (proven.includes(milestone) ? at : undefined);
+      if (when) next = reachMilestone(next, shipment.id, milestone, when, cause);
+    }
+  }
+  if (snapshot.status === 'closed' || snapshot.status === 'cancelled') {
+    next = transition({ ...next, pending: undefined }, snapshot.status, at, cause);
+  }
+  return next;
 }
 
 function withShipment(state: PoState, id: number | undefined): PoState {
@@ -491,6 +579,11 @@ function deadlineReached(state: PoState, at: string): Reduced {
         commands.push(...closing.commands);
         break;
       }
+      case 'quiet_check':
+        // The check re-arms from now, whatever the read brings back (or if it fails).
+        next = { ...next, quietSince: at };
+        commands.push({ type: 'read', read: fallbackRead(next) });
+        break;
     }
   }
   return { state: next, commands };
@@ -515,7 +608,26 @@ export function nextDeadlines(state: PoState): Deadline[] {
   if (autoClose && state.status === 'booked' && state.pending?.intent !== 'close') {
     deadlines.push({ kind: 'auto_close', at: autoClose });
   }
+  const quiet = quietCheckDeadline(state);
+  if (quiet) deadlines.push({ kind: 'quiet_check', at: quiet });
   return deadlines.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** Open, booked, or refused after the provider had accepted it: a PO the provider can tell us about. */
+function quietCheckDeadline(state: PoState): string | undefined {
+  const hours = state.settings.quietCheckHours;
+  const listening = ['open', 'booked', 'needs_attention'].includes(state.status);
+  if (hours === false || !listening || state.providerId === undefined || !state.quietSince) return undefined;
+  return new Date(Date.parse(state.quietSince) + hours * HOUR_MS).toISOString();
+}
+
+function fallbackRead(state: PoState): FallbackRead {
+  const bookingShipments = state.bookings.flatMap((b) => (b.shipmentId === undefined ? [] : [b.shipmentId]));
+  return {
+    purchaseOrderId: state.providerId!,
+    bookingIds: state.bookings.filter((b) => b.shipmentId === undefined).map((b) => b.providerId),
+    shipmentIds: [...new Set([...state.shipments.map((s) => s.id), ...bookingShipments])],
+  };
 }
 
 function cargoReadyDeadline(state: PoState): string | undefined {

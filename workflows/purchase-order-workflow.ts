@@ -9,9 +9,11 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
@@ -41,6 +43,7 @@ import {
 } from './messages';
 import {
   Booking,
+  DEFAULT_QUIET_CHECK_HOURS,
   parsePurchaseOrder,
   parseWith,
   PoSettings,
@@ -69,9 +72,15 @@ type Activities = ReturnType<typeof createActivities>;
 
 const activities = proxyActivities<Activities>(PROVIDER_CALL);
 
+/**
+ * A fallback read is a courtesy, not a write: it gives up after a quarter of an hour instead of
+ * holding the PO's command queue through a long outage; the quiet check tries again later.
+ */
+const FALLBACK_READ: ActivityOptions = { ...PROVIDER_CALL, scheduleToCloseTimeout: '15 minutes' };
+
 export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): Promise<PoView> {
   const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
-  let state = started.state;
+  let state = withQuietCheck(started.state, patched('quiet-po-fallback-read'));
   /** Bumped on every change, so the main loop re-reads the deadlines. */
   let revision = 0;
   const jobs: Job[] = [];
@@ -123,6 +132,17 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
         }
       case 'alert':
         await activities.raiseAlert.executeWithOptions({ ...PROVIDER_CALL, summary }, [command.alert]);
+        return undefined;
+      case 'read':
+        try {
+          const snapshot = await activities.readPurchaseOrder.executeWithOptions(
+            { ...FALLBACK_READ, summary },
+            [command.read],
+          );
+          void apply({ type: 'provider_snapshot', at: now(), snapshot });
+        } catch (err) {
+          log.warn('fallback read failed; the quiet check tries again later', { error: String(err) });
+        }
         return undefined;
     }
   }
@@ -231,6 +251,17 @@ interface Job {
 
 type SubmissionOrBook = Extract<LifecycleEvent, { type: 'provider_rejected' }>['during'];
 
+/**
+ * POs whose history began before the quiet check replay without it (their histories hold no such
+ * timer). A run resumed from state written before it existed gets the default.
+ */
+function withQuietCheck(state: PoState, quietCheckPatched: boolean): PoState {
+  const quietCheckHours = quietCheckPatched
+    ? (state.settings.quietCheckHours ?? DEFAULT_QUIET_CHECK_HOURS)
+    : false;
+  return { ...state, settings: { ...state.settings, quietCheckHours } };
+}
+
 function begin(input: PurchaseOrderWorkflowInput) {
   const createdOn = now().slice(0, 10);
   const po = parsePurchaseOrder(input.po, { createdOn });
@@ -276,6 +307,7 @@ const DEADLINE_LABELS: Record<Deadline['kind'], string> = {
   cargo_ready_check: 'cargo-ready check (booking overdue?)',
   must_arrive_check: 'must-arrive check (late?)',
   auto_close: 'auto-close',
+  quiet_check: 'quiet check (nothing heard: fallback read of the PO)',
 };
 
 function deadlineSummary(state: PoState, deadline: Deadline): string {
@@ -290,6 +322,14 @@ function commandSummary(state: PoState, command: Command): string {
       return `book ${command.plan.name} for PO ${state.name}: ${command.plan.lines.map((l) => `${l.itemKey}×${l.units}`).join(', ')}`; // prettier-ignore
     case 'alert':
       return `alert ${command.alert.kind} for PO ${state.name}`;
+    case 'read': {
+      const { purchaseOrderId, bookingIds, shipmentIds } = command.read;
+      return [
+        `fallback read of PO ${state.name}: GET /purchase_orders/${purchaseOrderId}`,
+        ...bookingIds.map((id) => `/bookings/${id}`),
+        ...shipmentIds.map((id) => `/shipments/${id}`),
+      ].join(', ');
+    }
   }
 }
 

@@ -318,6 +318,8 @@ export const PollSchedule = z
   });
 export type PollSchedule = z.output<typeof PollSchedule>;
 
+export const DEFAULT_QUIET_CHECK_HOURS = 24;
+
 /** Per-PO settings chosen at submission. */
 export const PoSettings = z
   .strictObject({
@@ -334,6 +336,13 @@ export const PoSettings = z
         }),
       ])
       .default({ after: 'delivered_in_full', days: 30 }),
+    /**
+     * Flexport only: read the PO at the provider when nothing has been heard about it for this
+     * many hours (a webhook the reconciler could not recover either); `false` never reads.
+     */
+    quietCheckHours: z
+      .union([z.literal(false), z.number().positive().max(8760)])
+      .default(DEFAULT_QUIET_CHECK_HOURS),
   })
   .refine((settings) => settings.poll === undefined || settings.provider === 'flxpoint', {
     message: 'applies to Flxpoint purchase orders only (Flexport pushes its changes)',

@@ -1,7 +1,8 @@
 /**
  * The event reconciler: one long-running workflow per provider that walks the provider's
- * `GET /events` from a durable cursor (the id of the last event it delivered) and signals what
- * the webhook receiver missed. Each walk is one activity; between walks it waits for the poll
+ * `GET /events` from a durable cursor (a high-water mark of `occurred_at` and the ids delivered
+ * within the overlap window before it, see webhooks/event-cursor.ts) and signals what the
+ * webhook receiver missed. Each walk is one activity; between walks it waits for the poll
  * interval (or a `reconcileNow` signal); it continues as new well before its history grows large,
  * carrying the cursor.
  */
@@ -16,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReconcilerActivities, WalkCounts } from '../activities/reconciler';
+import type { EventCursor } from '../webhooks/event-cursor';
 import type { Provider } from './purchase-order';
 
 export const RECONCILER_TASK_QUEUE = 'poflow-reconciler';
@@ -28,19 +30,24 @@ export function reconcilerWorkflowId(provider: Provider): string {
 
 export interface ReconcilerInput {
   provider: Provider;
-  /** Id of the last event delivered; the next walk starts after it. 0: from the first event. */
-  cursor?: number;
+  /** Where the next walk starts; unset: from the first event. */
+  cursor?: EventCursor;
   /** Pause between walks once caught up. */
   pollIntervalMs?: number;
   /** Events younger than this are left to the receiver for now, which saves duplicate signals. */
   settleMs?: number;
+  /**
+   * How far before the newest `occurred_at` delivered each walk reads again: an event that shows
+   * up in the log this much later than events that occurred after it is still delivered.
+   */
+  overlapMs?: number;
   /** Carried across continue-as-new. */
   totals?: WalkCounts;
 }
 
 export interface ReconcilerState {
   provider: Provider;
-  cursor: number;
+  cursor: EventCursor;
   walks: number;
   lastWalkAt?: string;
   lastError?: string;
@@ -51,7 +58,11 @@ export const reconcilerStateQuery = defineQuery<ReconcilerState>('reconcilerStat
 /** Walks now instead of at the end of the poll interval. */
 export const reconcileNowSignal = defineSignal('reconcileNow');
 
-export const RECONCILER_DEFAULTS = { pollIntervalMs: 60_000, settleMs: 30_000 } as const;
+export const RECONCILER_DEFAULTS = {
+  pollIntervalMs: 60_000,
+  settleMs: 30_000,
+  overlapMs: 3_600_000,
+} as const;
 
 export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<never> {
   const { reconcileEvents } = proxyActivities<ReconcilerActivities>({
@@ -63,9 +74,10 @@ export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<n
   });
   const pollIntervalMs = input.pollIntervalMs ?? RECONCILER_DEFAULTS.pollIntervalMs;
   const settleMs = input.settleMs ?? RECONCILER_DEFAULTS.settleMs;
+  const overlapMs = input.overlapMs ?? RECONCILER_DEFAULTS.overlapMs;
   const state: ReconcilerState = {
     provider: input.provider,
-    cursor: input.cursor ?? 0,
+    cursor: input.cursor ?? { deliveredIds: [] },
     walks: 0,
     totals: input.totals ?? { events: 0, signalled: 0, closedPo: 0, unknownPo: 0, unrouted: 0 },
   };
@@ -78,7 +90,12 @@ export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<n
     state.lastWalkAt = new Date().toISOString();
     let more = false;
     try {
-      const walk = await reconcileEvents({ provider: input.provider, after: state.cursor, settleMs });
+      const walk = await reconcileEvents({
+        provider: input.provider,
+        cursor: state.cursor,
+        settleMs,
+        overlapMs,
+      });
       state.cursor = walk.cursor;
       for (const key of Object.keys(state.totals) as (keyof WalkCounts)[])
         state.totals[key] += walk.counts[key];

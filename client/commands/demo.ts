@@ -13,8 +13,8 @@ import { PROJECT_ROOT } from '../../worker/temporal-binaries';
 import { bookUpdate, cancelUpdate, closeUpdate, stateQuery, type PoView } from '../../workflows/messages';
 import type { Booking, PurchaseOrder } from '../../workflows/purchase-order';
 import { flagsOf, queryUiUrl, table, workflowUiUrl } from '../format';
-import { planImport, validateForStartToday } from '../import-file';
-import { startPurchaseOrder } from '../purchase-orders';
+import { planImport } from '../import-file';
+import { PO_BODIES, startPurchaseOrder } from '../purchase-orders';
 import { SandboxCounterpart } from '../sandbox-counterpart';
 import { print, type Session } from '../session';
 
@@ -72,9 +72,7 @@ const SCENARIOS: Scenario[] = [
     story: 'cancelled before booking',
     play: async (p) => {
       await accepted(p);
-      await p.handle.executeUpdate<PoView, [string]>(cancelUpdate.name, {
-        args: ['demo: withdrawn by the buyer'],
-      });
+      await p.handle.executeUpdate(cancelUpdate, { args: ['demo: withdrawn by the buyer'] });
       p.say('cancelled');
     },
   },
@@ -124,7 +122,7 @@ async function loadExamples(): Promise<Map<string, PurchaseOrder>> {
     const po = JSON.parse(await readFile(path.join(EXAMPLES, scenario.example), 'utf8')) as PurchaseOrder;
     examples.set(scenario.example, po);
   }
-  const csv = planImport('csv', await readFile(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), validateForStartToday); // prettier-ignore
+  const csv = planImport('csv', await readFile(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), PO_BODIES.flexport); // prettier-ignore
   if (csv.problems.length > 0)
     throw new Error(`examples/purchase-orders.csv: ${JSON.stringify(csv.problems)}`);
   for (const { name, po } of csv.valid) examples.set(name, po);
@@ -151,7 +149,7 @@ async function bookFromFile(p: Play, file: string): Promise<number> {
 
 /** Books through the workflow; answers the provider's booking id. */
 async function book(p: Play, booking: Booking): Promise<number> {
-  const view = await p.handle.executeUpdate<PoView, [Booking]>(bookUpdate.name, { args: [booking] });
+  const view = await p.handle.executeUpdate(bookUpdate, { args: [booking] });
   const made = view.bookings.find((b) => b.name === booking.name)!;
   p.say(`booked ${made.lines.map((l) => `${l.itemKey}×${l.units}`).join(', ')} as ${made.name}`);
   return made.providerId;

@@ -7,15 +7,8 @@ import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import type { FieldIssue, PoSettingsInput } from '../../workflows/purchase-order';
 import { BadInput } from '../errors';
-import {
-  formatOf,
-  planImport,
-  validateForStartToday,
-  type ImportedPo,
-  type ImportPlan,
-  type ImportProblem,
-} from '../import-file';
-import { PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
+import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProblem } from '../import-file';
+import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
 import { print, readText, withSession, type Session } from '../session';
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -51,7 +44,11 @@ export async function importFile(json: boolean, file: string, options: ImportOpt
   }
   const format = formatOf(file);
   if (!format) throw new BadInput(`${file}: expected a .csv or .json file`);
-  const plan = planImport(format, await readText(file), validateForStartToday);
+  // The CSV columns are Flexport's v3 body, line by line; Flxpoint's request has no such export.
+  if (format === 'csv' && options.settings.provider === 'flxpoint') {
+    throw new BadInput(`${file}: CSV import is Flexport-only; give Flxpoint POs as a JSON array of create requests`); // prettier-ignore
+  }
+  const plan = planImport(format, await readText(file), poBodyOf(options.settings.provider));
   const label = path.basename(file);
 
   if (plan.problems.length > 0 && !options.startValid) {
@@ -98,7 +95,7 @@ function countOutcomes(results: PoResult[]): Record<Outcome, number> {
   return counts;
 }
 
-function report(file: string, plan: ImportPlan, results: PoResult[]) {
+function report(file: string, plan: ImportPlan<unknown>, results: PoResult[]) {
   return {
     file,
     format: plan.format,
@@ -110,7 +107,11 @@ function report(file: string, plan: ImportPlan, results: PoResult[]) {
   };
 }
 
-async function startAll(session: Session, pos: ImportedPo[], options: ImportOptions): Promise<PoResult[]> {
+async function startAll(
+  session: Session,
+  pos: ImportedPo<unknown>[],
+  options: ImportOptions,
+): Promise<PoResult[]> {
   // The bar goes to stderr and only to a terminal: scripts and --json get clean output.
   const bar =
     !session.json && process.stderr.isTTY
@@ -143,7 +144,7 @@ async function startAll(session: Session, pos: ImportedPo[], options: ImportOpti
 
 async function startOne(
   session: Session,
-  imported: ImportedPo,
+  imported: ImportedPo<unknown>,
   settings: PoSettingsInput,
 ): Promise<PoResult> {
   const { name, source } = imported;

@@ -41,6 +41,7 @@ export async function listPurchaseOrders(
   print(session, { query, uiUrl, purchaseOrders: pos }, () => {
     const rows = pos.map((po) => [
       po.name,
+      po.provider ?? '-',
       po.status ?? '-',
       po.late ? 'LATE' : '',
       po.buyerRef ?? '-',
@@ -49,7 +50,8 @@ export async function listPurchaseOrders(
       po.mustArriveDate ?? '-',
       po.shipmentIds.join(' '),
     ]);
-    const header = ['NAME', 'STATUS', 'LATE', 'BUYER', 'SELLER', 'CARGO READY', 'MUST ARRIVE', 'SHIPMENTS'];
+    // A Flxpoint PO has no buyer, dates or shipments; its seller is the Flxpoint source id.
+    const header = ['NAME', 'PROVIDER', 'STATUS', 'LATE', 'BUYER', 'SELLER', 'CARGO READY', 'MUST ARRIVE', 'SHIPMENTS']; // prettier-ignore
     const found = pos.length === options.limit ? `first ${pos.length}` : `${pos.length}`;
     const body = pos.length ? `${table([header, ...rows])}\n` : '';
     return `${body}${found} purchase order${pos.length === 1 ? '' : 's'}\nWeb UI: ${uiUrl}`;

@@ -1,7 +1,8 @@
 /**
  * Commands on one PO, found by provider and name: `status`, and the updates `amend`, `book`,
  * `close`, `cancel`. A request the workflow refuses (its update validator, or the provider behind
- * it) is bad input: the workflow's own reason is shown and the exit code is 2.
+ * it) is bad input: the workflow's own reason is shown and the exit code is 2. A Flxpoint PO has
+ * its own workflow: it answers `state`, `amend` and `cancel`, and has nothing to book or close.
  */
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
@@ -10,8 +11,9 @@ import {
   bookUpdate,
   cancelUpdate,
   closeUpdate,
+  flxpointAmendUpdate,
+  flxpointCancelUpdate,
   stateQuery,
-  type PoView,
 } from '../../workflows/messages';
 import {
   Booking,
@@ -19,12 +21,12 @@ import {
   parseWith,
   PROVIDERS,
   purchaseOrderWorkflowId,
-  type Booking as BookingRequest,
   type FieldIssue,
   type Provider,
 } from '../../workflows/purchase-order';
 import { BadInput, badFields } from '../errors';
-import { describePo, workflowUiUrl } from '../format';
+import { describePo, workflowUiUrl, type AnyPoView } from '../format';
+import { PO_BODIES } from '../purchase-orders';
 import { print, readJsonFile, type Session } from '../session';
 
 export interface PoRef {
@@ -42,11 +44,14 @@ export async function showStatus(
 
 export async function amend(session: Session, ref: PoRef, file: string): Promise<void> {
   const raw = await readJsonFile(file);
-  // The schema is checked here for field-level errors up front; the workflow checks the rules of change.
-  const parsed = parsePurchaseOrder(raw);
-  if (!parsed.ok) throw badFields(`${file} is not a valid purchase order`, parsed.issues);
+  // The schema is checked here for field-level errors up front; the workflow checks the rules of change
+  // (and a Flexport PO's dates against its own creation date, not today).
+  const parsed = ref.provider === 'flxpoint' ? PO_BODIES.flxpoint.validate(raw) : parsePurchaseOrder(raw);
+  if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${ref.provider}`, parsed.issues);
   const view = await update(session, ref, 'amend', (handle) =>
-    handle.executeUpdate(amendUpdate, { args: [raw] }),
+    ref.provider === 'flxpoint'
+      ? handle.executeUpdate(flxpointAmendUpdate, { args: [raw] })
+      : handle.executeUpdate(amendUpdate, { args: [raw] }),
   );
   if (view.status === 'needs_attention' && view.lastError) {
     throw new BadInput(`the provider refused the amended PO ${view.name} (${view.lastError.status}): ${view.lastError.message}`); // prettier-ignore
@@ -54,13 +59,23 @@ export async function amend(session: Session, ref: PoRef, file: string): Promise
   printView(session, view);
 }
 
+/** Why Flxpoint POs have no `book` and `close`: said before anything connects. */
+const NOT_AT_FLXPOINT = {
+  book: 'Flxpoint has no bookings: it sends the PO to its source as a whole',
+  close: 'Flxpoint has no close: a Flxpoint PO ends when it is cancelled or voided',
+};
+
+/** Refuses, as bad input, a command the PO's provider does not have; `poflow` asks before connecting. */
+export function checkProviderHas(verb: keyof typeof NOT_AT_FLXPOINT, ref: PoRef): void {
+  if (ref.provider === 'flxpoint') throw new BadInput(`${verb} refused: ${NOT_AT_FLXPOINT[verb]}`);
+}
+
 export async function book(session: Session, ref: PoRef, file: string | undefined): Promise<void> {
   const raw = file === undefined ? {} : await readJsonFile(file);
   const parsed = parseWith(Booking, raw);
   if (!parsed.ok) throw badFields(`${file} is not a valid booking`, parsed.issues);
   const view = await update(session, ref, 'book', (handle) =>
-    // The update's only argument is optional, which the SDK's overloads do not accept: typed by hand.
-    handle.executeUpdate<PoView, [BookingRequest]>(bookUpdate.name, { args: [parsed.value] }),
+    handle.executeUpdate(bookUpdate, { args: [parsed.value] }),
   );
   printView(session, view);
 }
@@ -71,26 +86,32 @@ export async function close(session: Session, ref: PoRef): Promise<void> {
 
 export async function cancel(session: Session, ref: PoRef, reason: string | undefined): Promise<void> {
   const view = await update(session, ref, 'cancel', (handle) =>
-    handle.executeUpdate<PoView, [string | undefined]>(cancelUpdate.name, { args: [reason] }),
+    ref.provider === 'flxpoint'
+      ? handle.executeUpdate(flxpointCancelUpdate, { args: [reason] })
+      : handle.executeUpdate(cancelUpdate, { args: [reason] }),
   );
   printView(session, view);
 }
 
-function printView(session: Session, view: PoView, options: { history?: boolean } = {}): void {
+function printView(session: Session, view: AnyPoView, options: { history?: boolean } = {}): void {
   const workflowId = purchaseOrderWorkflowId(view.provider, view.name);
   const uiUrl = workflowUiUrl(session.config, workflowId);
   print(session, { ...view, workflowId, uiUrl }, () => describePo(view, uiUrl, options));
 }
 
-function handleOf(session: Session, ref: PoRef): WorkflowHandle {
+function providerOf(ref: PoRef): Provider {
   if (!(PROVIDERS as readonly string[]).includes(ref.provider)) {
     throw new BadInput(`--provider: ${JSON.stringify(ref.provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`); // prettier-ignore
   }
-  return session.client.workflow.getHandle(purchaseOrderWorkflowId(ref.provider as Provider, ref.name));
+  return ref.provider as Provider;
+}
+
+function handleOf(session: Session, ref: PoRef): WorkflowHandle {
+  return session.client.workflow.getHandle(purchaseOrderWorkflowId(providerOf(ref), ref.name));
 }
 
 /** The lifecycle view: asked of a running workflow, or the result a finished one returned. */
-async function readView(session: Session, ref: PoRef): Promise<PoView> {
+async function readView(session: Session, ref: PoRef): Promise<AnyPoView> {
   const handle = handleOf(session, ref);
   let status: string;
   try {
@@ -101,8 +122,9 @@ async function readView(session: Session, ref: PoRef): Promise<PoView> {
     }
     throw err;
   }
-  if (status === 'RUNNING') return handle.query(stateQuery);
-  if (status === 'COMPLETED') return (await handle.result()) as PoView;
+  // Both workflows answer the same `state` query, each with its own view.
+  if (status === 'RUNNING') return (await handle.query(stateQuery)) as AnyPoView;
+  if (status === 'COMPLETED') return (await handle.result()) as AnyPoView;
   throw new Error(`the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId)}`); // prettier-ignore
 }
 
@@ -110,8 +132,8 @@ async function update(
   session: Session,
   ref: PoRef,
   verb: string,
-  request: (handle: WorkflowHandle) => Promise<PoView>,
-): Promise<PoView> {
+  request: (handle: WorkflowHandle) => Promise<AnyPoView>,
+): Promise<AnyPoView> {
   const handle = handleOf(session, ref);
   try {
     return await request(handle);

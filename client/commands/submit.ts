@@ -1,23 +1,29 @@
 /** `poflow submit <po.json>`: one PO, validated before anything connects, started as its workflow. */
-import type { PoSettingsInput } from '../../workflows/purchase-order';
+import type { PoSettingsInput, Provider } from '../../workflows/purchase-order';
 import { badFields } from '../errors';
 import { workflowUiUrl } from '../format';
-import { validateForStartToday } from '../import-file';
-import { startPurchaseOrder } from '../purchase-orders';
+import { poBodyOf, startPurchaseOrder } from '../purchase-orders';
 import { print, readJsonFile, withSession } from '../session';
+
+/** How a PO that exists is changed instead. */
+const CHANGE_HINTS: Record<Provider, string> = {
+  flexport: 'amend it to change it',
+  flxpoint: 'Flxpoint has no update: cancel it and submit a new PO number',
+};
 
 export async function submit(json: boolean, file: string, settings: PoSettingsInput): Promise<void> {
   const raw = await readJsonFile(file);
-  const parsed = validateForStartToday(raw);
-  if (!parsed.ok) throw badFields(`${file} is not a valid purchase order`, parsed.issues);
-  const name = parsed.value.name;
+  const provider = settings.provider ?? 'flexport';
+  const parsed = poBodyOf(provider).validate(raw);
+  if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${provider}`, parsed.issues);
   await withSession(json, async (session) => {
     const started = await startPurchaseOrder(session.client, raw, settings);
     const uiUrl = workflowUiUrl(session.config, started.workflowId);
-    print(session, { name, ...started, uiUrl }, () =>
+    const { name } = started;
+    print(session, { ...started, uiUrl }, () =>
       [
         started.alreadyStarted
-          ? `PO ${name} was already submitted: nothing new started (amend it to change it)`
+          ? `PO ${name} was already submitted: nothing new started (${CHANGE_HINTS[provider]})`
           : `PO ${name} submitted`,
         `  workflow  ${started.workflowId}`,
         `  web ui    ${uiUrl}`,

@@ -23,7 +23,7 @@ export interface AdminDeps {
   network: Network;
 }
 
-const Advance = z.object({ to: z.enum(SHIPMENT_MILESTONES).optional() });
+const Advance = z.object({ to: z.enum(SHIPMENT_MILESTONES).optional(), at: z.iso.datetime().optional() });
 const WebhookEndpointBody = z.object({ url: z.url(), secret: z.string().min(1) });
 const FaultsBody = FaultOptionsSchema.extend({ seed: z.number().int().optional() });
 
@@ -42,8 +42,8 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   );
 
   app.post('/_sandbox/shipments/:id/advance', async (request) => {
-    const { to } = parseBody(Advance, request.body);
-    return ok(request, shipments.render(shipments.advance(pathId(request, 'shipment'), to)));
+    const { to, at } = parseBody(Advance, request.body);
+    return ok(request, shipments.render(shipments.advance(pathId(request, 'shipment'), to, at)));
   });
 
   app.get('/_sandbox/webhooks', async (request) => ok(request, dispatcher.list()));

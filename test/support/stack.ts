@@ -1,8 +1,9 @@
 /**
  * The whole poflow stack for the operator-side suites (CLI, import, demo, Web UI): the embedded dev
  * server with its Web UI (the launcher `poflow start` uses, on free ports and a temporary SQLite
- * file), the sandbox, the webhook receiver the sandbox delivers to, and a worker with the real
- * activities. `poflow` itself runs as a real subprocess pointed at them.
+ * file), the sandbox (Flexport and Flxpoint), the webhook receiver the sandbox delivers to, and
+ * both workers with the real activities: `poflow` and the rate-limited `poflow-flxpoint`. `poflow`
+ * itself runs as a real subprocess pointed at them.
  */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -12,11 +13,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { createActivities, FlexportClient, type AlertSink } from '../../activities';
+import {
+  createActivities,
+  createFlxpointActivities,
+  FlexportClient,
+  FlxpointClient,
+  type AlertSink,
+} from '../../activities';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { TASK_QUEUE } from '../../worker/config';
 import { startDevServer } from '../../worker/dev-server';
 import { PROJECT_ROOT } from '../../worker/temporal-binaries';
+import { createFlxpointWorker } from '../../worker/worker';
 import { startWebhookReceiver } from '../../webhooks/receiver';
 import { freePort } from './ports';
 import { workflowBundle } from './temporal';
@@ -69,9 +77,16 @@ export async function startStack(): Promise<Stack> {
       workflowBundle,
       activities: createActivities({ flexport: new FlexportClient({ baseUrl: sandbox.url, apiToken: 'sandbox' }), alerts }), // prettier-ignore
     });
-    const running = worker.run();
+    const flxpoint = { baseUrl: `${sandbox.url}/flxpoint`, apiToken: 'sandbox' };
+    const flxpointWorker = await createFlxpointWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      activities: createFlxpointActivities({ flxpoint: new FlxpointClient(flxpoint) }),
+    });
+    const running = Promise.all([worker.run(), flxpointWorker.run()]);
     stops.push(async () => {
       worker.shutdown();
+      flxpointWorker.shutdown();
       await running;
     });
 
@@ -83,6 +98,8 @@ export async function startStack(): Promise<Stack> {
       TEMPORAL_UI_URL: server.uiUrl,
       FLEXPORT_BASE_URL: sandbox.url,
       FLEXPORT_API_TOKEN: 'sandbox',
+      FLXPOINT_BASE_URL: flxpoint.baseUrl,
+      FLXPOINT_API_TOKEN: flxpoint.apiToken,
     };
     return { client, sandbox, uiUrl: server.uiUrl, cliEnv, stop };
   } catch (err) {
@@ -91,8 +108,15 @@ export async function startStack(): Promise<Stack> {
   }
 }
 
+export interface StackSuite {
+  readonly stack: Stack;
+  poflow(...args: string[]): Promise<CliResult>;
+  /** `poflow status <name> --json ...args` again until `ready` holds (30 s at most): workflows move on their own. */
+  statusUntil(name: string, ready: (po: Json) => boolean, ...args: string[]): Promise<Json>;
+}
+
 /** The stack for one test file: started before its tests, stopped after them. */
-export function stackPerFile(): { readonly stack: Stack; poflow(...args: string[]): Promise<CliResult> } {
+export function stackPerFile(): StackSuite {
   let started: Stack | undefined;
   beforeAll(async () => {
     started = await startStack();
@@ -102,12 +126,31 @@ export function stackPerFile(): { readonly stack: Stack; poflow(...args: string[
     if (!started) throw new Error('the poflow stack did not start');
     return started;
   };
+  const poflow = (...args: string[]) => runCli(stack(), args);
   return {
     get stack() {
       return stack();
     },
-    poflow: (...args) => runCli(stack(), args),
+    poflow,
+    async statusUntil(name, ready, ...args) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const result = await poflow('status', name, ...args, '--json');
+        if (result.code === 0 && ready(jsonOf(result))) return jsonOf(result);
+        if (Date.now() > deadline)
+          throw new Error(`PO ${name} never got there: ${result.stdout}${result.stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    },
   };
+}
+
+/** A `--json` run refused as bad input: exit code 2 and an error message like this. */
+export function expectBadInput(result: CliResult, message: RegExp): void {
+  expect({ code: result.code, error: jsonOf(result).error }).toEqual({
+    code: 2,
+    error: expect.stringMatching(message),
+  });
 }
 
 export interface CliResult {
