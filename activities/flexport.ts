@@ -204,7 +204,7 @@ export class FlexportClient {
             per: options.per ?? 100,
           },
         });
-    return { events: page.data.map((e) => parse(ProviderEvent, e)), next: page.next ?? undefined };
+    return { events: page.data.map((e) => parseResponse(ProviderEvent, e)), next: page.next ?? undefined };
   }
 
   private async all<T extends z.ZodType>(path: string, item: T, query: Query): Promise<z.output<T>[]> {
@@ -220,7 +220,7 @@ export class FlexportClient {
   ): AsyncGenerator<z.output<T>> {
     let page = await this.send('GET', path, Page, { searchParams: query });
     for (;;) {
-      for (const one of page.data) yield parse(item, one);
+      for (const one of page.data) yield parseResponse(item, one);
       if (!page.next) return;
       // `next` is absolute and already carries the filters.
       page = await this.send('GET', page.next, Page, { prefixUrl: '' });
@@ -249,7 +249,7 @@ export class FlexportClient {
     } catch (err) {
       throw toFailure(err, method, url);
     }
-    return parse(schema, parse(Response, body).data);
+    return parseResponse(schema, parseResponse(Response, body).data);
   }
 }
 
@@ -263,13 +263,18 @@ function compact(query: Query): Query {
   return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+/** A provider answer we cannot read is not worth retrying: fail with where it broke. */
+export function parseResponse<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  provider = 'provider',
+): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   throw ApplicationFailure.create({
     type: FailureTypes.unexpectedResponse,
-    message: `unexpected provider response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    message: `unexpected ${provider} response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
     nonRetryable: true,
   });
 }

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import got, { HTTPError, type Got } from 'got';
 import { z } from 'zod';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
-import { FailureTypes, toFailure } from './flexport';
+import { FailureTypes, parseResponse, toFailure } from './flexport';
 
 export interface FlxpointClientOptions {
   baseUrl: string;
@@ -81,7 +81,7 @@ export class FlxpointClient {
       if (err instanceof HTTPError && err.response.statusCode === 409) return { outcome: 'number_in_use' };
       throw toFailure(err, 'POST', 'purchase-orders');
     }
-    return { outcome: 'created', po: parse(FlxpointPo, created) };
+    return { outcome: 'created', po: parseResponse(FlxpointPo, created, 'Flxpoint') };
   }
 
   /**
@@ -140,17 +140,6 @@ export class FlxpointClient {
     } catch (err) {
       throw toFailure(err, method, url);
     }
-    return parse(schema, body);
+    return parseResponse(schema, body, 'Flxpoint');
   }
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw ApplicationFailure.create({
-    type: FailureTypes.unexpectedResponse,
-    message: `unexpected Flxpoint response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    nonRetryable: true,
-  });
 }

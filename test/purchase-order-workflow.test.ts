@@ -3,7 +3,6 @@
  * days-long timers pass in moments, every provider call is a real HTTP request.
  * One environment per test: time skipping is global to a server, and the sandbox's clock is real.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   SearchAttributes,
   amendUpdate,
@@ -12,7 +11,7 @@ import {
   closeUpdate,
   stateQuery,
 } from '../workflows/messages';
-import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import { refusal, startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder, dayAfter } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
 
@@ -42,15 +41,6 @@ async function bookAndConfirm(handle: PoHandle): Promise<number> {
   const events = await harness.deliverEvents(handle);
   const confirmed = events.find((e) => e.type === '/shipment#booking_confirmed')!;
   return (confirmed.data as { shipment: { id: number } }).shipment.id;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return ((err as WorkflowUpdateFailedError).cause as Error).message;
 }
 
 test('happy path: submitted, acknowledged, booked, shipped, delivered, auto-closed 30 days after delivery', async () => {
