@@ -110,6 +110,7 @@ program
     const sandbox = await startSandbox({
       port: config.sandbox.port,
       apiToken: config.flexport.apiToken,
+      flxpointApiToken: config.flxpoint.apiToken,
       webhooks,
       dbFile: options.dbFile,
       seed: options.seed,

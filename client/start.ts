@@ -52,6 +52,7 @@ export async function runStart(): Promise<void> {
       const sandbox = await startSandbox({
         port: config.sandbox.port,
         apiToken: config.flexport.apiToken,
+        flxpointApiToken: config.flxpoint.apiToken,
         dbFile: path.join(DATA_DIR, 'sandbox.sqlite'),
         // The receiver and the sandbox share the secret: generated per start unless WEBHOOK_SECRET is set.
         webhooks: [{ url: receiverUrl, secret: webhookSecrets(config)[0]! }],

@@ -27,6 +27,8 @@ export interface SandboxOptions {
   host?: string;
   /** The bearer token the API accepts. Default 'sandbox'. */
   apiToken?: string;
+  /** The `X-API-TOKEN` the Flxpoint emulator accepts. Default: `apiToken`. */
+  flxpointApiToken?: string;
   /** Webhook endpoints registered at start (more via POST /_sandbox/webhooks). */
   webhooks?: Array<{ url: string; secret: string }>;
   webhookRetry?: WebhookRetryOptions;
@@ -124,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     eventRoutes(api, domain);
   });
   adminRoutes(app, { domain, dispatcher, faults, requestStats, network });
-  await app.register(flxpointSandbox, { apiToken });
+  await app.register(flxpointSandbox, { apiToken, flxpointApiToken: options.flxpointApiToken });
 
   await app.listen({ port: options.port ?? 8400, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();
