@@ -59,9 +59,11 @@ export class Faults {
     if (seed !== undefined) this.random = seededRandom(seed);
   }
 
-  serverFault(routeFamily: string): ServerFault | undefined {
+  /** `optIn`: the family is spared unless `routeFamilies` names it (an emulator beside Flexport's). */
+  serverFault(routeFamily: string, { optIn = false } = {}): ServerFault | undefined {
     const { serverErrorRate, gatewayTimeoutShare, retryAfterSeconds, routeFamilies } = this.settings;
-    if (serverErrorRate === 0 || (routeFamilies && !routeFamilies.includes(routeFamily))) return undefined;
+    const applies = routeFamilies ? routeFamilies.includes(routeFamily) : !optIn;
+    if (serverErrorRate === 0 || !applies) return undefined;
     if (this.random() >= serverErrorRate) return undefined;
     const status = this.random() < gatewayTimeoutShare ? 504 : 503;
     return { status, retryAfterSeconds };

@@ -126,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     eventRoutes(api, domain);
   });
   adminRoutes(app, { domain, dispatcher, faults, requestStats, network });
-  await app.register(flxpointSandbox, { apiToken, flxpointApiToken: options.flxpointApiToken });
+  await app.register(flxpointSandbox, { apiToken, flxpointApiToken: options.flxpointApiToken, faults });
 
   await app.listen({ port: options.port ?? 8400, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();

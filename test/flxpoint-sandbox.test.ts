@@ -4,7 +4,6 @@
  * 2 requests/second limit with its per-second counts, and how failures map for Temporal.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import Fastify from 'fastify';
 import got from 'got';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlxpointClient, type FlxpointPo } from '../activities/flxpoint';
@@ -292,15 +291,14 @@ describe('Flxpoint rate limit', () => {
 
 describe('Flxpoint client failures', () => {
   test('a 503 with Retry-After is retryable after that delay', async () => {
-    const unavailable = Fastify();
-    unavailable.get('/purchase-orders/:id', (_request, reply) =>
-      reply.code(503).header('retry-after', '7').send({ status: 503, message: 'Service Unavailable' }),
-    );
-    const url = await unavailable.listen({ port: 0, host: '127.0.0.1' });
+    const unavailable = await startSandbox({
+      port: 0,
+      apiToken: TOKEN,
+      faults: { serverErrorRate: 1, retryAfterSeconds: 7, routeFamilies: ['flxpoint'] },
+    });
     try {
-      const failure = await failureOf(
-        new FlxpointClient({ baseUrl: url, apiToken: TOKEN }).getPurchaseOrder(1),
-      );
+      const client = new FlxpointClient({ baseUrl: `${unavailable.url}/flxpoint`, apiToken: TOKEN });
+      const failure = await failureOf(client.getPurchaseOrder(1));
       expect(failure).toMatchObject({
         type: 'ProviderUnavailable',
         nonRetryable: false,
@@ -308,6 +306,17 @@ describe('Flxpoint client failures', () => {
       });
     } finally {
       await unavailable.close();
+    }
+  });
+
+  test("Flexport's fault runs spare Flxpoint unless they name it", async () => {
+    const flexportOutage = await startSandbox({ port: 0, apiToken: TOKEN, faults: { serverErrorRate: 1 } });
+    try {
+      const client = new FlxpointClient({ baseUrl: `${flexportOutage.url}/flxpoint`, apiToken: TOKEN });
+      const created = await client.createPurchaseOrder(samplePo('FLX-SPARED'));
+      expect(created).toMatchObject({ outcome: 'created' });
+    } finally {
+      await flexportOutage.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../envelopes';
+import type { Faults } from '../faults';
 import { intParam } from '../query';
 import { REQUESTS_PER_SECOND, TokenRateLimit } from './rate-limit';
 import { renderPurchaseOrder } from './render';
@@ -16,12 +17,18 @@ export interface FlxpointSandboxOptions {
   /** The server's token (the Flexport one): Flxpoint accepts it too unless `flxpointApiToken` is set. */
   apiToken: string;
   flxpointApiToken?: string;
+  /** The sandbox's fault injection; it reaches Flxpoint only when `routeFamilies` names `flxpoint`. */
+  faults?: Faults;
   now?: () => Date;
 }
+
+/** The fault-injection route family of the Flxpoint API. */
+export const FLXPOINT_ROUTE_FAMILY = 'flxpoint';
 
 interface Shared {
   store: FlxpointStore;
   rateLimit: TokenRateLimit;
+  faults?: Faults;
 }
 
 const IdParams = z.object({ id: intParam });
@@ -30,13 +37,17 @@ const ListQuery = z.object({ purchaseOrderNumber: z.string().optional() });
 const EndRequest = z.object({ reason: z.string().trim().min(1).optional() }).optional();
 
 export const flxpointSandbox: FastifyPluginAsync<FlxpointSandboxOptions> = async (app, options) => {
-  const shared: Shared = { store: new FlxpointStore(options.now), rateLimit: new TokenRateLimit() };
+  const shared: Shared = {
+    store: new FlxpointStore(options.now),
+    rateLimit: new TokenRateLimit(),
+    faults: options.faults,
+  };
   const apiToken = options.flxpointApiToken ?? options.apiToken;
   await app.register((api) => apiRoutes(api, shared, apiToken), { prefix: '/flxpoint' });
   await app.register((admin) => adminRoutes(admin, shared), { prefix: '/_sandbox/flxpoint' });
 };
 
-async function apiRoutes(app: FastifyInstance, { store, rateLimit }: Shared, apiToken: string) {
+async function apiRoutes(app: FastifyInstance, { store, rateLimit, faults }: Shared, apiToken: string) {
   answerErrorsAsFlxpoint(app);
   app.addHook('onRequest', async (request) => {
     if (request.headers['x-api-token'] !== apiToken) {
@@ -49,6 +60,17 @@ async function apiRoutes(app: FastifyInstance, { store, rateLimit }: Shared, api
         'too_many_requests',
         `Rate limit exceeded: ${REQUESTS_PER_SECOND} requests per second per token`,
         { 'retry-after': String(limited.retryAfterSeconds) },
+      );
+    }
+    const fault = faults?.serverFault(FLXPOINT_ROUTE_FAMILY, { optIn: true });
+    if (fault) {
+      const retryAfter: Record<string, string> =
+        fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+      throw new ApiError(
+        fault.status,
+        'unavailable',
+        STATUS_CODES[fault.status] ?? 'Unavailable',
+        retryAfter,
       );
     }
   });
