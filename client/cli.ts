@@ -28,6 +28,7 @@ import {
 } from './settings-options';
 import { runStart } from './start';
 import { runWebhooks, webhookSecrets } from '../webhooks/main';
+import { untilInterrupted } from '../worker/interrupt';
 
 const program = new Command('poflow')
   .description('Every purchase order as one durable Temporal workflow, from ERP to Flexport and Flxpoint.')
@@ -116,10 +117,7 @@ program
       seed: options.seed,
     });
     console.log(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilInterrupted();
     await sandbox.close();
   });
 

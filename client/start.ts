@@ -14,6 +14,7 @@ import { connectClient, connectWorker, type PoflowClient } from '../worker/conne
 import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
 import { createConfiguredWorkers } from '../worker/worker';
 import { pingWorkflow } from '../workflows/ping';
+import { untilInterrupted } from '../worker/interrupt';
 
 type Stop = () => Promise<void>;
 
@@ -79,11 +80,7 @@ export async function runStart(): Promise<void> {
     await proveWorkerPolls(client);
     console.log(['poflow is running', ...lines, 'Press Ctrl-C to stop.'].join('\n'));
 
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-      void running.then(() => resolve(), resolve);
-    });
+    await untilInterrupted(running);
     console.log('stopping...');
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(String(err)));

@@ -11,6 +11,7 @@ import { connectClient, connectWorker, type PoflowClient } from '../worker/conne
 import { webhookLogger } from './logger';
 import { startReconciler } from './reconciler';
 import { startWebhookReceiver } from './receiver';
+import { untilInterrupted } from '../worker/interrupt';
 
 export interface WebhooksCommandOptions {
   /** Also accept `X-Hub-Signature: sha1=` (older endpoints). */
@@ -86,10 +87,7 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
       { receiver: webhooks.flexportUrl, reconciler: webhooks.reconcilerWorkflowId },
       'webhook receiver and reconciler running; Ctrl-C stops them',
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilInterrupted();
     await webhooks.close();
   } finally {
     await client.connection.close();
