@@ -14,7 +14,7 @@ import { DEFAULT_CONCURRENCY, importFile } from './commands/import';
 import { listPurchaseOrders } from './commands/list';
 import { amend, book, cancel, checkProviderHas, close, showStatus } from './commands/purchase-order';
 import { submit } from './commands/submit';
-import { BadInput } from './errors';
+import { BadInput, causeChain, describeError } from './errors';
 import { PurchaseOrderRejected } from './purchase-orders';
 import { STATUS_MEANINGS } from './list-query';
 import { withSession } from './session';
@@ -246,10 +246,11 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const [message, ...causes] = causeChain(err);
     const issues = err instanceof BadInput || err instanceof PurchaseOrderRejected ? err.issues : [];
-    if (json()) console.log(JSON.stringify({ error: message, ...(issues.length ? { issues } : {}) }));
-    else console.error(`poflow: ${message}`);
+    if (json()) {
+      console.log(JSON.stringify({ error: message, ...(causes.length ? { causes } : {}), ...(issues.length ? { issues } : {}) })); // prettier-ignore
+    } else console.error(`poflow: ${describeError(err)}`);
     process.exitCode = exitCodeFor(err);
   }
 }

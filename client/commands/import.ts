@@ -6,7 +6,7 @@
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import type { FieldIssue, PoSettingsInput } from '../../workflows/purchase-order';
-import { BadInput } from '../errors';
+import { BadInput, causeChain } from '../errors';
 import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProblem } from '../import-file';
 import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
 import { print, readText, withSession, type Session } from '../session';
@@ -155,6 +155,6 @@ async function startOne(
     if (err instanceof PurchaseOrderRejected) {
       return { name, source, outcome: 'refused', message: err.message, issues: err.issues };
     }
-    return { name, source, outcome: 'failed', message: err instanceof Error ? err.message : String(err) };
+    return { name, source, outcome: 'failed', message: causeChain(err).join(': ') };
   }
 }
