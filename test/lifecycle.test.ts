@@ -474,3 +474,116 @@ describe('quiet check and fallback read', () => {
     expect(read(cancelled, 6, { status: 'open', acknowledgedAt: at(6) })).toEqual(cancelled);
   });
 });
+
+describe('requests racing provider writes in flight', () => {
+  const cancel = (day = 0, hours = 1): LifecycleEvent => ({ type: 'cancel_requested', at: at(day, hours), cause: 'cancelled by operator' }); // prettier-ignore
+  const refused = (during: 'create' | 'amend' | 'cancel' | 'book', day = 0): LifecycleEvent => ({ type: 'provider_rejected', at: at(day, 2), during, status: 422, message: 'no' }); // prettier-ignore
+  const amend = (memo: string, day = 0): LifecycleEvent => ({
+    type: 'amend_requested',
+    at: at(day, 1),
+    po: PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, { memo })),
+  });
+  const created = (id = 171001) =>
+    signal(providerEvent('/purchase_order#created', { purchase_order: { id, purchase_order_version: { version_number: 1 } } }), 0); // prettier-ignore
+
+  test('a cancel during the create waits for it, then cancels at the provider', () => {
+    const queued = run(started().state, cancel());
+    expect(queued.commands).toEqual([]);
+    expect(queued.state).toMatchObject({ status: 'submitting', endRequested: { status: 'cancelled', by: 'operator' } }); // prettier-ignore
+    expect(checkAmend(queued.state, queued.state.po)).toBe('Purchase order PO-1 is being cancelled');
+    expect(run(queued.state, cancel(0, 2)).state).toEqual(queued.state); // a repeat changes nothing
+
+    const sent = run(queued.state, accepted('create'));
+    expect(sent.state.status).toBe('open');
+    expect(sent.commands).toEqual([{ type: 'submit', intent: 'cancel', body: expect.objectContaining({ name: 'PO-1', status: 'cancelled' }) }]); // prettier-ignore
+    const done = run(sent.state, accepted('cancel', 0, 2)).state;
+    expect(done.status).toBe('cancelled');
+    expect(done.history.map((h) => h.to)).toEqual(['submitting', 'submitting', 'open', 'cancelled']);
+  });
+
+  test('the provider id from /purchase_order#created is kept, and the cancel still waits for the create', () => {
+    const { state, commands } = run(started().state, created(171009), cancel());
+    expect(state.providerId).toBe(171009);
+    expect(commands).toEqual([]);
+    expect(run(state, accepted('create')).commands.map((c) => c.type)).toEqual(['submit']);
+  });
+
+  test('a cancel during a create the provider then refuses cancels without calling it', () => {
+    const { state, commands } = run(started().state, cancel(), refused('create'));
+    expect(commands).toEqual([]);
+    expect(state.status).toBe('cancelled');
+  });
+
+  test('an amendment during the create keeps the PO waiting for it', () => {
+    const both = run(started().state, amend('second'), accepted('create'));
+    expect(both.commands.map((c) => c.type === 'submit' && c.intent)).toEqual(['amend']);
+    expect(both.state).toMatchObject({ status: 'open', pending: { intent: 'amend' }, writesInFlight: 1 });
+    expect(checkBook(both.state, {})).toMatch(/is busy: amended/);
+    const done = run(both.state, accepted('amend', 0, 2)).state;
+    expect(done).toMatchObject({ status: 'open', pending: undefined, writesInFlight: 0 });
+    expect(done.acceptedPo?.memo).toBe('second');
+  });
+
+  test('a cancel while an amendment is refused sends the last body the provider accepted', () => {
+    const { state, commands } = run(openPo(), amend('refused one', 1), cancel(1, 2), refused('amend', 1));
+    const cancelling = commands.filter((c) => c.type === 'submit' && c.intent === 'cancel');
+    expect(cancelling).toEqual([{ type: 'submit', intent: 'cancel', body: expect.objectContaining({ status: 'cancelled' }) }]); // prettier-ignore
+    expect((cancelling[0] as { body: { memo?: string } }).body.memo).not.toBe('refused one');
+    expect(run(state, accepted('cancel', 1, 2)).state.status).toBe('cancelled');
+  });
+
+  test('cancelled at the provider during an amendment: the end is sent again once the amendment lands', () => {
+    const { state, commands } = run(
+      openPo(),
+      amend('mine', 1),
+      signal(providerEvent('/purchase_order#cancelled')),
+    );
+    expect(state).toMatchObject({ status: 'open', endRequested: { status: 'cancelled', by: 'provider' } });
+    expect(commands.map((c) => c.type === 'submit' && c.intent)).toEqual(['amend']);
+    const landed = run(state, accepted('amend', 1, 2));
+    expect(landed.commands).toEqual([{ type: 'submit', intent: 'cancel', body: expect.objectContaining({ memo: 'mine', status: 'cancelled' }) }]); // prettier-ignore
+    expect(run(landed.state, accepted('cancel', 1, 3)).state.status).toBe('cancelled');
+  });
+
+  test('a fallback read that finds the PO closed during a write waits for it the same way', () => {
+    const read: ProviderSnapshot = { status: 'closed', cargoReadyDate: null, mustArriveDate: null, bookings: [], shipments: [] }; // prettier-ignore
+    const { state } = run(bookedPo(), amend('mine', 3), {
+      type: 'provider_snapshot',
+      at: at(3, 2),
+      snapshot: read,
+    });
+    expect(state).toMatchObject({ status: 'booked', endRequested: { status: 'closed', by: 'provider' } });
+    expect(nextDeadlines(state).map((d) => d.kind)).not.toContain('auto_close');
+    expect(run(state, accepted('amend', 3)).commands).toEqual([{ type: 'submit', intent: 'close', body: expect.objectContaining({ status: 'closed' }) }]); // prettier-ignore
+  });
+
+  test('the echo of our own cancel ends the PO at once', () => {
+    const { state } = run(openPo(), cancel(1), signal(providerEvent('/purchase_order#cancelled')));
+    expect(state.status).toBe('cancelled');
+  });
+
+  test('a cancel during a booking call is refused until the booking is answered', () => {
+    const booking = run(openPo(), { type: 'book_requested', at: at(1), booking: {} }).state;
+    expect(checkCancel(booking)).toMatch(/is busy: booking PO-1-B1/);
+  });
+
+  test('a cancel the provider refuses leaves the PO as it was, with the reason', () => {
+    const { state } = run(openPo(), cancel(1), refused('cancel', 1));
+    expect(state.status).toBe('open');
+    expect(state.lastError).toMatchObject({ during: 'cancel', message: 'no' });
+  });
+
+  test('an auto-close during a booking call is sent behind it', () => {
+    const booking = run(bookedPo({ A: 200 }, { autoClose: { days: 1, after: 'must_arrive_date' } }), { type: 'book_requested', at: at(2), booking: {} }); // prettier-ignore
+    const closing = run(booking.state, { type: 'deadline_reached', at: at(200) });
+    expect(closing.commands).toContainEqual({ type: 'submit', intent: 'close', body: expect.objectContaining({ status: 'closed' }) }); // prettier-ignore
+    expect(closing.state.writesInFlight).toBe(2);
+  });
+
+  test('POs started before this replay as they ran: a cancel during the create cancels locally', () => {
+    const old = { ...started().state, waitsForProviderCalls: false };
+    const { state, commands } = run(old, cancel());
+    expect(commands).toEqual([]);
+    expect(state.status).toBe('cancelled');
+  });
+});

@@ -80,6 +80,26 @@ export interface PoState {
   shipments: ShipmentState[];
   /** The provider write in flight, so an operator sees what the PO is waiting for. */
   pending?: { intent: SubmissionIntent | 'book'; since: string; cause: string };
+  /**
+   * Requests wait for provider writes already in flight instead of deciding alone (so a cancel
+   * during the create can not leave the PO open at the provider). POs started before this replay
+   * without it: the shell sets it from `patched`.
+   */
+  waitsForProviderCalls?: boolean;
+  /** Provider writes (submissions, bookings) sent and not yet answered. */
+  writesInFlight?: number;
+  /**
+   * An end that waits for the writes in flight: an operator's cancel, or the provider's own close or
+   * cancel (a write still landing could reopen the PO there, so its end is sent again after it).
+   */
+  endRequested?: {
+    status: 'cancelled' | 'closed';
+    since: string;
+    cause: string;
+    by: 'operator' | 'provider';
+  };
+  /** The body the provider last accepted: what a cancel or close sends when a later amendment was refused. */
+  acceptedPo?: PurchaseOrder;
   lastError?: ProviderError;
   history: HistoryEntry[];
   /**
@@ -194,6 +214,8 @@ export function startLifecycle(po: PurchaseOrder, settings: PoSettings, at: stri
     bookings: [],
     shipments: [],
     pending: { intent: 'create', since: at, cause: 'submitted' },
+    waitsForProviderCalls: true,
+    writesInFlight: 1,
     history: [{ at, from: 'submitting', to: 'submitting', cause: 'submitted' }],
     seenEventIds: [],
     ignoredEvents: [],
@@ -209,8 +231,9 @@ export function reduce(state: PoState, event: LifecycleEvent): Reduced {
   }
   switch (event.type) {
     case 'submission_accepted':
-      return { state: submissionAccepted(state, event), commands: [] };
+      return settled(submissionAccepted(answered(state), event), event.at);
     case 'provider_rejected':
+      if (state.waitsForProviderCalls) return providerRejected(answered(state), event);
       return {
         state: transition(
           {
@@ -230,13 +253,14 @@ export function reduce(state: PoState, event: LifecycleEvent): Reduced {
     case 'book_requested':
       return bookRequested(state, event);
     case 'booking_created':
-      return { state: bookingCreated(state, event), commands: [] };
+      return settled(bookingCreated(answered(state), event), event.at);
     case 'close_requested':
-      return {
-        state: { ...state, pending: { intent: 'close', since: event.at, cause: event.cause } },
-        commands: [{ type: 'submit', intent: 'close', body: { ...state.po, status: 'closed' } }],
-      };
+      if (state.waitsForProviderCalls && (state.endRequested || state.pending?.intent === 'close')) {
+        return { state, commands: [] }; // already on its way to an end
+      }
+      return sendEnd(state, 'closed', event.at, event.cause);
     case 'cancel_requested':
+      if (state.waitsForProviderCalls) return cancelRequested(state, event.at, event.cause);
       if (state.providerId === undefined) {
         // Never accepted by the provider: nothing to cancel there.
         return {
@@ -261,12 +285,15 @@ function submissionAccepted(
   state: PoState,
   event: Extract<LifecycleEvent, { type: 'submission_accepted' }>,
 ): PoState {
+  const writing = stillWriting(state);
+  const bodyAccepted = state.waitsForProviderCalls && !writing && (event.intent === 'create' || event.intent === 'amend'); // prettier-ignore
   const accepted: PoState = {
     ...state,
     quietSince: event.at,
     providerId: event.providerId,
     providerVersion: event.version ?? state.providerVersion,
-    pending: undefined,
+    pending: writing ? state.pending : undefined,
+    acceptedPo: bodyAccepted ? state.po : state.acceptedPo,
     lastError: undefined,
     lines: state.lines.map((line) => ({
       ...line,
@@ -277,9 +304,9 @@ function submissionAccepted(
     `provider accepted ${event.intent}` + (event.version === undefined ? '' : ` (version ${event.version})`);
   switch (event.intent) {
     case 'close':
-      return transition(accepted, 'closed', event.at, `${cause}; ${state.pending?.cause ?? 'closed'}`);
+      return transition({ ...accepted, endRequested: undefined }, 'closed', event.at, `${cause}; ${state.pending?.cause ?? 'closed'}`); // prettier-ignore
     case 'cancel':
-      return transition(accepted, 'cancelled', event.at, `${cause}; ${state.pending?.cause ?? 'cancelled'}`);
+      return transition({ ...accepted, endRequested: undefined }, 'cancelled', event.at, `${cause}; ${state.pending?.cause ?? 'cancelled'}`); // prettier-ignore
     default:
       return transition(accepted, accepted.bookings.length > 0 ? 'booked' : 'open', event.at, cause);
   }
@@ -295,6 +322,7 @@ function amendRequested(
     po,
     lines: linesFor(po, state.lines),
     pending: { intent: 'amend', since: event.at, cause: 'amended' },
+    writesInFlight: oneMoreWrite(state),
   };
   // Moved dates re-arm their checks: a flag only stands while its date is behind us.
   if (next.bookingOverdue && !deadlinePassed(cargoReadyDeadline(next), event.at)) {
@@ -308,6 +336,91 @@ function amendRequested(
   return { state: next, commands: [{ type: 'submit', intent: 'amend', body: po }] };
 }
 
+// ---- provider writes in flight: requests and provider-side ends wait for them ----
+
+/** One provider write answered. */
+function answered(state: PoState): PoState {
+  if (!state.waitsForProviderCalls) return state;
+  return { ...state, writesInFlight: Math.max(0, (state.writesInFlight ?? 0) - 1) };
+}
+
+function oneMoreWrite(state: PoState): number | undefined {
+  return state.waitsForProviderCalls ? (state.writesInFlight ?? 0) + 1 : state.writesInFlight;
+}
+
+function stillWriting(state: PoState): boolean {
+  return Boolean(state.waitsForProviderCalls) && (state.writesInFlight ?? 0) > 0;
+}
+
+/** Once no write is in flight, an end that waited for them is sent, or taken where the provider never had the PO. */
+function settled(state: PoState, at: string): Reduced {
+  const end = state.endRequested;
+  if (!end || isTerminal(state.status) || stillWriting(state)) return { state, commands: [] };
+  const next: PoState = { ...state, endRequested: undefined };
+  if (next.providerId === undefined) {
+    return { state: transition({ ...next, pending: undefined }, end.status, at, end.cause), commands: [] };
+  }
+  return sendEnd(next, end.status, at, end.cause);
+}
+
+/** The PO sent again with a final status; the last body the provider accepted, so a refused amendment can not block it. */
+function sendEnd(state: PoState, status: 'cancelled' | 'closed', at: string, cause: string): Reduced {
+  const intent = status === 'closed' ? 'close' : 'cancel';
+  const waits = state.waitsForProviderCalls;
+  const body: PurchaseOrder = { ...((waits && state.acceptedPo) || state.po), status };
+  return {
+    state: { ...state, pending: { intent, since: at, cause }, writesInFlight: oneMoreWrite(state) },
+    commands: [{ type: 'submit', intent, body }],
+  };
+}
+
+function cancelRequested(state: PoState, at: string, cause: string): Reduced {
+  // A repeated cancel while one is on its way changes nothing.
+  if (state.endRequested || state.pending?.intent === 'cancel') return { state, commands: [] };
+  if (stillWriting(state)) {
+    const waiting = `${cause}; waits for the ${state.pending?.intent ?? 'provider call'} in flight`;
+    const endRequested = { status: 'cancelled' as const, since: at, cause, by: 'operator' as const };
+    return { state: transition({ ...state, endRequested }, state.status, at, waiting, 'cancel queued'), commands: [] }; // prettier-ignore
+  }
+  // Never accepted by the provider and nothing on its way there: nothing to cancel there.
+  if (state.providerId === undefined) {
+    return { state: transition({ ...state, pending: undefined }, 'cancelled', at, cause), commands: [] };
+  }
+  return sendEnd(state, 'cancelled', at, cause);
+}
+
+function providerRejected(
+  state: PoState,
+  event: Extract<LifecycleEvent, { type: 'provider_rejected' }>,
+): Reduced {
+  const lastError = { at: event.at, status: event.status, message: event.message, during: event.during };
+  // Only a refused PO body needs a person; a refused booking, close or cancel leaves the PO as it was.
+  const to = event.during === 'create' || event.during === 'amend' ? 'needs_attention' : state.status;
+  const cause = `provider refused ${event.during} (${event.status}): ${event.message}`;
+  const pending = stillWriting(state) ? state.pending : undefined;
+  return settled(transition({ ...state, pending, lastError }, to, event.at, cause, to === state.status ? `${event.during} refused` : undefined), event.at); // prettier-ignore
+}
+
+/**
+ * Closed or cancelled at the provider. A create or amendment still in flight would reopen it there
+ * when it lands, so the end is sent again once it is answered; an echo of our own end is taken at once.
+ */
+function providerEnded(state: PoState, status: 'cancelled' | 'closed', at: string, cause: string): PoState {
+  const echo = state.pending?.intent === (status === 'closed' ? 'close' : 'cancel');
+  if (stillWriting(state) && !echo) {
+    const endRequested = { status, since: at, cause, by: 'provider' as const };
+    return transition({ ...state, endRequested }, state.status, at, `${cause}; sent again once the ${state.pending?.intent ?? 'provider call'} in flight is answered`, `${status} at provider`); // prettier-ignore
+  }
+  return transition({ ...state, pending: undefined }, status, at, cause);
+}
+
+/** The provider id a `/purchase_order#created` or `#updated` event names, before the create's own answer. */
+function withProviderId(state: PoState, event: ProviderEvent): PoState {
+  if (!state.waitsForProviderCalls || state.providerId !== undefined) return state;
+  const id = purchaseOrderOf(event).id;
+  return typeof id === 'number' ? { ...state, providerId: id } : state;
+}
+
 function bookRequested(state: PoState, event: Extract<LifecycleEvent, { type: 'book_requested' }>): Reduced {
   const planned = planBooking(state, event.booking);
   if ('refusal' in planned) {
@@ -315,7 +428,7 @@ function bookRequested(state: PoState, event: Extract<LifecycleEvent, { type: 'b
   }
   const { plan } = planned;
   return {
-    state: { ...state, pending: { intent: 'book', since: event.at, cause: `booking ${plan.name}` } },
+    state: { ...state, pending: { intent: 'book', since: event.at, cause: `booking ${plan.name}` }, writesInFlight: oneMoreWrite(state) }, // prettier-ignore
     commands: [{ type: 'book', plan }],
   };
 }
@@ -386,7 +499,7 @@ function bookingCreated(
   const bookings = [...state.bookings.filter((b) => b.providerId !== booking.providerId), booking];
   const next: PoState = {
     ...state,
-    pending: undefined,
+    pending: stillWriting(state) ? state.pending : undefined,
     lastError: undefined,
     bookings,
     lines: state.lines.map((line) => withBooked(line, bookedUnits(bookings, line.itemKey))),
@@ -426,11 +539,17 @@ function providerEvent(state: PoState, event: ProviderEvent, at: string): PoStat
       return flag(seen, 'acknowledged', true, at, cause);
     case '/purchase_order#created':
     case '/purchase_order#updated':
-      return providerAmended(seen, versionOf(event), purchaseOrderOf(event), at, cause);
+      return providerAmended(
+        withProviderId(seen, event),
+        versionOf(event),
+        purchaseOrderOf(event),
+        at,
+        cause,
+      );
     case '/purchase_order#closed':
-      return transition({ ...seen, pending: undefined }, 'closed', at, cause);
+      return providerEnded(seen, 'closed', at, cause);
     case '/purchase_order#cancelled':
-      return transition({ ...seen, pending: undefined }, 'cancelled', at, cause);
+      return providerEnded(seen, 'cancelled', at, cause);
     case '/shipment#created':
       return withShipment(seen, shipmentIdOf(event));
     case '/shipment#booking_confirmed': {
@@ -514,7 +633,7 @@ function providerSnapshot(state: PoState, snapshot: ProviderSnapshot, at: string
     }
   }
   if (snapshot.status === 'closed' || snapshot.status === 'cancelled') {
-    next = transition({ ...next, pending: undefined }, snapshot.status, at, cause);
+    next = providerEnded(next, snapshot.status, at, cause);
   }
   return next;
 }
@@ -605,7 +724,7 @@ export function nextDeadlines(state: PoState): Deadline[] {
     deadlines.push({ kind: 'must_arrive_check', at: mustArrive });
   }
   const autoClose = autoCloseDeadline(state);
-  if (autoClose && state.status === 'booked' && state.pending?.intent !== 'close') {
+  if (autoClose && state.status === 'booked' && state.pending?.intent !== 'close' && !state.endRequested) {
     deadlines.push({ kind: 'auto_close', at: autoClose });
   }
   const quiet = quietCheckDeadline(state);
@@ -656,7 +775,7 @@ function autoCloseCause(state: PoState): string {
 // ---- validators: a reason string refuses the request, undefined lets it through ----
 
 export function checkAmend(state: PoState, po: PurchaseOrder): string | undefined {
-  const ended = endedReason(state);
+  const ended = endedReason(state) ?? endingReason(state);
   if (ended) return ended;
   if (po.name !== state.name) return `name can not change: this is purchase order ${state.name}`;
   for (const role of ['buyer', 'seller'] as const) {
@@ -676,7 +795,7 @@ export function checkAmend(state: PoState, po: PurchaseOrder): string | undefine
 }
 
 export function checkBook(state: PoState, booking: Booking): string | undefined {
-  const ended = endedReason(state);
+  const ended = endedReason(state) ?? endingReason(state);
   if (ended) return ended;
   const planned = planBooking(state, booking);
   if ('refusal' in planned) return planned.refusal;
@@ -699,11 +818,19 @@ export function checkCancel(state: PoState): string | undefined {
   if (state.status === 'booked' || state.bookings.length > 0) {
     return `Purchase order ${state.name} may not be cancelled since it has an active booking`;
   }
+  // A booking on its way would make the cancel fail at the provider: wait for it.
+  if (state.pending?.intent === 'book') return `Purchase order ${state.name} is busy: ${state.pending.cause}`;
   return undefined;
 }
 
 function endedReason(state: PoState): string | undefined {
   return isTerminal(state.status) ? `Purchase order ${state.name} is already ${state.status}` : undefined;
+}
+
+/** A close or cancel on its way: nothing else may start behind it. */
+function endingReason(state: PoState): string | undefined {
+  const intent = state.endRequested?.status ?? (state.pending?.intent === 'cancel' ? 'cancelled' : state.pending?.intent === 'close' ? 'closed' : undefined); // prettier-ignore
+  return intent ? `Purchase order ${state.name} is being ${intent}` : undefined;
 }
 
 // ---- helpers ----

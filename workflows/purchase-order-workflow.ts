@@ -81,6 +81,8 @@ const FALLBACK_READ: ActivityOptions = { ...PROVIDER_CALL, scheduleToCloseTimeou
 export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): Promise<PoView> {
   const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
   let state = withQuietCheck(started.state, patched('quiet-po-fallback-read'));
+  // Requests wait for provider writes in flight; POs started before replay as they ran.
+  state = { ...state, waitsForProviderCalls: patched('requests-wait-for-provider-calls') };
   /** Bumped on every change, so the main loop re-reads the deadlines. */
   let revision = 0;
   const jobs: Job[] = [];
