@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: issue #10's figures side by side in one run on the embedded stack (`poflow
+ * start` in its own process tree, private ports and data dir). Prints a table with each figure
+ * beside its target and writes JSON plus an SVG chart to bench/results/.
+ *
+ *   npm run bench                 # about 10 minutes: a 1,000-PO book, figures scaled from it
+ *   npm run bench -- --full       # the 10,000-PO figures
+ *   npm run bench -- --smoke      # a few POs: checks the script still runs, measures nothing
+ */
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Command, InvalidArgumentError } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { growBook, pings, throughputOf } from './book';
+import { chartSvg, figuresOf, markdownTable, printTable, type BenchResults, type RssSample } from './report';
+import { cliTimes, importCsv, replayHistories } from './sections';
+import { startBenchStack, treeRss } from './stack';
+import { webhookLatency } from './webhook-latency';
+
+export interface Scale {
+  name: 'smoke' | 'default' | 'full';
+  /** POs in the book that (a), (b), (c) and (d) run on. */
+  book: number;
+  inFlight: number;
+  pings: number;
+  /** POs in the CSV of (e). */
+  imported: number;
+  replayRounds: number;
+  cliRuns: number;
+}
+
+const SCALES: Record<Scale['name'], Scale> = {
+  smoke: { name: 'smoke', book: 10, inFlight: 4, pings: 10, imported: 10, replayRounds: 1, cliRuns: 1 },
+  default: { name: 'default', book: 1000, inFlight: 32, pings: 300, imported: 1000, replayRounds: 25, cliRuns: 5 }, // prettier-ignore
+  full: { name: 'full', book: 10_000, inFlight: 32, pings: 1000, imported: 10_000, replayRounds: 50, cliRuns: 5 }, // prettier-ignore
+};
+const WEBHOOK_EVENTS_PER_SECOND = 50;
+
+export async function runBench(scale: Scale, outDir: string, label: string): Promise<BenchResults> {
+  // The replay section's worker logs at warnings only: the table stays readable.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const run = `BENCH-${Date.now().toString(36).toUpperCase()}`;
+  const began = Date.now();
+  const load = os.loadavg();
+  const stack = await startBenchStack();
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection });
+  try {
+    const step = (text: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}`); // prettier-ignore
+    const rss: RssSample[] = [{ openPos: 0, processes: treeRss(stack.pid) }];
+    const milestones = new Set([0.1, 0.5, 1].map((f) => Math.round(scale.book * f)));
+
+    step(`(a) ${scale.pings} ping workflows, ${scale.inFlight} in flight`);
+    const ping = await pings(client, run, scale.pings, scale.inFlight);
+    const pingHistory = await client.workflow.getHandle(`${run}-ping-0`).fetchHistory();
+
+    step(`(a-c) a book of ${scale.book} POs, ${scale.inFlight} in flight`);
+    const book = await growBook(client, `${run}-PO`, scale.book, scale.inFlight, (opened) => {
+      if (milestones.has(opened)) rss.push({ openPos: opened, processes: treeRss(stack.pid) });
+    });
+    const tenth = Math.max(1, Math.floor(book.openedAt.length / 10));
+    const windows = Array.from({ length: Math.floor(book.openedAt.length / tenth) }, (_, i) =>
+      throughputOf(book.openedAt, i * tenth, (i + 1) * tenth),
+    );
+
+    step(`(d) ${book.names.length} signed webhooks at ${WEBHOOK_EVENTS_PER_SECOND}/s`);
+    const webhooks = await webhookLatency(client, { url: stack.webhookUrl, secret: stack.webhookSecret }, book.names, WEBHOOK_EVENTS_PER_SECOND); // prettier-ignore
+
+    step(`(g) CLI, median of ${scale.cliRuns}`);
+    const cli = await cliTimes(stack.cliEnv, book.names[0]!, scale.cliRuns);
+
+    step(`(e) poflow import of ${scale.imported} POs`);
+    const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, 30 * 60);
+    rss.push({ openPos: book.names.length + scale.imported - imported.notOpen, processes: treeRss(stack.pid) }); // prettier-ignore
+
+    step(`(f) replay of the recorded histories x ${scale.replayRounds}`);
+    const replay = await replayHistories(pingHistory, scale.replayRounds);
+
+    const results: BenchResults = {
+      label,
+      scale,
+      startedAt: new Date(began).toISOString(),
+      seconds: (Date.now() - began) / 1000,
+      machine: { cpus: os.cpus().length, node: process.version, loadAverageAtStart: load, loadAverageAtEnd: os.loadavg() }, // prettier-ignore
+      ping,
+      book: { count: book.count, perSecond: book.perSecond, p50Ms: book.p50Ms, p99Ms: book.p99Ms, notOpen: book.notOpen, windows, firstTenth: windows[0]!, lastTenth: windows.at(-1)! }, // prettier-ignore
+      rss,
+      webhooks,
+      imported,
+      replay,
+      cli,
+    };
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, `${label}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(path.join(outDir, `${label}.svg`), chartSvg(results));
+    writeFileSync(path.join(outDir, `${label}.md`), `${markdownTable(figuresOf(results))}\n`);
+    printTable(figuresOf(results));
+    console.log(`\nwritten: ${path.join(outDir, label)}.{json,svg,md}`);
+    return results;
+  } finally {
+    await connection.close();
+    await stack.stop();
+  }
+}
+
+if (require.main === module) {
+  const program = new Command('bench')
+    .description("issue #10's figures on the embedded stack")
+    .option('--full', 'the 10,000-PO figures')
+    .option('--smoke', 'a few POs, to check the script runs')
+    .option('--name <label>', 'base name of the result files (default: the time)', (value) => {
+      if (!/^[\w.-]+$/.test(value)) throw new InvalidArgumentError('letters, digits, . _ - only');
+      return value;
+    })
+    .option('--out <dir>', 'results folder', path.join(__dirname, 'results'))
+    .parse();
+  const options = program.opts<{ full?: boolean; smoke?: boolean; name?: string; out: string }>();
+  const scale = SCALES[options.smoke ? 'smoke' : options.full ? 'full' : 'default'];
+  const label = options.name ?? `${scale.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  runBench(scale, options.out, label).catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * The embedded stack as a user runs it: `poflow start` in its own process tree (dev server,
+ * sandbox, worker, receiver), on free ports and a private data dir, and the RSS of every process
+ * in that tree read from /proc.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../worker/temporal-binaries';
+import { freePort } from '../test/support/ports';
+
+const POFLOW_BIN = path.join(PROJECT_ROOT, 'bin', 'poflow.js');
+
+export interface BenchStack {
+  pid: number;
+  temporalAddress: string;
+  webhookUrl: string;
+  webhookSecret: string;
+  /** What a `poflow` command needs to reach this stack. */
+  cliEnv: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'poflow-bench-'));
+  const ports = {
+    TEMPORAL_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    SANDBOX_PORT: await freePort(),
+    WEBHOOK_PORT: await freePort(),
+    POFLOW_METRICS_PORT: await freePort(),
+    POFLOW_CODEC_PORT: await freePort(),
+  };
+  const webhookSecret = randomBytes(32).toString('hex');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    POFLOW_DATA_DIR: dataDir,
+    WEBHOOK_SECRET: webhookSecret,
+    POFLOW_LOG_LEVEL: 'warn',
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+  };
+  // Its own process group, so a stop reaches every child even if `poflow start` dies first.
+  const child = spawn(process.execPath, [POFLOW_BIN, 'start'], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const forced = setTimeout(() => killGroup(child.pid!), 30_000);
+      await exited;
+      clearTimeout(forced);
+    }
+    killGroup(child.pid!);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`poflow start did not come up in 180 s:\n${output}`)), 180_000); // prettier-ignore
+      child.stdout.on('data', () => {
+        if (output.includes('poflow is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`poflow start exited with ${code}:\n${output}`)));
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const temporalAddress = `127.0.0.1:${ports.TEMPORAL_PORT}`;
+  return {
+    pid: child.pid!,
+    temporalAddress,
+    webhookUrl: `http://127.0.0.1:${ports.WEBHOOK_PORT}/webhooks/flexport`,
+    webhookSecret,
+    cliEnv: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: temporalAddress,
+      FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.SANDBOX_PORT}`,
+      FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.SANDBOX_PORT}/flxpoint`,
+      TEMPORAL_UI_URL: `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`,
+    },
+    stop,
+  };
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export interface ProcessRss {
+  pid: number;
+  /** What the process is: the executable's name and what it runs, e.g. `node poflow.js start`. */
+  label: string;
+  rssMiB: number;
+}
+
+/** The RSS of `root` and every descendant, from /proc (Linux). */
+export function treeRss(root: number): ProcessRss[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readProc(`/proc/${entry}/stat`);
+    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so split after its ')'.
+    const ppid = stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) parents.set(Number(entry), ppid);
+  }
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid; p; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...parents.keys()].filter(inTree).flatMap((pid) => {
+    const status = readProc(`/proc/${pid}/status`);
+    const rssKb = status && Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    if (!rssKb) return [];
+    return [{ pid, label: labelOf(pid), rssMiB: rssKb / 1024 }];
+  });
+}
+
+function labelOf(pid: number): string {
+  const argv = (readProc(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean);
+  const shown = argv.slice(0, 4).map((arg) => (arg.includes('/') ? path.basename(arg) : arg));
+  return shown.join(' ');
+}
+
+function readProc(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // the process ended while we read
+  }
+}

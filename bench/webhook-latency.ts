@@ -1,0 +1,97 @@
+/**
+ * (d): signed `/purchase_order#acknowledged` webhooks posted to the receiver at a fixed rate, one
+ * per open PO. Two figures per event: the receiver's time to 200, and accepted-to-visible: from
+ * the POST to the completion of the workflow task that applied the signal, read afterwards from
+ * the PO's history (a `state` query is answered from that task on; polling the query instead
+ * would add its own load to what it measures). Every PO's `state` is then queried once to check
+ * the flag really is set.
+ */
+import type { Client } from '@temporalio/client';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sign } from '../webhooks/signature';
+import { purchaseOrderWorkflowId } from '../workflows/purchase-order';
+import { stateQuery } from '../workflows/messages';
+import { latencyOf, pool, type Latency } from './stats';
+
+// Far above the sandbox's own event ids, so the workflows' dedupe never drops one of ours.
+const FIRST_EVENT_ID = 900_000_000;
+
+export interface WebhookRun {
+  eventsPerSecond: number;
+  count: number;
+  toOk: Latency;
+  toVisible: Latency;
+  notOk: number;
+  notVisible: number;
+}
+
+export async function webhookLatency(
+  client: Client,
+  target: { url: string; secret: string },
+  poNames: readonly string[],
+  eventsPerSecond: number,
+): Promise<WebhookRun> {
+  const sentAt: number[] = [];
+  const toOk: number[] = [];
+  let notOk = 0;
+  const began = performance.now();
+  const deliveries = poNames.map(async (name, i) => {
+    await sleep(Math.max(0, began + (i * 1000) / eventsPerSecond - performance.now()));
+    const at = new Date().toISOString();
+    const body = JSON.stringify({
+      _object: '/event', id: FIRST_EVENT_ID + i, version: 2, type: '/purchase_order#acknowledged', created_at: at, occurred_at: at,
+      data: { _object: '/order_management_event_data', purchase_order: { _object: '/purchase_order', name } },
+    }); // prettier-ignore
+    sentAt[i] = performance.timeOrigin + performance.now();
+    const response = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, target.secret) },
+      body,
+    });
+    await response.arrayBuffer();
+    if (response.status === 200) toOk[i] = performance.timeOrigin + performance.now() - sentAt[i]!;
+    else notOk++;
+  });
+  await Promise.all(deliveries);
+
+  const toVisible: number[] = [];
+  let notVisible = 0;
+  await pool(poNames.length, 8, async (i) => {
+    const handle = client.workflow.getHandle(purchaseOrderWorkflowId('flexport', poNames[i]!));
+    // The last events may still be in a workflow task when their 200 came back.
+    let appliedAt = signalAppliedAt(await handle.fetchHistory(), FIRST_EVENT_ID + i);
+    for (const deadline = Date.now() + 60_000; appliedAt === undefined && Date.now() < deadline;) {
+      await sleep(250);
+      appliedAt = signalAppliedAt(await handle.fetchHistory(), FIRST_EVENT_ID + i);
+    }
+    const state = await handle.query(stateQuery);
+    if (appliedAt === undefined || !state.acknowledged) notVisible++;
+    else toVisible.push(appliedAt - sentAt[i]!);
+  });
+  return {
+    eventsPerSecond,
+    count: poNames.length,
+    toOk: latencyOf(toOk.filter((ms) => ms !== undefined)),
+    toVisible: latencyOf(toVisible),
+    notOk,
+    notVisible,
+  };
+}
+
+type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
+
+/** Epoch ms at which the first workflow task after the `providerEvent` signal with this id completed. */
+function signalAppliedAt(history: History, eventId: number): number | undefined {
+  const events = history.events ?? [];
+  const signalled = events.findIndex((event) => {
+    const payload = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
+    return payload
+      ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { id?: number }).id === eventId
+      : false;
+  });
+  if (signalled < 0) return undefined;
+  const completed = events.slice(signalled).find((event) => event.workflowTaskCompletedEventAttributes);
+  const time = completed?.eventTime;
+  return time ? Number(time.seconds) * 1000 + (time.nanos ?? 0) / 1e6 : undefined;
+}
