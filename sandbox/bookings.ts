@@ -64,6 +64,7 @@ export class Bookings {
       shipment_id: null,
     };
     state.bookings.push(booking);
+    this.ctx.recordChanged('booking', booking);
     return booking;
   }
 
@@ -95,6 +96,8 @@ export class Bookings {
     };
     this.ctx.state.bookingLineItems.push(record);
     booking.updated_at = record.created_at;
+    this.ctx.recordChanged('booking_line_item', record);
+    this.ctx.recordChanged('booking', booking);
     return record;
   }
 
@@ -109,6 +112,7 @@ export class Bookings {
     booking.status = 'booked';
     booking.updated_at = this.ctx.now().toISOString();
     booking.shipment_id = this.shipments.create(booking).id;
+    this.ctx.recordChanged('booking', booking);
     return booking;
   }
 

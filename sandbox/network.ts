@@ -91,15 +91,19 @@ export class Network {
   private readonly ports = new Map<string, Port>();
   private readonly products = new Map<string, Product>();
   private nextEntityId = 900001;
+  /** Goes up with every change after construction, so persistence saves the network only when it changed. */
+  revision = 0;
 
   constructor(...sources: NetworkInput[]) {
     const parsed = [fixture, ...sources].map((s) => NetworkSchema.parse(s));
     const named = parsed.map((p) => p.primary_entity_ref).filter((ref) => ref !== undefined);
     this.primaryEntityRef = named.at(-1) ?? parsed[0]!.legal_entities[0]!.ref;
     for (const part of parsed) this.add(part);
+    this.revision = 0;
   }
 
   add(part: NetworkData): void {
+    this.revision += 1;
     for (const entity of part.legal_entities) {
       this.entities.set(entity.ref, { ...entity, id: entity.id ?? this.nextEntityId++ });
     }
@@ -136,7 +140,9 @@ export class Network {
   }
 
   rememberProduct(product: Product): void {
-    if (!this.products.has(product.sku)) this.products.set(product.sku, product);
+    if (this.products.has(product.sku)) return;
+    this.products.set(product.sku, product);
+    this.revision += 1;
   }
 
   port(code: string, codeType: PortCodeType): Port | undefined {

@@ -1,13 +1,14 @@
 /**
- * Optional persistence to a SQLite file, so a restart keeps the sandbox's state. SQLite comes
- * from sql.js (WebAssembly: no native build on install); the database lives in memory and the
- * whole file is rewritten atomically after every change, which is fine at sandbox sizes.
- * Each record is one row (kind, id, JSON document); counters and the network sit in `meta`.
+ * Optional persistence to a SQLite file, so a restart keeps the sandbox's state. Each record is
+ * one row (kind, id, JSON document); counters and the network sit in `meta`. A change writes only
+ * the rows it touched, in one transaction, to a WAL-mode database (better-sqlite3): its cost is
+ * the size of the change, not of everything the sandbox holds. The state itself stays in memory.
  */
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import initSqlJs, { type Database } from 'sql.js';
-import { emptyState, type State } from './state';
+import type { Network } from './network';
+import { emptyState, type RecordKind, type State } from './state';
 
 const RECORD_KINDS = {
   purchase_order: 'purchaseOrders',
@@ -16,7 +17,7 @@ const RECORD_KINDS = {
   shipment: 'shipments',
   document: 'documents',
   event: 'events',
-} as const satisfies Record<string, keyof State>;
+} as const satisfies Record<RecordKind, keyof State>;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,68 +25,76 @@ const SCHEMA = `
     kind TEXT NOT NULL, id INTEGER NOT NULL, document TEXT NOT NULL, PRIMARY KEY (kind, id)
   );`;
 
-export class SqliteFile {
-  private constructor(
-    private readonly file: string,
-    private readonly db: Database,
-  ) {}
+interface ChangedRecord {
+  kind: RecordKind;
+  record: { id: number };
+}
 
-  static async open(file: string): Promise<SqliteFile> {
-    const SQL = await initSqlJs();
-    const db = fs.existsSync(file) ? new SQL.Database(fs.readFileSync(file)) : new SQL.Database();
-    db.run(SCHEMA);
-    return new SqliteFile(file, db);
+export class SqliteFile {
+  /** Records changed since the last save, by kind and id: a record changed twice is written once. */
+  private readonly changed = new Map<string, ChangedRecord>();
+  private savedNetworkRevision = -1;
+  private readonly writeRecord: Database.Statement<[string, number, string]>;
+  private readonly writeMeta: Database.Statement<[string, string]>;
+
+  private constructor(private readonly db: Database.Database) {
+    this.writeRecord = db.prepare('INSERT OR REPLACE INTO records (kind, id, document) VALUES (?, ?, ?)');
+    this.writeMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+  }
+
+  static open(file: string): SqliteFile {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    // WAL: a commit appends the changed pages instead of rewriting the file. NORMAL syncs at
+    // checkpoints only: a change survives the process dying, as the sandbox needs; not a power cut.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    return new SqliteFile(db);
   }
 
   /** The saved state, or an empty one for a new file. */
   load(): State {
     const state = emptyState();
-    const meta = new Map(this.rows<[string, string]>('SELECT key, value FROM meta'));
+    const meta = new Map(
+      this.db
+        .prepare<[], { key: string; value: string }>('SELECT key, value FROM meta')
+        .all()
+        .map((row) => [row.key, row.value]),
+    );
     const sequences = meta.get('sequences');
     if (sequences) state.sequences = JSON.parse(sequences) as State['sequences'];
     const network = meta.get('network');
     if (network) state.network = JSON.parse(network) as State['network'];
+    const documents = this.db.prepare<[string], { document: string }>(
+      'SELECT document FROM records WHERE kind = ? ORDER BY id',
+    );
     for (const [kind, key] of Object.entries(RECORD_KINDS)) {
-      const documents = this.rows<[string]>('SELECT document FROM records WHERE kind = ? ORDER BY id', [
-        kind,
-      ]);
-      (state[key] as unknown[]) = documents.map(([doc]) => JSON.parse(doc) as unknown);
+      (state[key] as unknown[]) = documents.all(kind).map((row) => JSON.parse(row.document) as unknown);
     }
     return state;
   }
 
-  save(state: State): void {
-    this.db.run('BEGIN');
-    this.db.run('DELETE FROM meta');
-    this.db.run('DELETE FROM records');
-    this.db.run('INSERT INTO meta VALUES (?, ?), (?, ?)', [
-      'sequences',
-      JSON.stringify(state.sequences),
-      'network',
-      JSON.stringify(state.network),
-    ]);
-    const insert = this.db.prepare('INSERT INTO records VALUES (?, ?, ?)');
-    for (const [kind, key] of Object.entries(RECORD_KINDS)) {
-      for (const record of state[key] as Array<{ id: number }>)
-        insert.run([kind, record.id, JSON.stringify(record)]);
-    }
-    insert.free();
-    this.db.run('COMMIT');
-    const tmp = path.join(path.dirname(this.file), `.${path.basename(this.file)}.${process.pid}.tmp`);
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.writeFileSync(tmp, this.db.export());
-    fs.renameSync(tmp, this.file);
+  /** Marks a record to be written by the next `save`. */
+  recordChanged(kind: RecordKind, record: { id: number }): void {
+    this.changed.set(`${kind}:${record.id}`, { kind, record });
+  }
+
+  /** Writes the changed records, the counters, and the network when it grew, in one transaction. */
+  save(state: State, network: Network): void {
+    const changed = [...this.changed.values()];
+    const networkChanged = network.revision !== this.savedNetworkRevision;
+    if (changed.length === 0 && !networkChanged) return;
+    this.db.transaction(() => {
+      for (const { kind, record } of changed) this.writeRecord.run(kind, record.id, JSON.stringify(record));
+      this.writeMeta.run('sequences', JSON.stringify(state.sequences));
+      if (networkChanged) this.writeMeta.run('network', JSON.stringify(network.snapshot()));
+    })();
+    this.changed.clear();
+    this.savedNetworkRevision = network.revision;
   }
 
   close(): void {
     this.db.close();
-  }
-
-  private rows<T extends unknown[]>(sql: string, params: Array<string | number> = []): T[] {
-    const statement = this.db.prepare(sql, params);
-    const rows: T[] = [];
-    while (statement.step()) rows.push(statement.get() as T);
-    statement.free();
-    return rows;
   }
 }

@@ -283,7 +283,9 @@ export class PurchaseOrders {
     });
   }
 
+  /** Every change to a PO is an event: this is also where it is marked for saving. */
   private emit(type: string, po: PurchaseOrderRecord): void {
+    this.ctx.recordChanged('purchase_order', po);
     const version = latest(po);
     const context = type.split('#')[1]!;
     this.ctx.events.emit(type, {

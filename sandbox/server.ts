@@ -56,10 +56,12 @@ export function routeFamily(url: string): string {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const apiToken = options.apiToken ?? 'sandbox';
-  const db = options.dbFile ? await SqliteFile.open(options.dbFile) : undefined;
+  const db = options.dbFile ? SqliteFile.open(options.dbFile) : undefined;
   const state = db ? db.load() : emptyState();
   const network = new Network(state.network ?? {}, options.network ?? {});
-  const domain = createDomain(state, network);
+  const domain = createDomain(state, network, {
+    recordChanged: db && ((kind, record) => db.recordChanged(kind, record)),
+  });
   const faults = new Faults(options.faults, options.seed);
   const dispatcher = new WebhookDispatcher(faults, options.webhookRetry);
   const requestStats = new RequestStats();
@@ -71,10 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // A change is on disk before its answer leaves, so a restart never loses what a client saw.
   if (db) {
     app.addHook('onSend', async (request, _reply, payload) => {
-      if (request.method !== 'GET') {
-        state.network = network.snapshot();
-        db.save(state);
-      }
+      if (request.method !== 'GET') db.save(state, network);
       return payload;
     });
   }

@@ -9,7 +9,7 @@ import { SHIPMENT_MILESTONES, type ShipmentMilestone, type TransportationMode } 
 import { collectionRef, notFound, objectRef, unprocessable, type Paginated } from './envelopes';
 import { paginate, type PageRequest } from './paging';
 import { intParam, parseFilters } from './query';
-import { nextId, type BookingRecord, type ShipmentRecord } from './state';
+import { nextId, type BookingRecord, type DocumentRecord, type ShipmentRecord } from './state';
 
 const DAY_MS = 86_400_000;
 const TRANSIT_DAYS: Record<TransportationMode, number> = { ocean: 24, air: 3, truck: 5, rail: 14 };
@@ -55,6 +55,7 @@ export class Shipments {
       },
     };
     state.shipments.push(shipment);
+    this.ctx.recordChanged('shipment', shipment);
     this.fileDocument(shipment, 'booking_confirmation');
     this.emit('/shipment#created', shipment);
     this.emit('/shipment#booking_confirmed', shipment);
@@ -76,6 +77,7 @@ export class Shipments {
     for (const milestone of SHIPMENT_MILESTONES.slice(reached, target + 1)) {
       shipment.milestones[milestone] = at ?? this.ctx.now().toISOString();
       shipment.updated_at = this.ctx.now().toISOString();
+      this.ctx.recordChanged('shipment', shipment);
       this.fileDocument(shipment, MILESTONE_DOCUMENTS[milestone](this.booking(shipment).transportation_mode));
       for (const type of MILESTONE_EVENTS[milestone]) this.emit(type, shipment, at);
     }
@@ -196,14 +198,15 @@ export class Shipments {
   }
 
   private fileDocument(shipment: ShipmentRecord, documentType: string): void {
-    const id = nextId(this.ctx.state, 'document');
-    this.ctx.state.documents.push({
-      id,
+    const document: DocumentRecord = {
+      id: nextId(this.ctx.state, 'document'),
       shipment_id: shipment.id,
       document_type: documentType,
       file_name: `${documentType}-${shipment.id}.pdf`,
       created_at: this.ctx.now().toISOString(),
-    });
+    };
+    this.ctx.state.documents.push(document);
+    this.ctx.recordChanged('document', document);
   }
 
   /** Shipment events carry the shipment; leg events carry the leg as resource, plus its shipment. */

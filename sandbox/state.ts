@@ -76,6 +76,10 @@ export interface EventRecord {
   data: Record<string, unknown>;
 }
 
+/** The kinds of record kept one per row when persisted. */
+export type RecordKind =
+  'purchase_order' | 'booking' | 'booking_line_item' | 'shipment' | 'document' | 'event';
+
 export type Sequence =
   | 'purchase_order'
   | 'purchase_order_version'
