@@ -1,12 +1,12 @@
 /**
  * `poflow start`: the embedded default. Starts whatever is not configured elsewhere (the Temporal
- * dev server with its Web UI, the provider sandbox), then the worker and the webhook receiver with
- * its reconciler; prints the addresses; stops it all, in reverse order, on Ctrl-C.
+ * dev server with its Web UI, the provider sandbox in a thread of its own), then the worker and the
+ * webhook receiver with its reconciler; prints the addresses; stops it all, in reverse order, on Ctrl-C.
  */
 import type { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { startSandbox } from '../sandbox/server';
+import { startSandboxThread } from '../sandbox/thread';
 import { startWebhooks, webhookSecrets } from '../webhooks/main';
 import { webhookLogger } from '../webhooks/logger';
 import { DATA_DIR, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
@@ -50,7 +50,7 @@ export async function runStart(): Promise<void> {
     // The sandbox retries a delivery until the receiver, started below, answers 200.
     const receiverUrl = `http://127.0.0.1:${config.webhooks.port}/webhooks/flexport`;
     if (config.flexport.embedded) {
-      const sandbox = await startSandbox({
+      const sandbox = await startSandboxThread({
         port: config.sandbox.port,
         apiToken: config.flexport.apiToken,
         flxpointApiToken: config.flxpoint.apiToken,
