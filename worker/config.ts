@@ -5,6 +5,7 @@
  * SDK's environment configuration (`TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`, `TEMPORAL_PROFILE` and
  * the TOML profile file), read in `worker/connection.ts`.
  */
+import type { Duration } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
@@ -20,6 +21,75 @@ const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+
+export class ConfigError extends Error {}
+
+/**
+ * The PO worker's sizing, set on purpose for a book of many POs that sit idle for days: the cache
+ * holds the active set, not the whole book, so RSS stays bounded however many POs are open (an
+ * evicted PO replays its short history when its next event comes). Each option is read from
+ * `POFLOW_WORKER_<OPTION>` (the SDK's option name in upper snake case); the cache from
+ * `POFLOW_MAX_CACHED_WORKFLOWS`.
+ */
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  stickyQueueScheduleToStartTimeout: Duration;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentWorkflowTaskPolls: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentActivityTaskPolls: number;
+  workflowThreadPoolSize: number;
+}
+
+const count = (min: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .optional()
+    .transform((v) => (v === undefined ? fallback : Number(v)))
+    .pipe(z.number().min(min, `must be at least ${min}`));
+const duration = (fallback: Duration) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'expected a duration such as 500ms, 10s, 5m or 1h')
+    .optional()
+    .transform((v) => (v ?? fallback) as Duration);
+
+/** Each option's default and the values it takes. */
+const TUNING: { [K in keyof WorkerTuning]: z.ZodType<WorkerTuning[K], string | undefined> } = {
+  maxCachedWorkflows: count(0, 1000),
+  stickyQueueScheduleToStartTimeout: duration('10s'),
+  // The SDK's floor: two slots, so a sticky and a normal task can both run.
+  maxConcurrentWorkflowTaskExecutions: count(2, 40),
+  maxConcurrentWorkflowTaskPolls: count(2, 10),
+  maxConcurrentActivityTaskExecutions: count(1, 100),
+  maxConcurrentActivityTaskPolls: count(1, 10),
+  workflowThreadPoolSize: count(1, 1),
+};
+
+export function workerTuningVariable(option: keyof WorkerTuning): string {
+  if (option === 'maxCachedWorkflows') return 'POFLOW_MAX_CACHED_WORKFLOWS';
+  return `POFLOW_WORKER_${option.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export function loadWorkerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
+  const entries = Object.entries(TUNING).map(([option, schema]) => {
+    const variable = workerTuningVariable(option as keyof WorkerTuning);
+    const parsed = schema.safeParse(env[variable]);
+    if (!parsed.success) throw new ConfigError(`${variable}: ${parsed.error.issues[0]!.message}`);
+    return [option, parsed.data];
+  });
+  const tuning = Object.fromEntries(entries) as WorkerTuning;
+  // The SDK refuses more pollers than slots; say which variables to change.
+  if (tuning.maxConcurrentWorkflowTaskPolls > tuning.maxConcurrentWorkflowTaskExecutions) {
+    throw new ConfigError(
+      `${workerTuningVariable('maxConcurrentWorkflowTaskPolls')}: must not exceed ${workerTuningVariable('maxConcurrentWorkflowTaskExecutions')} (${tuning.maxConcurrentWorkflowTaskExecutions})`,
+    );
+  }
+  return tuning;
+}
+
+export const WORKER_TUNING = loadWorkerTuning({});
 
 const Env = z.object({
   TEMPORAL_ADDRESS: optionalText,
@@ -49,9 +119,8 @@ export interface Config {
   flxpoint: { baseUrl: string; apiToken: string; embedded: boolean };
   sandbox: { port: number };
   webhooks: { port: number; secret: string; secretGenerated: boolean };
+  worker: WorkerTuning;
 }
-
-export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
@@ -60,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  const worker = loadWorkerTuning(env);
   const sandboxUrl = `http://127.0.0.1:${e.SANDBOX_PORT}`;
   const address = e.TEMPORAL_ADDRESS;
   return {
@@ -88,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: e.WEBHOOK_SECRET ?? randomBytes(32).toString('hex'),
       secretGenerated: !e.WEBHOOK_SECRET,
     },
+    worker,
   };
 }
 

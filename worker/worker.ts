@@ -11,13 +11,15 @@ import {
   logAlertSink,
   type FlxpointActivities,
 } from '../activities';
-import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config } from './config';
+import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config, type WorkerTuning } from './config';
 import { ensureWorkflowBundle } from './workflow-bundle';
 
 export interface PoflowWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   activities?: object;
+  /** Cache, sticky queue and concurrency: `config.worker`, from the environment. */
+  tuning: WorkerTuning;
 }
 
 export async function createPoflowWorker(options: PoflowWorkerOptions): Promise<Worker> {
@@ -27,6 +29,7 @@ export async function createPoflowWorker(options: PoflowWorkerOptions): Promise<
     taskQueue: TASK_QUEUE,
     workflowBundle: { codePath: await ensureWorkflowBundle() },
     activities: options.activities,
+    ...options.tuning,
   });
 }
 
@@ -72,6 +75,7 @@ export async function createConfiguredWorkers(
       connection,
       namespace,
       activities: createActivities({ flexport: new FlexportClient(config.flexport), alerts: logAlertSink }),
+      tuning: config.worker,
     }),
     createFlxpointWorker({
       connection,

@@ -1,6 +1,6 @@
 /**
  * The prebuilt workflow bundle: webpack runs once (per test run, or when the worker finds the
- * bundle older than the workflow sources) instead of on every worker start.
+ * bundle older than the workflow sources or this file) instead of on every worker start.
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -11,9 +11,13 @@ export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 export const WORKFLOW_BUNDLE_PATH =
   process.env.POFLOW_WORKFLOW_BUNDLE ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
+/** Loaded once per workflow thread and shared by every workflow: see the module's comment. */
+export const SHARED_WORKFLOW_MODULES = [path.join(path.dirname(WORKFLOWS_PATH), 'shared-modules.ts')];
+
 function newestSourceMtime(): number {
   const dir = path.dirname(WORKFLOWS_PATH);
-  return Math.max(...readdirSync(dir).map((file) => statSync(path.join(dir, file)).mtimeMs));
+  const sources = [...readdirSync(dir).map((file) => path.join(dir, file)), __filename];
+  return Math.max(...sources.map((file) => statSync(file).mtimeMs));
 }
 
 export function bundleIsFresh(): boolean {
@@ -23,7 +27,11 @@ export function bundleIsFresh(): boolean {
 /** Builds the bundle unless a fresh one is already on disk; returns its path. */
 export async function ensureWorkflowBundle(): Promise<string> {
   if (bundleIsFresh()) return WORKFLOW_BUNDLE_PATH;
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: SHARED_WORKFLOW_MODULES,
+    logger: quietLogger,
+  });
   mkdirSync(path.dirname(WORKFLOW_BUNDLE_PATH), { recursive: true });
   writeFileSync(WORKFLOW_BUNDLE_PATH, code);
   return WORKFLOW_BUNDLE_PATH;

@@ -14,7 +14,7 @@ import { createActivities, createFlxpointActivities, type AlertSink } from '../.
 import { FlexportClient } from '../../activities/flexport';
 import { FlxpointClient } from '../../activities/flxpoint';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
-import { TASK_QUEUE } from '../../worker/config';
+import { TASK_QUEUE, type WorkerTuning } from '../../worker/config';
 import { createFlxpointWorker } from '../../worker/worker';
 import type { flxpointPurchaseOrderWorkflow } from '../../workflows/flxpoint-purchase-order-workflow';
 import type { Alert } from '../../workflows/lifecycle';
@@ -56,6 +56,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** The token the Flxpoint activities send; the sandbox's by default. */
   flxpointApiToken?: string;
+  /** The PO worker's sizing (`config.worker`); the SDK's defaults when unset. */
+  tuning?: WorkerTuning;
 }
 
 export async function startHarness(
@@ -78,6 +80,7 @@ export async function startHarness(
     taskQueue: TASK_QUEUE,
     workflowBundle,
     activities: createActivities({ flexport, alerts: recorder }),
+    ...options.tuning,
   });
   const flxpointWorker = await createFlxpointWorker({
     connection: env.nativeConnection,
