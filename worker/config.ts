@@ -57,7 +57,7 @@ const duration = (fallback: Duration) =>
 
 /** Each option's default and the values it takes. */
 const TUNING: { [K in keyof WorkerTuning]: z.ZodType<WorkerTuning[K], string | undefined> } = {
-  maxCachedWorkflows: count(0, 1000),
+  maxCachedWorkflows: count(0, 250),
   stickyQueueScheduleToStartTimeout: duration('10s'),
   // The SDK's floor: two slots, so a sticky and a normal task can both run.
   maxConcurrentWorkflowTaskExecutions: count(2, 40),
