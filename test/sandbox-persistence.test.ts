@@ -1,4 +1,5 @@
 /** State survives a restart with dbFile (a SQLite file), including the network extended at run time. */
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,6 +102,35 @@ it('keeps POs, versions, bookings, shipments, events and the network across a re
       await second.close();
     }
   } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('writes each change to the file before answering, one row per record it touched', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-db-'));
+  const dbFile = path.join(dir, 'sandbox.sqlite');
+  const sandbox = await startSandbox({ port: 0, dbFile });
+  // Another connection to the same file sees exactly what has been committed.
+  const reader = new Database(dbFile, { readonly: true });
+  const rows = () =>
+    reader.prepare<[], { kind: string; n: number }>('SELECT kind, count(*) AS n FROM records GROUP BY kind').all(); // prettier-ignore
+  try {
+    for (const name of ['PO-ROW-1', 'PO-ROW-2', 'PO-ROW-3']) {
+      expect((await call(sandbox, 'POST', '/purchase_orders', purchaseOrder(name))).status).toBe(200);
+    }
+    expect(rows()).toEqual([
+      { kind: 'event', n: 3 },
+      { kind: 'purchase_order', n: 3 },
+    ]);
+    // An amendment rewrites its PO's row and adds its event; the other POs' rows stay as they were.
+    const before = reader.prepare('SELECT id, document FROM records WHERE kind = ?').all('purchase_order');
+    await call(sandbox, 'POST', '/purchase_orders', purchaseOrder('PO-ROW-2', { memo: 'amended' }));
+    const after = reader.prepare('SELECT id, document FROM records WHERE kind = ?').all('purchase_order');
+    expect(after.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before[i]))).toHaveLength(1);
+    expect(rows()).toContainEqual({ kind: 'event', n: 4 });
+  } finally {
+    reader.close();
+    await sandbox.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
