@@ -25,6 +25,11 @@ export async function startSandboxThread(options: SandboxOptions): Promise<Sandb
     await thread.terminate();
     throw new Error(started.error);
   }
+  // A sandbox that dies later takes the stack down the way Ctrl-C does: everything else stops in order.
+  thread.once('error', (err) => {
+    console.error(`the sandbox thread failed: ${err.stack ?? String(err)}`);
+    process.kill(process.pid, 'SIGTERM');
+  });
   return {
     ...started,
     async close() {
