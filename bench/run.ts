@@ -105,19 +105,28 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
   }
 }
 
+const count = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError('a whole number of POs, 10 or more');
+  return n;
+};
+
 if (require.main === module) {
   const program = new Command('bench')
     .description("issue #10's figures on the embedded stack")
     .option('--full', 'the 10,000-PO figures')
     .option('--smoke', 'a few POs, to check the script runs')
+    .option('--book <count>', "POs in the book of (a)-(d), instead of the scale's", count)
+    .option('--import <count>', "POs in the CSV of (e), instead of the scale's", count)
     .option('--name <label>', 'base name of the result files (default: the time)', (value) => {
       if (!/^[\w.-]+$/.test(value)) throw new InvalidArgumentError('letters, digits, . _ - only');
       return value;
     })
     .option('--out <dir>', 'results folder', path.join(__dirname, 'results'))
     .parse();
-  const options = program.opts<{ full?: boolean; smoke?: boolean; name?: string; out: string }>();
-  const scale = SCALES[options.smoke ? 'smoke' : options.full ? 'full' : 'default'];
+  const options = program.opts<{ full?: boolean; smoke?: boolean; book?: number; import?: number; name?: string; out: string }>(); // prettier-ignore
+  const preset = SCALES[options.smoke ? 'smoke' : options.full ? 'full' : 'default'];
+  const scale = { ...preset, book: options.book ?? preset.book, imported: options.import ?? preset.imported };
   const label = options.name ?? `${scale.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   runBench(scale, options.out, label).catch((err) => {
     console.error(err);

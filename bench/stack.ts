@@ -54,7 +54,13 @@ export async function startBenchStack(): Promise<BenchStack> {
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The stack has its own process group, so Ctrl-C on the benchmark must be passed on.
+  const interrupted = () => void stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const stop = async () => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
       const forced = setTimeout(() => killGroup(child.pid!), 30_000);
