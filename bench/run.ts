@@ -47,13 +47,21 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
   const stack = await startBenchStack();
   const connection = await Connection.connect({ address: stack.temporalAddress });
   const client = new Client({ connection });
+  // Written again after every section, so a run cut short keeps what it measured.
+  const results: Partial<BenchResults> = { label, scale, startedAt: new Date(began).toISOString() };
+  const save = (section: Partial<BenchResults>) => {
+    Object.assign(results, section, { seconds: (Date.now() - began) / 1000 });
+    results.machine = { cpus: os.cpus().length, node: process.version, loadAverageAtStart: load, loadAverageAtEnd: os.loadavg() }; // prettier-ignore
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(path.join(outDir, `${label}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  };
   try {
     const step = (text: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}`); // prettier-ignore
     const rss: RssSample[] = [{ openPos: 0, processes: treeRss(stack.pid) }];
     const milestones = new Set([0.1, 0.5, 1].map((f) => Math.round(scale.book * f)));
 
     step(`(a) ${scale.pings} ping workflows, ${scale.inFlight} in flight`);
-    const ping = await pings(client, run, scale.pings, scale.inFlight);
+    save({ ping: await pings(client, run, scale.pings, scale.inFlight) });
     const pingHistory = await client.workflow.getHandle(`${run}-ping-0`).fetchHistory();
 
     step(`(a-c) a book of ${scale.book} POs, ${scale.inFlight} in flight`);
@@ -64,41 +72,28 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
     const windows = Array.from({ length: Math.floor(book.openedAt.length / tenth) }, (_, i) =>
       throughputOf(book.openedAt, i * tenth, (i + 1) * tenth),
     );
+    save({ rss, book: { count: book.count, perSecond: book.perSecond, p50Ms: book.p50Ms, p99Ms: book.p99Ms, notOpen: book.notOpen, windows, firstTenth: windows[0]!, lastTenth: windows.at(-1)! } }); // prettier-ignore
 
     step(`(d) ${book.names.length} signed webhooks at ${WEBHOOK_EVENTS_PER_SECOND}/s`);
-    const webhooks = await webhookLatency(client, { url: stack.webhookUrl, secret: stack.webhookSecret }, book.names, WEBHOOK_EVENTS_PER_SECOND); // prettier-ignore
+    save({ webhooks: await webhookLatency(client, { url: stack.webhookUrl, secret: stack.webhookSecret }, book.names, WEBHOOK_EVENTS_PER_SECOND) }); // prettier-ignore
 
     step(`(g) CLI, median of ${scale.cliRuns}`);
-    const cli = await cliTimes(stack.cliEnv, book.names[0]!, scale.cliRuns);
+    save({ cli: await cliTimes(stack.cliEnv, book.names[0]!, scale.cliRuns) });
+
+    step(`(f) replay of the recorded histories x ${scale.replayRounds}`);
+    save({ replay: await replayHistories(pingHistory, scale.replayRounds) });
 
     step(`(e) poflow import of ${scale.imported} POs`);
     const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, 30 * 60);
     rss.push({ openPos: book.names.length + scale.imported - imported.notOpen, processes: treeRss(stack.pid) }); // prettier-ignore
+    save({ imported, rss });
 
-    step(`(f) replay of the recorded histories x ${scale.replayRounds}`);
-    const replay = await replayHistories(pingHistory, scale.replayRounds);
-
-    const results: BenchResults = {
-      label,
-      scale,
-      startedAt: new Date(began).toISOString(),
-      seconds: (Date.now() - began) / 1000,
-      machine: { cpus: os.cpus().length, node: process.version, loadAverageAtStart: load, loadAverageAtEnd: os.loadavg() }, // prettier-ignore
-      ping,
-      book: { count: book.count, perSecond: book.perSecond, p50Ms: book.p50Ms, p99Ms: book.p99Ms, notOpen: book.notOpen, windows, firstTenth: windows[0]!, lastTenth: windows.at(-1)! }, // prettier-ignore
-      rss,
-      webhooks,
-      imported,
-      replay,
-      cli,
-    };
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(path.join(outDir, `${label}.json`), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(path.join(outDir, `${label}.svg`), chartSvg(results));
-    writeFileSync(path.join(outDir, `${label}.md`), `${markdownTable(figuresOf(results))}\n`);
-    printTable(figuresOf(results));
+    const done = results as BenchResults;
+    writeFileSync(path.join(outDir, `${label}.svg`), chartSvg(done));
+    writeFileSync(path.join(outDir, `${label}.md`), `${markdownTable(figuresOf(done))}\n`);
+    printTable(figuresOf(done));
     console.log(`\nwritten: ${path.join(outDir, label)}.{json,svg,md}`);
-    return results;
+    return done;
   } finally {
     await connection.close();
     await stack.stop();
