@@ -120,6 +120,7 @@ function byProcess(sample: RssSample): string {
 
 function kindOf(label: string): string {
   if (label.startsWith('temporal')) return 'temporal';
+  if (label.startsWith('esbuild')) return 'esbuild (tsx)';
   const args = label.split(' ');
   return args[0] === 'node' || args[0]?.startsWith('node') ? args.slice(1, 3).join(' ') : label;
 }
@@ -153,8 +154,9 @@ export function chartSvg(r: BenchResults): string {
   const height = 360;
   const panel = { top: 50, bottom: 300, width: 400 };
   const parts: string[] = [];
+  // A white halo keeps labels readable where they cross bars or lines.
   const text = (x: number, y: number, s: string, extra = '') =>
-    parts.push(`<text x="${x}" y="${y}" ${extra}>${escapeXml(s)}</text>`);
+    parts.push(`<text x="${x}" y="${y}" paint-order="stroke" stroke="white" stroke-width="3" ${extra}>${escapeXml(s)}</text>`); // prettier-ignore
 
   // Left: throughput per tenth of the book.
   const left = 60;
@@ -199,9 +201,11 @@ export function chartSvg(r: BenchResults): string {
   });
   line(parts, right, right + panel.width, yMiB(MiB_TARGET), '#888');
   text(right + panel.width, yMiB(MiB_TARGET) - 6, 'target: 1 GiB at 10,000 open POs', 'text-anchor="end" fill="#666" font-size="12"'); // prettier-ignore
+  let legend = right;
   kinds.forEach((kind, k) => {
-    parts.push(`<rect x="${right + k * 130}" y="${height - 22}" width="10" height="10" fill="${colours[k % colours.length]}"/>`); // prettier-ignore
-    text(right + k * 130 + 14, height - 13, kind, 'font-size="11"');
+    parts.push(`<rect x="${legend}" y="${height - 22}" width="10" height="10" fill="${colours[k % colours.length]}"/>`); // prettier-ignore
+    text(legend + 14, height - 13, kind, 'font-size="11"');
+    legend += 30 + kind.length * 6;
   });
   axes(parts, right, panel, '');
   text(left, height - 13, `${r.label}: ${r.startedAt}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageAtStart.map((l) => fixed(l)).join(' ')}`, 'font-size="11" fill="#666"'); // prettier-ignore
