@@ -38,7 +38,12 @@ const SCALES: Record<Scale['name'], Scale> = {
 };
 const WEBHOOK_EVENTS_PER_SECOND = 50;
 
-export async function runBench(scale: Scale, outDir: string, label: string): Promise<BenchResults> {
+export async function runBench(
+  scale: Scale,
+  outDir: string,
+  label: string,
+  importMinutes = 30,
+): Promise<BenchResults> {
   // The replay section's worker logs at warnings only: the table stays readable.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const run = `BENCH-${Date.now().toString(36).toUpperCase()}`;
@@ -84,7 +89,7 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
     save({ replay: await replayHistories(pingHistory, scale.replayRounds) });
 
     step(`(e) poflow import of ${scale.imported} POs`);
-    const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, 30 * 60);
+    const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, importMinutes * 60);
     rss.push({ openPos: book.names.length + scale.imported - imported.notOpen, processes: treeRss(stack.pid) }); // prettier-ignore
     save({ imported, rss });
 
@@ -102,7 +107,7 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
 
 const count = (value: string): number => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 10) throw new InvalidArgumentError('a whole number of POs, 10 or more');
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return n;
 };
 
@@ -113,17 +118,18 @@ if (require.main === module) {
     .option('--smoke', 'a few POs, to check the script runs')
     .option('--book <count>', "POs in the book of (a)-(d), instead of the scale's", count)
     .option('--import <count>', "POs in the CSV of (e), instead of the scale's", count)
+    .option('--import-minutes <minutes>', 'how long (e) waits for the import at most', count, 30)
     .option('--name <label>', 'base name of the result files (default: the time)', (value) => {
       if (!/^[\w.-]+$/.test(value)) throw new InvalidArgumentError('letters, digits, . _ - only');
       return value;
     })
     .option('--out <dir>', 'results folder', path.join(__dirname, 'results'))
     .parse();
-  const options = program.opts<{ full?: boolean; smoke?: boolean; book?: number; import?: number; name?: string; out: string }>(); // prettier-ignore
+  const options = program.opts<{ full?: boolean; smoke?: boolean; book?: number; import?: number; importMinutes: number; name?: string; out: string }>(); // prettier-ignore
   const preset = SCALES[options.smoke ? 'smoke' : options.full ? 'full' : 'default'];
   const scale = { ...preset, book: options.book ?? preset.book, imported: options.import ?? preset.imported };
   const label = options.name ?? `${scale.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  runBench(scale, options.out, label).catch((err) => {
+  runBench(scale, options.out, label, options.importMinutes).catch((err) => {
     console.error(err);
     process.exitCode = 1;
   });
