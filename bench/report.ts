@@ -1,7 +1,7 @@
 /** The benchmark's results: the figures beside their targets, as a table and as an SVG chart. */
 import type { BookRun, Rate } from './book';
 import type { Scale } from './run';
-import type { CliRun, ImportRun, ReplayRun } from './sections';
+import type { CliRun, FloodRun, ImportRun, ReplayRun } from './sections';
 import type { ProcessRss } from './stack';
 import type { WebhookRun } from './webhook-latency';
 
@@ -23,6 +23,8 @@ export interface BenchResults {
   imported: ImportRun;
   replay: ReplayRun;
   cli: CliRun;
+  /** Absent from runs made before bench/flood.ts existed. */
+  flood?: FloodRun;
 }
 
 export interface Figure {
@@ -105,6 +107,13 @@ export function figuresOf(r: BenchResults): Figure[] {
     { section: 'g', what: 'poflow status <name>', value: `${ms(r.cli.statusMs)} (${fixed(r.cli.statusMs / r.cli.nodeMs, 1)} x bare node)`, target: '' }, // prettier-ignore
     { section: 'g', what: "bare node -e '' (baseline)", value: ms(r.cli.nodeMs), target: '' },
   ];
+  if (r.flood) {
+    const { flood } = r;
+    for (const [path, perSecond] of Object.entries(flood.eventsAbsorbedPerSecond)) {
+      figures.push({ section: 'flood', what: `events one PO absorbs (${path}, ${flood.events} events)`, value: `${perSecond} /s (${flood.ratioToBaseline[path]} x the ${flood.baselineSignalsAcceptedPerSecond}/s the server accepts)`, target: '' }); // prettier-ignore
+    }
+    figures.push({ section: 'flood', what: 'history events of the standard lifecycle', value: `${flood.standardLifecycle.historyEvents} (${flood.standardLifecycle.workflowTasks} workflow tasks, ${flood.standardLifecycle.status})`, target: '' }); // prettier-ignore
+  }
   if (Object.keys(r.book.notOpen).length > 0) {
     figures.push({ section: 'a', what: 'POs that did not open', value: JSON.stringify(r.book.notOpen), target: 'none', met: false }); // prettier-ignore
   }

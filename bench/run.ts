@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { growBook, pings, throughputOf } from './book';
 import { chartSvg, figuresOf, markdownTable, printTable, type BenchResults, type RssSample } from './report';
-import { cliTimes, importCsv, replayHistories } from './sections';
+import { cliTimes, flood, importCsv, replayHistories } from './sections';
 import { startBenchStack, treeRss } from './stack';
 import { webhookLatency } from './webhook-latency';
 
@@ -29,12 +29,23 @@ export interface Scale {
   imported: number;
   replayRounds: number;
   cliRuns: number;
+  /** Provider events sent to one PO by bench/flood.ts. */
+  floodEvents: number;
 }
 
 const SCALES: Record<Scale['name'], Scale> = {
-  smoke: { name: 'smoke', book: 10, inFlight: 4, pings: 10, imported: 10, replayRounds: 1, cliRuns: 1 },
-  default: { name: 'default', book: 1000, inFlight: 32, pings: 300, imported: 1000, replayRounds: 25, cliRuns: 5 }, // prettier-ignore
-  full: { name: 'full', book: 10_000, inFlight: 32, pings: 1000, imported: 10_000, replayRounds: 50, cliRuns: 5 }, // prettier-ignore
+  smoke: {
+    name: 'smoke',
+    book: 10,
+    inFlight: 4,
+    pings: 10,
+    imported: 10,
+    replayRounds: 1,
+    cliRuns: 1,
+    floodEvents: 200,
+  },
+  default: { name: 'default', book: 1000, inFlight: 32, pings: 300, imported: 1000, replayRounds: 25, cliRuns: 5, floodEvents: 2000 }, // prettier-ignore
+  full: { name: 'full', book: 10_000, inFlight: 32, pings: 1000, imported: 10_000, replayRounds: 50, cliRuns: 5, floodEvents: 5000 }, // prettier-ignore
 };
 const WEBHOOK_EVENTS_PER_SECOND = 50;
 
@@ -92,6 +103,9 @@ export async function runBench(
     const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, importMinutes * 60);
     rss.push({ openPos: book.names.length + scale.imported - imported.notOpen, processes: treeRss(stack.pid) }); // prettier-ignore
     save({ imported, rss });
+
+    step(`flood: ${scale.floodEvents} provider events to one PO (bench/flood.ts, its own dev server)`);
+    save({ flood: await flood(scale.floodEvents, 20 * 60) });
 
     const done = results as BenchResults;
     writeFileSync(path.join(outDir, `${label}.svg`), chartSvg(done));

@@ -5,7 +5,8 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,8 @@ import { runCli } from '../test/support/stack';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import { median } from './stats';
+
+const execFileAsync = promisify(execFile);
 
 export interface ImportRun {
   count: number;
@@ -128,4 +131,25 @@ export async function cliTimes(cliEnv: NodeJS.ProcessEnv, poName: string, runs: 
     helpMs: await time(poflow('--help')),
     statusMs: await time(poflow('status', poName)),
   };
+}
+
+export interface FloodRun {
+  events: number;
+  baselineSignalsAcceptedPerSecond: number;
+  /** By delivery path, e.g. `webhookDelivery`. */
+  eventsAbsorbedPerSecond: Record<string, number>;
+  ratioToBaseline: Record<string, number>;
+  standardLifecycle: { status: string; historyEvents: number; workflowTasks: number };
+}
+
+/** bench/flood.ts (events one PO absorbs, history events per lifecycle) on its own dev server. */
+export async function flood(events: number, timeoutSeconds: number): Promise<FloodRun> {
+  const tsx = require.resolve('tsx/cli');
+  const script = path.join(PROJECT_ROOT, 'bench', 'flood.ts');
+  const { stdout } = await execFileAsync(process.execPath, [tsx, script, String(events), '--json'], {
+    cwd: PROJECT_ROOT,
+    timeout: timeoutSeconds * 1000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as FloodRun;
 }

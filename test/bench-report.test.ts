@@ -49,6 +49,7 @@ const results: BenchResults = {
     imported: 1000,
     replayRounds: 25,
     cliRuns: 5,
+    floodEvents: 2000,
   },
   startedAt: '2026-12-02T06:00:00.000Z',
   seconds: 600,
@@ -64,6 +65,7 @@ const results: BenchResults = {
   imported: { count: 1000, seconds: 60, commandSeconds: 20, notOpen: 0 },
   replay: { histories: 100, perSecond: 50, baselinePerSecond: 100 },
   cli: { nodeMs: 50, helpMs: 500, statusMs: 1000 },
+  flood: { events: 2000, baselineSignalsAcceptedPerSecond: 400, eventsAbsorbedPerSecond: { webhookDelivery: 300 }, ratioToBaseline: { webhookDelivery: 0.75 }, standardLifecycle: { status: 'closed', historyEvents: 60, workflowTasks: 15 } }, // prettier-ignore
 };
 
 test('figures stand beside their targets, scaled ones projected to 10,000 POs', () => {
@@ -75,6 +77,7 @@ test('figures stand beside their targets, scaled ones projected to 10,000 POs', 
   expect(figures['RSS at 10000 open POs, projected from the slope']).toMatchObject({ value: '10400 MiB', met: false }); // prettier-ignore
   expect(figures['webhook to visible in state, 50/s']).toMatchObject({ met: false });
   expect(figures['import of 10000, projected linearly']).toMatchObject({ value: '600 s', met: true });
+  expect(figures['events one PO absorbs (webhookDelivery, 2000 events)']?.value).toBe('300 /s (0.75 x the 400/s the server accepts)'); // prettier-ignore
   expect(figures['RSS, all processes, 1000 open POs']?.value).toBe(
     '1400 MiB (poflow.js start 1300, temporal 100)',
   );
