@@ -118,6 +118,8 @@ export const closeUpdate = defineUpdate<PoView, []>('close');
 /** Cancel before any booking; the reason lands in the transition history. */
 export const cancelUpdate = defineUpdate<PoView, [reason: string | undefined]>('cancel');
 export const providerEventSignal = defineSignal<[event: z.input<typeof ProviderEvent>]>('providerEvent');
+/** Several provider events at once: what the webhook delivery sends when events for one PO pile up. */
+export const providerEventsSignal = defineSignal<[events: z.input<typeof ProviderEvent>[]]>('providerEvents');
 
 /**
  * A Flxpoint PO's view. It shares PoView's core (provider, name, status, acknowledged, providerId,
