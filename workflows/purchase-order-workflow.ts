@@ -84,7 +84,6 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   let state = withQuietCheck(started.state, patched('quiet-po-fallback-read'));
   // Requests wait for provider writes in flight; POs started before replay as they ran.
   state = { ...state, waitsForProviderCalls: patched('requests-wait-for-provider-calls') };
-  /** Bumped on every change, so the main loop re-reads the deadlines. */
   /**
    * POs started before batched intake replay the way they ran: each signal reduced in its handler,
    * the deadline timer restarted on every change, search attributes published per change.
