@@ -10,6 +10,7 @@ import {
   type SearchAttributeUpdatePair,
 } from '@temporalio/common';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from '../worker/config';
+import { BadInput } from './errors';
 import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint-purchase-order-workflow';
 import {
   flxpointAddressLabel,
@@ -53,10 +54,12 @@ export function poBodyOf(provider: Provider = 'flexport'): PoBody<PurchaseOrder 
   return PO_BODIES[provider];
 }
 
-export class PurchaseOrderRejected extends Error {
-  constructor(readonly issues: FieldIssue[]) {
+/** A PO the shared schemas refuse at start: bad input, like any other. */
+export class PurchaseOrderRejected extends BadInput {
+  constructor(issues: FieldIssue[]) {
     super(
       `purchase order refused: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      issues,
     );
     this.name = 'PurchaseOrderRejected';
   }

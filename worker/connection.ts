@@ -5,7 +5,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { temporalAddress, type Config } from './config';
 
 function connectionOptions(config: Config) {
@@ -25,5 +25,7 @@ export async function connectClient(config: Config): Promise<PoflowClient> {
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {
+  // Loaded here: the worker package takes most of a second, which client-only commands skip.
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(connectionOptions(config));
 }

@@ -4,9 +4,9 @@
  * starts. Workflow-safe: imported by workflow code, so no Node built-ins here.
  */
 import { z } from 'zod';
+import { AUTO_CLOSE_ANCHORS, PROVIDERS, type Provider } from './choices';
 
-export const PROVIDERS = ['flexport', 'flxpoint'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export { AUTO_CLOSE_ANCHORS, PROVIDERS, type AutoCloseAnchor, type Provider } from './choices';
 
 export const PO_STATUSES = ['open', 'closed', 'cancelled'] as const;
 export const PARTY_ROLES = [
@@ -299,9 +299,6 @@ export const PurchaseOrder = PurchaseOrderShape.check((ctx) => {
   }
 });
 export type PurchaseOrder = z.output<typeof PurchaseOrder>;
-
-export const AUTO_CLOSE_ANCHORS = ['must_arrive_date', 'delivered_in_full'] as const;
-export type AutoCloseAnchor = (typeof AUTO_CLOSE_ANCHORS)[number];
 
 /**
  * How often a Flxpoint PO's status is read (Flxpoint pushes none): `firstSeconds` after each change,
