@@ -56,6 +56,13 @@ async function main(): Promise<void> {
     const env = stack.cliEnv;
     const submitted = spawnSync(process.execPath, [...COMPILED, 'submit', 'examples/po-1001-widgets.json'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' }); // prettier-ignore
     if (submitted.status !== 0) throw new Error(`submit failed: ${submitted.stderr}`);
+    // The worker's first workflow task (loading the bundle) can take a while on a busy machine.
+    for (let tries = 0; ; tries++) {
+      const ready = spawnSync(process.execPath, [...COMPILED, 'status', 'PO-1001'], { cwd: PROJECT_ROOT, env, encoding: 'utf8' }); // prettier-ignore
+      if (ready.status === 0) break;
+      if (tries === 60) throw new Error(`PO-1001 never answered: ${ready.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
 
     const baseline = measure("node -e ''", ['-e', ''], env);
     const figures = [

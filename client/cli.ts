@@ -26,8 +26,10 @@ const program = new Command('poflow')
   .exitOverride();
 
 const json = (): boolean => Boolean(program.opts().json);
-const providerOption = (description = "the PO's provider") =>
-  new Option('--provider <provider>', description).choices(PROVIDERS).default('flexport');
+const providerOption = () =>
+  new Option('--provider <provider>', "the PO's provider (default: whichever has a PO by this name)").choices(
+    PROVIDERS,
+  );
 /** Runs `run` with a Temporal client; only the commands that talk to Temporal load the client library. */
 async function withSession<T>(run: (session: Session) => Promise<T>): Promise<T> {
   return (await import('./session')).withSession(json(), run);
@@ -113,7 +115,7 @@ program
   )
   .addOption(providerOption())
   .option('--history', 'every transition, not only the last')
-  .action(async (name: string, options: { provider: string; history?: boolean }) => {
+  .action(async (name: string, options: { provider?: string; history?: boolean }) => {
     const { showStatus } = await import('./commands/purchase-order');
     return withSession((session) => showStatus(session, { name, provider: options.provider }, options));
   });
@@ -148,7 +150,7 @@ program
     'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay; at Flxpoint only a PO it refused)',
   )
   .addOption(providerOption())
-  .action(async (name: string, file: string, options: { provider: string }) => {
+  .action(async (name: string, file: string, options: { provider?: string }) => {
     const { amend } = await import('./commands/purchase-order');
     return withSession((session) => amend(session, { name, provider: options.provider }, file));
   });
@@ -157,7 +159,7 @@ program
   .command('book <name> [booking.json]')
   .description('book a Flexport purchase order: every unit not yet booked, or what booking.json says')
   .addOption(providerOption())
-  .action(async (name: string, file: string | undefined, options: { provider: string }) => {
+  .action(async (name: string, file: string | undefined, options: { provider?: string }) => {
     const { book, checkProviderHas } = await import('./commands/purchase-order');
     const ref = { name, provider: options.provider };
     checkProviderHas('book', ref);
@@ -168,7 +170,7 @@ program
   .command('close <name>')
   .description('close a booked Flexport purchase order')
   .addOption(providerOption())
-  .action(async (name: string, options: { provider: string }) => {
+  .action(async (name: string, options: { provider?: string }) => {
     const { checkProviderHas, close } = await import('./commands/purchase-order');
     const ref = { name, provider: options.provider };
     checkProviderHas('close', ref);
@@ -180,7 +182,7 @@ program
   .description('cancel a purchase order before any booking (Flxpoint: before it is sent to the source)')
   .addOption(providerOption())
   .option('--reason <text>', 'why, kept in the PO history')
-  .action(async (name: string, options: { provider: string; reason?: string }) => {
+  .action(async (name: string, options: { provider?: string; reason?: string }) => {
     const { cancel } = await import('./commands/purchase-order');
     return withSession((session) => cancel(session, { name, provider: options.provider }, options.reason));
   });

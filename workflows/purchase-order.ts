@@ -79,9 +79,19 @@ const Decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()], {
 });
 /** The tutorial sends `"units": "500"` and the provider reads it as 500: whole-number strings are accepted. */
 const Units = z
-  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
-    error: reason(() => 'units must be a whole number'),
-  })
+  // Negative strings convert too, so that "-5" is refused for being negative, not for its form.
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .regex(/^-?\d+$/)
+        .transform(Number),
+    ],
+    {
+      error: reason(() => 'units must be a whole number'),
+    },
+  )
   .pipe(z.number().int('units must be a whole number').min(0, 'units must not be negative'));
 /** Product codes are strings at the provider; the reference's update sample sends some as numbers. */
 const Code = z.union([z.string(), z.number().int().transform(String)]);
