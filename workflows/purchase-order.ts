@@ -77,21 +77,14 @@ const Text = z
 const Decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()], {
   error: reason(() => 'expected a decimal number such as "4.65"'),
 });
+// Negative strings convert too, so that "-5" is refused for being negative, not for its form.
+const WholeNumberText = z
+  .string()
+  .regex(/^-?\d+$/)
+  .transform(Number);
 /** The tutorial sends `"units": "500"` and the provider reads it as 500: whole-number strings are accepted. */
 const Units = z
-  // Negative strings convert too, so that "-5" is refused for being negative, not for its form.
-  .union(
-    [
-      z.number(),
-      z
-        .string()
-        .regex(/^-?\d+$/)
-        .transform(Number),
-    ],
-    {
-      error: reason(() => 'units must be a whole number'),
-    },
-  )
+  .union([z.number(), WholeNumberText], { error: reason(() => 'units must be a whole number') })
   .pipe(z.number().int('units must be a whole number').min(0, 'units must not be negative'));
 /** Product codes are strings at the provider; the reference's update sample sends some as numbers. */
 const Code = z.union([z.string(), z.number().int().transform(String)]);
