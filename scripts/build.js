@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The compiled CLI: esbuild bundles `client/cli.ts` and everything of ours it imports into
- * `dist/poflow.js`; packages in node_modules stay `require`s, so a command loads only the packages
+ * `dist/poflow.js` (and the sandbox's thread entry into `dist/sandbox-thread.js`); packages in node_modules stay `require`s, so a command loads only the packages
  * it uses. `npm ci` runs this through `prepare`, and `bin/poflow.js` runs it again whenever one of
  * the bundle's sources is newer than the bundle, so development needs no build step and a test's
  * `poflow` subprocess always runs the code under test.
@@ -18,8 +18,8 @@ function build() {
   const esbuild = require('esbuild');
   const result = esbuild.buildSync({
     absWorkingDir: ROOT,
-    entryPoints: ['client/cli.ts'],
-    outfile: OUT,
+    entryPoints: { poflow: 'client/cli.ts', 'sandbox-thread': 'sandbox/thread.ts' },
+    outdir: path.dirname(OUT),
     bundle: true,
     packages: 'external',
     platform: 'node',
