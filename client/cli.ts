@@ -83,6 +83,16 @@ program
   );
 
 program
+  .command('codec-server')
+  .description(
+    'run only the codec server the Web UI decrypts payloads through (POST /encode, /decode on POFLOW_CODEC_PORT)',
+  )
+  .option('--host <host>', 'listen on this interface', '127.0.0.1')
+  .action(async (options: { host: string }) =>
+    (await import('./commands/codec-server')).runCodecServer(options),
+  );
+
+program
   .command('sandbox')
   .description('run only the provider sandbox (Flexport emulator) on SANDBOX_PORT with FLEXPORT_API_TOKEN')
   .option('--db-file <path>', 'keep the sandbox state in this SQLite file (default: in memory)')

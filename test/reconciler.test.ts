@@ -25,6 +25,7 @@ import { parsePurchaseOrder } from '../workflows/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { pingWorkflow } from '../workflows/ping';
 import { devServerEnv } from './support/temporal';
+import { testDataConverter } from './support/codec';
 
 const examplePo = JSON.parse(
   readFileSync(path.join(__dirname, '..', 'examples', 'po-1001-widgets.json'), 'utf8'),
@@ -109,6 +110,7 @@ const runReconciler = () =>
   startReconciler(env.client, {
     connection: env.nativeConnection,
     namespace: 'default',
+    dataConverter: testDataConverter,
     flexport: flexportEventFeed(flexport),
     pollIntervalMs: 300,
     settleMs: 0,

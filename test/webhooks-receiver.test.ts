@@ -13,7 +13,7 @@ import { sign } from '../webhooks/signature';
 import { SearchAttributes } from '../workflows/messages';
 import { pingWorkflow } from '../workflows/ping';
 import { freePort } from './support/ports';
-import { devServerEnv, workflowBundle } from './support/temporal';
+import { devServerEnv, workerDefaults } from './support/temporal';
 
 const SECRET = 'whsec-current-0123456789abcdef';
 const PREVIOUS_SECRET = 'whsec-previous-fedcba9876543210';
@@ -157,7 +157,7 @@ test('an event for a PO poflow does not know is recorded and dropped, with 200',
 
 test('an event for a finished PO is delivered and ignored: 200, and no new lifecycle', async () => {
   const name = poName('DONE');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'receiver-done', workflowBundle }); // prettier-ignore
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'receiver-done', ...workerDefaults }); // prettier-ignore
   await worker.runUntil(env.client.workflow.execute(pingWorkflow, { taskQueue: 'receiver-done', workflowId: `po/flexport/${name}` })); // prettier-ignore
   const before = receiver.counts.closedPo;
   const body = JSON.stringify(poEvent(name));

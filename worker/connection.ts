@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnection } from '@temporalio/worker';
+import { poflowDataConverter } from '../codec/aes-gcm';
 import { temporalAddress, type Config } from './config';
 
 function connectionOptions(config: Config) {
@@ -42,7 +43,10 @@ async function reach<T>(config: Config, address: string | undefined, connect: ()
 export async function connectClient(config: Config): Promise<PoflowClient> {
   const options = connectionOptions(config);
   const connection = await reach(config, options.address, () => Connection.connect(options));
-  return Object.assign(new Client({ connection, namespace: config.temporal.namespace }), { connection });
+  const dataConverter = poflowDataConverter(config.codec.keys);
+  return Object.assign(new Client({ connection, namespace: config.temporal.namespace, dataConverter }), {
+    connection,
+  });
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {

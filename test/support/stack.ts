@@ -26,8 +26,9 @@ import { startDevServer } from '../../worker/dev-server';
 import { PROJECT_ROOT } from '../../worker/temporal-binaries';
 import { createFlxpointWorker } from '../../worker/worker';
 import { startWebhookReceiver } from '../../webhooks/receiver';
+import { TEST_CODEC_KEYS } from './codec';
 import { freePort } from './ports';
-import { workflowBundle } from './temporal';
+import { workerDefaults } from './temporal';
 
 export interface Stack {
   client: Client;
@@ -57,7 +58,7 @@ export async function startStack(): Promise<Stack> {
     stops.push(server.stop);
     const connection = await Connection.connect({ address: server.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: workerDefaults.dataConverter });
 
     const secret = randomBytes(16).toString('hex');
     const receiver = await startWebhookReceiver({ port: 0, secrets: [secret], client, logger: pino({ level: 'silent' }) }); // prettier-ignore
@@ -74,13 +75,14 @@ export async function startStack(): Promise<Stack> {
     const worker = await Worker.create({
       connection: nativeConnection,
       taskQueue: TASK_QUEUE,
-      workflowBundle,
+      ...workerDefaults,
       activities: createActivities({ flexport: new FlexportClient({ baseUrl: sandbox.url, apiToken: 'sandbox' }), alerts }), // prettier-ignore
     });
     const flxpoint = { baseUrl: `${sandbox.url}/flxpoint`, apiToken: 'sandbox' };
     const flxpointWorker = await createFlxpointWorker({
       connection: nativeConnection,
       namespace: 'default',
+      dataConverter: workerDefaults.dataConverter,
       activities: createFlxpointActivities({ flxpoint: new FlxpointClient(flxpoint) }),
     });
     const running = Promise.all([worker.run(), flxpointWorker.run()]);
@@ -100,6 +102,7 @@ export async function startStack(): Promise<Stack> {
       FLEXPORT_API_TOKEN: 'sandbox',
       FLXPOINT_BASE_URL: flxpoint.baseUrl,
       FLXPOINT_API_TOKEN: flxpoint.apiToken,
+      POFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
     };
     return { client, sandbox, uiUrl: server.uiUrl, cliEnv, stop };
   } catch (err) {
