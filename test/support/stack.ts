@@ -20,6 +20,8 @@ import {
   FlxpointClient,
   type AlertSink,
 } from '../../activities';
+import { parseCodecKeys } from '../../codec/keys';
+import { startCodecServer } from '../../codec/server';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { TASK_QUEUE } from '../../worker/config';
 import { startDevServer } from '../../worker/dev-server';
@@ -35,6 +37,9 @@ export interface Stack {
   sandbox: Sandbox;
   /** The Web UI, e.g. http://127.0.0.1:41234 */
   uiUrl: string;
+  /** The codec server the Web UI decodes payloads through. */
+  codecUrl: string;
+  temporalAddress: string;
   /** What a `poflow` subprocess needs to reach this stack. */
   cliEnv: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -49,11 +54,19 @@ export async function startStack(): Promise<Stack> {
     for (const step of stops.reverse()) await step();
   };
   try {
+    const uiPort = await freePort();
+    const codecServer = await startCodecServer({
+      port: 0,
+      keys: parseCodecKeys(TEST_CODEC_KEYS, 'the test keys'),
+      corsOrigins: [`http://127.0.0.1:${uiPort}`],
+    });
+    stops.push(codecServer.close);
     const server = await startDevServer({
       port: await freePort(),
-      uiPort: await freePort(),
+      uiPort,
       namespace: 'default',
       dbFile: path.join(dir, 'temporal.sqlite'),
+      codecEndpoint: codecServer.url,
     });
     stops.push(server.stop);
     const connection = await Connection.connect({ address: server.address });
@@ -104,7 +117,7 @@ export async function startStack(): Promise<Stack> {
       FLXPOINT_API_TOKEN: flxpoint.apiToken,
       POFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
     };
-    return { client, sandbox, uiUrl: server.uiUrl, cliEnv, stop };
+    return { client, sandbox, uiUrl: server.uiUrl, codecUrl: codecServer.url, temporalAddress: server.address, cliEnv, stop }; // prettier-ignore
   } catch (err) {
     await stop();
     throw err;
