@@ -13,6 +13,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { poflowDataConverter } from '../codec/aes-gcm';
+import { parseCodecKeys } from '../codec/keys';
 import { growBook, pings, throughputOf } from './book';
 import { chartSvg, figuresOf, markdownTable, printTable, type BenchResults, type RssSample } from './report';
 import { cliTimes, importCsv, replayHistories } from './sections';
@@ -46,7 +48,8 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
   const load = os.loadavg();
   const stack = await startBenchStack();
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const dataConverter = poflowDataConverter(parseCodecKeys(stack.codecKeys, "the bench stack's keys"));
+  const client = new Client({ connection, dataConverter });
   try {
     const step = (text: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}`); // prettier-ignore
     const rss: RssSample[] = [{ openPos: 0, processes: treeRss(stack.pid) }];
@@ -76,7 +79,7 @@ export async function runBench(scale: Scale, outDir: string, label: string): Pro
     rss.push({ openPos: book.names.length + scale.imported - imported.notOpen, processes: treeRss(stack.pid) }); // prettier-ignore
 
     step(`(f) replay of the recorded histories x ${scale.replayRounds}`);
-    const replay = await replayHistories(pingHistory, scale.replayRounds);
+    const replay = await replayHistories(pingHistory, scale.replayRounds, dataConverter);
 
     const results: BenchResults = {
       label,

@@ -34,9 +34,11 @@ export class CodecKeyError extends Error {}
 /** `id:base64key,...` (newest first; commas or new lines; `#` starts a comment line). */
 export function parseCodecKeys(text: string, source: string): CodecKeys {
   const entries = text
-    .split(/[,\n]/)
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
     .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !entry.startsWith('#'));
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new CodecKeyError(`${source}: no keys (expected id:base64key,...)`);
   const plain = entries[0] === PLAIN;
   const byId = new Map<string, CodecKey>();
