@@ -13,6 +13,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { poflowDataConverter } from '../codec/aes-gcm';
+import { parseCodecKeys } from '../codec/keys';
 import { growBook, pings, throughputOf } from './book';
 import { chartSvg, figuresOf, markdownTable, printTable, type BenchResults, type RssSample } from './report';
 import { cliTimes, flood, importCsv, replayHistories } from './sections';
@@ -62,7 +64,8 @@ export async function runBench(
   const load = os.loadavg();
   const stack = await startBenchStack();
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const dataConverter = poflowDataConverter(parseCodecKeys(stack.codecKeys, "the bench stack's keys"));
+  const client = new Client({ connection, dataConverter });
   // Written again after every section, so a run cut short keeps what it measured.
   const results: Partial<BenchResults> = { label, scale, startedAt: new Date(began).toISOString() };
   const save = (section: Partial<BenchResults>) => {
@@ -97,7 +100,7 @@ export async function runBench(
     save({ cli: await cliTimes(stack.cliEnv, book.names[0]!, scale.cliRuns) });
 
     step(`(f) replay of the recorded histories x ${scale.replayRounds}`);
-    save({ replay: await replayHistories(pingHistory, scale.replayRounds) });
+    save({ replay: await replayHistories(pingHistory, scale.replayRounds, dataConverter) });
 
     step(`(e) poflow import of ${scale.imported} POs`);
     const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, importMinutes * 60);

@@ -3,6 +3,7 @@
  * wall time: each against a baseline measured in the same run where one exists.
  */
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { execFile, execFileSync } from 'node:child_process';
@@ -79,6 +80,7 @@ export interface ReplayRun {
 export async function replayHistories(
   pingHistory: temporal.api.history.v1.IHistory,
   rounds: number,
+  dataConverter: DataConverter,
 ): Promise<ReplayRun> {
   const dir = path.join(PROJECT_ROOT, 'test', 'histories');
   const recorded = readdirSync(dir)
@@ -92,7 +94,7 @@ export async function replayHistories(
     items: { workflowId: string; history: temporal.api.history.v1.IHistory }[],
   ): Promise<number> => {
     const began = performance.now();
-    for await (const result of Worker.runReplayHistories({ workflowBundle }, items)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter }, items)) {
       if (result.error) throw new Error(`replay of ${result.workflowId} failed: ${String(result.error)}`);
     }
     return items.length / ((performance.now() - began) / 1000);

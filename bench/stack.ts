@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { generateKeyEntry } from '../codec/keys';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
 import { freePort } from '../test/support/ports';
 
@@ -18,6 +19,8 @@ export interface BenchStack {
   temporalAddress: string;
   webhookUrl: string;
   webhookSecret: string;
+  /** `POFLOW_CODEC_KEYS` of the stack. */
+  codecKeys: string;
   /** What a `poflow` command needs to reach this stack. */
   cliEnv: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -34,10 +37,13 @@ export async function startBenchStack(): Promise<BenchStack> {
     POFLOW_CODEC_PORT: await freePort(),
   };
   const webhookSecret = randomBytes(32).toString('hex');
+  // Payloads encrypted, as `poflow start` does by default; the bench's client and CLI share the key.
+  const codecKeys = generateKeyEntry();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     POFLOW_DATA_DIR: dataDir,
+    POFLOW_CODEC_KEYS: codecKeys,
     WEBHOOK_SECRET: webhookSecret,
     POFLOW_LOG_LEVEL: 'warn',
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
@@ -91,6 +97,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     temporalAddress,
     webhookUrl: `http://127.0.0.1:${ports.WEBHOOK_PORT}/webhooks/flexport`,
     webhookSecret,
+    codecKeys,
     cliEnv: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -98,6 +105,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.SANDBOX_PORT}`,
       FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.SANDBOX_PORT}/flxpoint`,
       TEMPORAL_UI_URL: `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`,
+      POFLOW_CODEC_KEYS: codecKeys,
     },
     stop,
   };

@@ -63,10 +63,10 @@ export async function webhookLatency(
   await pool(poNames.length, 8, async (i) => {
     const handle = client.workflow.getHandle(purchaseOrderWorkflowId('flexport', poNames[i]!));
     // The last events may still be in a workflow task when their 200 came back.
-    let appliedAt = signalAppliedAt(await handle.fetchHistory(), FIRST_EVENT_ID + i);
+    let appliedAt = await signalAppliedAt(client, await handle.fetchHistory(), FIRST_EVENT_ID + i);
     for (const deadline = Date.now() + 60_000; appliedAt === undefined && Date.now() < deadline;) {
       await sleep(250);
-      appliedAt = signalAppliedAt(await handle.fetchHistory(), FIRST_EVENT_ID + i);
+      appliedAt = await signalAppliedAt(client, await handle.fetchHistory(), FIRST_EVENT_ID + i);
     }
     const acknowledged = await acknowledgedIn(handle);
     if (acknowledged === undefined) unchecked++;
@@ -101,14 +101,25 @@ async function acknowledgedIn(
 type History = Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>;
 
 /** Epoch ms at which the first workflow task after the `providerEvent` signal with this id completed. */
-function signalAppliedAt(history: History, eventId: number): number | undefined {
+async function signalAppliedAt(
+  client: Client,
+  history: History,
+  eventId: number,
+): Promise<number | undefined> {
   const events = history.events ?? [];
-  const signalled = events.findIndex((event) => {
-    const payload = event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0]?.data;
-    return payload
-      ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { id?: number }).id === eventId
-      : false;
-  });
+  let signalled = -1;
+  for (const [index, event] of events.entries()) {
+    const payloads = event.workflowExecutionSignaledEventAttributes?.input?.payloads;
+    if (!payloads?.length) continue;
+    // The history holds the payloads as stored: encrypted, so decoded through the client's codecs.
+    let decoded = payloads;
+    for (const codec of [...client.options.loadedDataConverter.payloadCodecs].reverse()) decoded = await codec.decode(decoded); // prettier-ignore
+    const data = decoded[0]?.data;
+    if (data && (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: number }).id === eventId) {
+      signalled = index;
+      break;
+    }
+  }
   if (signalled < 0) return undefined;
   const completed = events.slice(signalled).find((event) => event.workflowTaskCompletedEventAttributes);
   const time = completed?.eventTime;

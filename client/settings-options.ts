@@ -1,5 +1,5 @@
 /** The per-PO settings `submit` and `import` take as options, checked like any other input. */
-import { AUTO_CLOSE_ANCHORS, parseWith, PoSettings, type PoSettingsInput } from '../workflows/purchase-order';
+import { parseWith, PoSettings, type PoSettingsInput } from '../workflows/purchase-order';
 import { BadInput, badFields } from './errors';
 
 export interface SettingsOptions {
@@ -11,11 +11,6 @@ export interface SettingsOptions {
   pollFirst?: string;
   pollMax?: string;
 }
-
-export const AUTO_CLOSE_HELP = `Flexport: close the PO this many days after --auto-close-after, or "off" (default 30)`;
-export const AUTO_CLOSE_AFTER_HELP = `Flexport: what auto-close counts from: ${AUTO_CLOSE_ANCHORS.join(' or ')} (default delivered_in_full)`;
-export const POLL_FIRST_HELP = 'Flxpoint: read the status this many seconds after a change (default 60)';
-export const POLL_MAX_HELP = 'Flxpoint: at most this many seconds between reads while nothing changes (default 3600)'; // prettier-ignore
 
 /** The option behind each settings path, longest path first, so an issue names what the user typed. */
 const OPTION_OF_PATH: Array<[string, string]> = [

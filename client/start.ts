@@ -7,6 +7,8 @@ import type { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { startSandboxThread } from '../sandbox/thread';
+import { ensureDefaultKeyFile, type CodecKeys } from '../codec/keys';
+import { startCodecServer } from '../codec/server';
 import { startWebhooks, webhookSecrets } from '../webhooks/main';
 import { webhookLogger } from '../webhooks/logger';
 import { DATA_DIR, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
@@ -19,10 +21,20 @@ import { untilInterrupted } from '../worker/interrupt';
 type Stop = () => Promise<void>;
 
 export async function runStart(): Promise<void> {
+  const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
+  if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const config = loadConfig();
   const stops: Stop[] = [];
   const lines: string[] = [];
   try {
+    const codecServer = await startCodecServer({
+      port: config.codec.port,
+      keys: config.codec.keys,
+      corsOrigins: config.codec.corsOrigins,
+      authToken: config.codec.authToken,
+    });
+    stops.push(codecServer.close);
+    lines.push(`  Codec server ${codecServer.url} (${encryptionLine(config.codec.keys)})`);
     if (config.temporal.address) {
       lines.push(`  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`);
     } else {
@@ -31,6 +43,7 @@ export async function runStart(): Promise<void> {
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
         dbFile: path.join(DATA_DIR, 'temporal.sqlite'),
+        codecEndpoint: codecServer.url,
         log: (line) => console.log(`temporal: ${line}`),
       });
       stops.push(devServer.stop);
@@ -85,6 +98,12 @@ export async function runStart(): Promise<void> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(String(err)));
   }
+}
+
+function encryptionLine(keys: CodecKeys | undefined): string {
+  if (!keys) return 'payloads in clear: no key configured';
+  const writing = keys.encryptWith ? `encrypting with key ${keys.encryptWith.id}` : 'writing in clear';
+  return `${writing}; keys from ${keys.source}`;
 }
 
 /** One ping workflow through the worker: the stack is up only when a worker answers. */

@@ -5,6 +5,7 @@
  * order to close it.
  */
 import { once } from 'node:events';
+import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { startSandbox, type Sandbox, type SandboxOptions } from './server';
 
@@ -13,8 +14,11 @@ const THREAD_MARK = 'poflowSandboxThread';
 type Started = { url: string; port: number } | { error: string };
 
 export async function startSandboxThread(options: SandboxOptions): Promise<Sandbox> {
-  // Threads do not inherit the TypeScript loader: the thread registers it before loading this file.
-  const entry = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
+  // Compiled into dist/poflow.js, the thread runs the compiled entry beside it (scripts/build.js).
+  // From the sources, threads do not inherit the TypeScript loader: the thread registers it first.
+  const entry = __filename.endsWith('.js')
+    ? `require(${JSON.stringify(path.join(__dirname, 'sandbox-thread.js'))});`
+    : `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(__filename)});`;
   const thread = new Worker(entry, { eval: true, workerData: { [THREAD_MARK]: options } });
   const exited = once(thread, 'exit');
   const [started] = (await Promise.race([

@@ -62,7 +62,8 @@ test("submit starts a Flxpoint PO once; status follows Flxpoint's status; book, 
   const open = await statusUntil('FLX-2001', (po) => po.status === 'open');
   expect(open).toMatchObject({ provider: 'flxpoint', name: 'FLX-2001', flxpointStatus: 'unprocessed', acknowledged: false, providerId: expect.any(Number), workflowId: 'po/flxpoint/FLX-2001', uiUrl: link }); // prettier-ignore
   expect(open.po).toMatchObject({ orderId: 5001, sourceId: 77 });
-  expectBadInput(await poflow('status', 'FLX-2001', '--json'), /^name: no purchase order "FLX-2001" at flexport/); // prettier-ignore
+  // Without --provider, the PO is found at whichever provider has it.
+  expect(jsonOf(await poflow('status', 'FLX-2001', '--json'))).toMatchObject({ provider: 'flxpoint', name: 'FLX-2001' }); // prettier-ignore
 
   await flxpointMoves('FLX-2001', 'acknowledged');
   await statusUntil('FLX-2001', (po) => po.flxpointStatus === 'acknowledged');
@@ -109,18 +110,29 @@ test('a PO Flxpoint flags shows its reason; cancel before it reaches the source 
   expect(flagged.stdout).toContain('PO FLX-2002: needs_attention\n');
   expect(flagged.stdout).toMatch(/^ {2}flxpoint status +processing_error: ship-to address incomplete$/m);
 
-  const cancelled = await poflow(
-    'cancel',
-    'FLX-2002',
-    ...FLXPOINT,
-    '--reason',
-    'customer changed their mind',
-  );
+  // No --provider: the only PO by this name is at Flxpoint.
+  const cancelled = await poflow('cancel', 'FLX-2002', '--reason', 'customer changed their mind');
   expect(cancelled.code).toBe(0);
   expect(cancelled.stdout).toMatch(/^PO FLX-2002: cancelled$/m);
   expect(cancelled.stdout).toMatch(/^ {2}flxpoint status +canceled: customer changed their mind$/m);
   expectBadInput(await poflow('cancel', 'FLX-2002', ...FLXPOINT, '--json'), /^cancel refused: Purchase order FLX-2002 is already cancelled$/); // prettier-ignore
   expect(await statusUntil('FLX-2002', () => true)).toMatchObject({ status: 'cancelled', flxpointStatus: 'canceled' }); // prettier-ignore
+});
+
+test('a name at both providers: status and cancel ask which; --provider picks one', async () => {
+  const flexportPo = path.join(dir, 'both-flexport.json');
+  const example = JSON.parse(readFileSync(path.join(__dirname, '..', 'examples', 'po-1001-widgets.json'), 'utf8')); // prettier-ignore
+  writeFileSync(flexportPo, JSON.stringify({ ...example, name: 'BOTH-1' }));
+  expect((await poflow('submit', flexportPo)).code).toBe(0);
+  const flxpointPo = variant((p) => (p.purchaseOrderNumber = 'BOTH-1'));
+  expect((await poflow('submit', flxpointPo, ...FLXPOINT, ...FAST_POLLING)).code).toBe(0);
+
+  const which = /^name: purchase order "BOTH-1" exists at flexport and flxpoint: say which with --provider flexport or --provider flxpoint$/; // prettier-ignore
+  expectBadInput(await poflow('status', 'BOTH-1', '--json'), which);
+  expectBadInput(await poflow('cancel', 'BOTH-1', '--json'), which);
+  expect(await suite.statusUntil('BOTH-1', () => true, '--provider', 'flexport')).toMatchObject({ provider: 'flexport' }); // prettier-ignore
+  expect(await statusUntil('BOTH-1', () => true)).toMatchObject({ provider: 'flxpoint' });
+  expectBadInput(await poflow('status', 'NOWHERE-1', '--json'), /^name: no purchase order "NOWHERE-1" at flexport or flxpoint$/); // prettier-ignore
 });
 
 test('bad Flxpoint input is refused before anything connects, with every field and its reason', async () => {

@@ -188,7 +188,22 @@ test('usage errors are bad input; an unreachable Temporal is another failure', a
   const badCsv = path.join(dir, 'bad.csv');
   writeFileSync(badCsv, 'po_name,units\nPO-9,lots\n');
   expect(await runCli(down, ['import', badCsv])).toMatchObject({ code: 2, stdout: expect.stringContaining('row 2 (PO-9): units: units must be a whole number') }); // prettier-ignore
+  // Sizes too: a PO whose name or lines would not fit Temporal's limits starts nothing.
+  const longName = path.join(dir, 'long-name.json');
+  writeFileSync(longName, JSON.stringify({ ...JSON.parse(readFileSync(example('po-1003-air.json'), 'utf8')), name: 'P'.repeat(5000) })); // prettier-ignore
+  expectBadInput(await runCli(down, ['submit', longName, '--json']), /^\S+ is not a valid purchase order for flexport:\n {2}name: is 5000 characters long; at most 255$/); // prettier-ignore
+  const manyLines = variant('po-1003-air.json', (po) => {
+    po.line_items = Array.from({ length: 1001 }, (_, i) => ({ ...po.line_items[0], item_key: `L${i}` }));
+  });
+  expectBadInput(await runCli(down, ['submit', manyLines, '--json']), /^ {2}line_items: has 1001 lines; at most 1000 per purchase order/m); // prettier-ignore
+  const heavy = variant('po-1003-air.json', (po) => (po.memo = 'x'.repeat(300 * 1024)));
+  expectBadInput(await runCli(down, ['submit', heavy, '--json']), /^ {2}\(document\): the purchase order is 3\d\d KB of JSON; at most 256 KB/m); // prettier-ignore
+
+  // An unreachable Temporal is named, with what to do about it.
   const unreachable = await runCli(down, ['status', 'PO-1001', '--json']);
   expect(unreachable.code).toBe(1);
-  expect(jsonOf(unreachable).error).toEqual(expect.any(String));
+  expect(jsonOf(unreachable).error).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:1 \(namespace default\): check that the cluster runs there .* or unset TEMPORAL_ADDRESS to use the embedded dev server of "poflow start"$/); // prettier-ignore
+  const noDevServer = await runCli({ cliEnv: { ...down.cliEnv, TEMPORAL_ADDRESS: '', TEMPORAL_PORT: '1' } }, ['list']); // prettier-ignore
+  expect(noDevServer.code).toBe(1);
+  expect(noDevServer.stderr).toMatch(/^poflow: cannot reach Temporal at 127\.0\.0\.1:1 \(namespace default\): start the embedded stack with "poflow start"/); // prettier-ignore
 });

@@ -12,7 +12,7 @@ import { pingWorkflow } from '../workflows/ping';
 import { startDevServer } from '../worker/dev-server';
 import { resolveBinaryPath } from '../worker/temporal-binaries';
 import { freePort } from './support/ports';
-import { devServerEnv, timeSkippingEnv, workflowBundle } from './support/temporal';
+import { devServerEnv, timeSkippingEnv, workerDefaults } from './support/temporal';
 
 test('the binaries resolve to the project-local install', () => {
   expect(resolveBinaryPath('cli')).toMatch(/\.temporal\/venv\/bin\/temporal$/);
@@ -25,7 +25,7 @@ test('a workflow runs on the time-skipping test server', async () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'foundation',
-      workflowBundle,
+      ...workerDefaults,
     });
     const result = await worker.runUntil(
       env.client.workflow.execute(pingWorkflow, {
@@ -45,7 +45,7 @@ test('the dev server answers a search-attribute query', async () => {
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: 'foundation',
-      workflowBundle,
+      ...workerDefaults,
     });
     const name = `PO-FOUNDATION-${Date.now()}`;
     await worker.runUntil(

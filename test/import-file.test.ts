@@ -15,6 +15,7 @@ const HEADER =
 /** Flexport's body, checked as on 2026-01-01. */
 const flexport2026 = {
   nameField: 'name',
+  linesField: 'line_items',
   validate: (body: unknown) => parsePurchaseOrder(body, { createdOn: '2026-01-01' }),
 };
 const csv = (...rows: string[]) => planImport('csv', [HEADER, ...rows].join('\n'), flexport2026);
@@ -170,4 +171,13 @@ test('the examples and the generator are valid today, and use only documented co
   expect(generated.valid).toHaveLength(500);
   expect(new Set(generated.valid.map((po) => po.name)).size).toBe(500);
   expect(CSV_COLUMNS.map((c) => c.name)).toEqual(expect.arrayContaining(HEADER.split(',')));
+});
+
+test('a negative number of units is refused for being negative, not for its form', () => {
+  const plan = csv(
+    'PO-1,acme-us,shenzhen-widgets,USD,FOB,ocean,CNYTN,USLAX,2030-03-02,2030-04-15,1,WID-100,Widget,-5,4.65,EA,,',
+  );
+  expect(plan.problems).toEqual([
+    expect.objectContaining({ row: 2, po: 'PO-1', field: 'units', message: 'units must not be negative' }),
+  ]);
 });

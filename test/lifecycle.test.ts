@@ -4,7 +4,7 @@ import {
   checkBook,
   checkCancel,
   checkClose,
-  MAX_SEEN_EVENTS,
+  MAX_HISTORY_ENTRIES,
   nextDeadlines,
   reduce,
   startLifecycle,
@@ -316,22 +316,22 @@ describe('provider events', () => {
     expect(state.shipments.map((s) => s.id)).toEqual([1250001]);
   });
 
-  test('duplicates are applied once; unknown types are recorded and ignored', () => {
-    const departed = shipmentEvent('/shipment_leg#departed');
+  test('unknown types are recorded and ignored', () => {
     const unknown = providerEvent('/shipment#teleported');
-    const { state } = run(openPo(), signal(departed), signal(departed), signal(unknown), signal(unknown));
-    expect(state.history.filter((h) => h.change === 'departed')).toHaveLength(1);
+    const { state } = run(openPo(), signal(unknown));
     expect(state.ignoredEvents).toEqual([{ id: unknown.id, type: '/shipment#teleported', at: at(1), why: 'unknown event type' }]); // prettier-ignore
-    expect(state.seenEventIds).toEqual([departed.id, unknown.id]);
+    expect(state.quietSince).toBe(at(1));
   });
 
-  test('the dedupe set is bounded', () => {
+  test('the transition history keeps the newest entries, bounded', () => {
     let state = openPo();
-    for (let id = 1; id <= MAX_SEEN_EVENTS + 10; id++) {
-      state = reduce(state, signal(providerEvent('/shipment#teleported', {}, 100_000 + id))).state;
+    for (let version = 2; version <= MAX_HISTORY_ENTRIES + 20; version++) {
+      const updated = providerEvent('/purchase_order#updated', { purchase_order: { purchase_order_version: { version_number: version } } }, 200_000 + version); // prettier-ignore
+      state = reduce(state, signal(updated)).state;
     }
-    expect(state.seenEventIds).toHaveLength(MAX_SEEN_EVENTS);
-    expect(state.seenEventIds.at(-1)).toBe(100_000 + MAX_SEEN_EVENTS + 10);
+    expect(state.history).toHaveLength(MAX_HISTORY_ENTRIES);
+    expect(state.providerVersion).toBe(MAX_HISTORY_ENTRIES + 20);
+    expect(state.history.at(-1)!.cause).toContain(`#${200_000 + MAX_HISTORY_ENTRIES + 20}`);
   });
 
   test('delivered in full counts once every shipment of the PO is delivered', () => {

@@ -5,7 +5,6 @@
  * after the cursor passed its `occurred_at` still arrives. First, the cursor on its own.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +24,7 @@ import { parsePurchaseOrder } from '../workflows/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { pingWorkflow } from '../workflows/ping';
 import { devServerEnv } from './support/temporal';
+import { payloadValue, testDataConverter } from './support/codec';
 
 const examplePo = JSON.parse(
   readFileSync(path.join(__dirname, '..', 'examples', 'po-1001-widgets.json'), 'utf8'),
@@ -109,6 +109,7 @@ const runReconciler = () =>
   startReconciler(env.client, {
     connection: env.nativeConnection,
     namespace: 'default',
+    dataConverter: testDataConverter,
     flexport: flexportEventFeed(flexport),
     pollIntervalMs: 300,
     settleMs: 0,
@@ -162,10 +163,8 @@ const idlePoWorkflow = (client: Client, name: string) =>
 
 async function signalledEventTypes(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
-    const payload = e.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0];
-    return payload ? [defaultPayloadConverter.fromPayload<{ type: string }>(payload).type] : [];
-  });
+  const payloads = (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads?.slice(0, 1) ?? []); // prettier-ignore
+  return Promise.all(payloads.map(async (payload) => (await payloadValue<{ type: string }>(payload)).type));
 }
 
 const reconcilerState = () =>

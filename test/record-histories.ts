@@ -9,7 +9,14 @@ import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
-import { amendUpdate, bookUpdate, cancelUpdate, closeUpdate, stateQuery } from '../workflows/messages';
+import {
+  amendUpdate,
+  bookUpdate,
+  cancelUpdate,
+  closeUpdate,
+  providerEventsSignal,
+  stateQuery,
+} from '../workflows/messages';
 import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
@@ -51,6 +58,22 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<PoHandle>> 
     await h.env.sleep(52 * DAY_MS);
     await until(handle, (s) => s.late && s.bookingOverdue);
     await handle.executeUpdate(cancelUpdate, { args: ['never shipped'] });
+    await handle.result();
+    return handle;
+  },
+
+  /** The provider's events in one burst (a `providerEvents` signal, a duplicate among them). */
+  async 'batched-intake-lifecycle'(h, now) {
+    const handle = await h.start(samplePurchaseOrder('PO-REC-BATCHED', now));
+    const { providerId } = await until(handle, (s) => s.status === 'open');
+    await h.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+    const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
+    const { shipment } = await h.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+    await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
+    const events = await h.newEvents(handle);
+    await handle.signal(providerEventsSignal, [...events, events[0]!]);
+    await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
+    await handle.executeUpdate(closeUpdate);
     await handle.result();
     return handle;
   },

@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordedHistory } from './record-histories';
-import { workflowBundle } from './support/temporal';
+import { workerDefaults } from './support/temporal';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
@@ -26,7 +26,7 @@ test('there are recorded histories to replay', () => {
 });
 
 test('every recorded history replays on the current workflow code', async () => {
-  const results = Worker.runReplayHistories({ workflowBundle }, files.map(load));
+  const results = Worker.runReplayHistories(workerDefaults, files.map(load));
   const outcomes: { workflowId: string; error?: unknown }[] = [];
   for await (const result of results) outcomes.push({ workflowId: result.workflowId, error: result.error });
   expect(outcomes).toHaveLength(files.length);
@@ -37,7 +37,7 @@ test('a history that disagrees with the code is caught (the replay test can fail
   const { workflowId, history } = load(files[0]!);
   const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes)!;
   scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'somethingElse' };
-  await expect(Worker.runReplayHistory({ workflowBundle }, history, workflowId)).rejects.toBeInstanceOf(
+  await expect(Worker.runReplayHistory(workerDefaults, history, workflowId)).rejects.toBeInstanceOf(
     DeterminismViolationError,
   );
 });

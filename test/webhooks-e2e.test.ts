@@ -15,6 +15,7 @@ import { bookUpdate, stateQuery, type PoView, type ProviderEvent } from '../work
 import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';
+import { testDataConverter } from './support/codec';
 
 const SECRET = 'whsec-e2e-5f2b8c1d9e7a4f60';
 const silent = webhookLogger({ write: () => {} });
@@ -53,6 +54,7 @@ async function startStack(options: { faults?: FaultOptions; reconcile?: boolean 
     ? await startReconciler(env.client, {
         connection: env.nativeConnection,
         namespace: 'default',
+        dataConverter: testDataConverter,
         flexport: feed,
         pollIntervalMs: 500,
         settleMs: 1000,

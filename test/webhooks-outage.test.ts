@@ -20,7 +20,7 @@ import type { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow
 import { until } from './support/po-harness';
 import { freePort } from './support/ports';
 import { samplePurchaseOrder } from './support/purchase-orders';
-import { workflowBundle } from './support/temporal';
+import { workerDefaults } from './support/temporal';
 
 const SECRET = 'whsec-outage-3c9d0e1f2a7b';
 const dir = mkdtempSync(path.join(tmpdir(), 'poflow-outage-'));
@@ -39,7 +39,7 @@ async function runWorker(flexport: FlexportClient): Promise<RunningWorker> {
   const worker = await Worker.create({
     connection,
     taskQueue: TASK_QUEUE,
-    workflowBundle,
+    ...workerDefaults,
     activities: createActivities({ flexport, alerts: { raise: () => {} } }),
   });
   const running = worker.run();
@@ -56,7 +56,8 @@ beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   options = { port: await freePort(), uiPort: await freePort(), namespace: 'default', dbFile: path.join(dir, 'temporal.sqlite') }; // prettier-ignore
   server = await startDevServer(options);
-  client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  const connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection, dataConverter: workerDefaults.dataConverter });
   receiver = await startWebhookReceiver({ port: 0, secrets: [SECRET], client, rpcTimeoutMs: 2000, logger: webhookLogger({ write: () => {} }) }); // prettier-ignore
   sandbox = await startSandbox({
     port: 0,

@@ -4,7 +4,6 @@
  * when Temporal cannot be reached, and logs that never carry a secret or a signature.
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { webhookLogger } from '../webhooks/logger';
@@ -12,8 +11,9 @@ import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver
 import { sign } from '../webhooks/signature';
 import { SearchAttributes } from '../workflows/messages';
 import { pingWorkflow } from '../workflows/ping';
+import { payloadValue } from './support/codec';
 import { freePort } from './support/ports';
-import { devServerEnv, workflowBundle } from './support/temporal';
+import { devServerEnv, workerDefaults } from './support/temporal';
 
 const SECRET = 'whsec-current-0123456789abcdef';
 const PREVIOUS_SECRET = 'whsec-previous-fedcba9876543210';
@@ -80,12 +80,13 @@ async function idlePoWorkflow(name: string, shipmentIds?: string[]): Promise<Wor
 
 async function signalledEvents(handle: WorkflowHandle): Promise<{ name: string; event: { id: number } }[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
-    const signal = e.workflowExecutionSignaledEventAttributes;
-    if (!signal) return [];
-    const payload = signal.input?.payloads?.[0];
-    return [{ name: signal.signalName!, event: defaultPayloadConverter.fromPayload(payload!) }];
-  });
+  const signals = (history.events ?? []).flatMap((e) => e.workflowExecutionSignaledEventAttributes ?? []);
+  return Promise.all(
+    signals.map(async (signal) => ({
+      name: signal.signalName!,
+      event: await payloadValue<{ id: number }>(signal.input!.payloads![0]!),
+    })),
+  );
 }
 
 test('a signed PO event is signalled to its PO workflow and answered 200', async () => {
@@ -157,7 +158,7 @@ test('an event for a PO poflow does not know is recorded and dropped, with 200',
 
 test('an event for a finished PO is delivered and ignored: 200, and no new lifecycle', async () => {
   const name = poName('DONE');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'receiver-done', workflowBundle }); // prettier-ignore
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'receiver-done', ...workerDefaults }); // prettier-ignore
   await worker.runUntil(env.client.workflow.execute(pingWorkflow, { taskQueue: 'receiver-done', workflowId: `po/flexport/${name}` })); // prettier-ignore
   const before = receiver.counts.closedPo;
   const body = JSON.stringify(poEvent(name));

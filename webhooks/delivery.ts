@@ -3,10 +3,15 @@
  * the receiver and the reconciler alike. Resolves only when Temporal has accepted every signal
  * (or a workflow is known not to be running); throws otherwise, so the caller answers 503 or
  * retries. Never starts a workflow: an event must not open a new lifecycle.
+ *
+ * Events for one PO that arrive while a signal to it is still on its way travel together in the
+ * next signal (`providerEvents`, up to MAX_EVENTS_PER_SIGNAL): a burst of webhooks to one PO costs
+ * the workflow a few signals, not one each (every signal is a history event, Temporal accepts at
+ * most 10,000 per history, and the SDK's fixed cost per signal is what a flood runs into).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { providerEventSignal, type ProviderEvent } from '../workflows/messages';
+import { providerEventSignal, providerEventsSignal, type ProviderEvent } from '../workflows/messages';
 import type { Provider } from '../workflows/purchase-order';
 import { routeEvent, shipmentVisibilityQuery, workflowIdsFor, type EventRoute } from './routing';
 
@@ -78,7 +83,13 @@ async function signalOne(
 ): Promise<Outcome> {
   const handle = options.client.workflow.getHandle(workflowId);
   try {
-    await withDeadline(options, () => handle.signal(providerEventSignal, event));
+    await coalesced(options.client, workflowId, event, (events) =>
+      withDeadline(options, () =>
+        events.length === 1
+          ? handle.signal(providerEventSignal, events[0]!)
+          : handle.signal(providerEventsSignal, events),
+      ),
+    );
     return 'signalled';
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -91,6 +102,55 @@ async function signalOne(
     if (err instanceof WorkflowNotFoundError) return 'unknown';
     throw err;
   }
+}
+
+export const MAX_EVENTS_PER_SIGNAL = 100;
+
+interface Waiting {
+  event: ProviderEvent;
+  settle: (err?: unknown) => void;
+}
+
+/** Per client and workflow id: the events waiting for the signal in flight to be accepted. */
+const lanesByClient = new WeakMap<Client, Map<string, Waiting[]>>();
+
+/**
+ * Sends `event` at once when nothing is on its way to this workflow, or with the events that
+ * gather behind the signal in flight; resolves (or fails) with the signal that carried it.
+ */
+function coalesced(
+  client: Client,
+  workflowId: string,
+  event: ProviderEvent,
+  send: (events: ProviderEvent[]) => Promise<void>,
+): Promise<void> {
+  const lanes = lanesByClient.get(client) ?? new Map<string, Waiting[]>();
+  lanesByClient.set(client, lanes);
+  return new Promise((resolve, reject) => {
+    const settle = (err?: unknown) => (err === undefined ? resolve() : reject(err));
+    const lane = lanes.get(workflowId);
+    if (lane) return void lane.push({ event, settle });
+    const waiting: Waiting[] = [{ event, settle }];
+    lanes.set(workflowId, waiting);
+    void drainLane(waiting, send, () => lanes.delete(workflowId));
+  });
+}
+
+/** Sends what waits, batch after batch; `idle` runs in the same tick the lane is found empty. */
+async function drainLane(
+  waiting: Waiting[],
+  send: (events: ProviderEvent[]) => Promise<void>,
+  idle: () => void,
+): Promise<void> {
+  while (waiting.length > 0) {
+    const batch = waiting.splice(0, MAX_EVENTS_PER_SIGNAL);
+    const outcome = await send(batch.map((w) => w.event)).then(
+      () => undefined,
+      (err: unknown) => err ?? new Error('signal failed'),
+    );
+    for (const w of batch) w.settle(outcome);
+  }
+  idle();
 }
 
 function withDeadline<T>(options: DeliveryOptions, call: () => Promise<T>): Promise<T> {

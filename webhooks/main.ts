@@ -5,6 +5,7 @@
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { FlexportClient } from '../activities/flexport';
+import { poflowDataConverter } from '../codec/aes-gcm';
 import { flexportEventFeed } from '../activities/reconciler';
 import { ConfigError, loadConfig, type Config } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
@@ -46,6 +47,7 @@ export async function startWebhooks(
   const reconciler = await startReconciler(deps.client, {
     connection: deps.connection,
     namespace: config.temporal.namespace,
+    dataConverter: poflowDataConverter(config.codec.keys),
     flexport: flexportEventFeed(flexport),
     logger: deps.logger,
   });

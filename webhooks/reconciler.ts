@@ -4,6 +4,7 @@
  * with its cursor). Idempotent, so every `poflow start` / `poflow webhooks` may call it.
  */
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createReconcilerActivities, type EventFeed } from '../activities/reconciler';
@@ -20,6 +21,8 @@ export interface ReconcilerOptions {
   /** The worker's connection (the client's cannot poll). */
   connection: NativeConnection;
   namespace: string;
+  /** The payload codec the client uses too. */
+  dataConverter: DataConverter;
   /** The provider's event log; today only Flexport has one (Flxpoint pushes nothing). */
   flexport: EventFeed;
   pollIntervalMs?: number;
@@ -48,6 +51,7 @@ export async function startReconciler(
     namespace: options.namespace,
     taskQueue: RECONCILER_TASK_QUEUE,
     workflowBundle: { codePath: await ensureWorkflowBundle() },
+    dataConverter: options.dataConverter,
     activities,
   });
   const running = worker.run();

@@ -9,6 +9,7 @@ import type { Duration } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { CodecKeyError, loadCodecKeys, type CodecKeys } from '../codec/keys';
 import { PROJECT_ROOT } from './temporal-binaries';
 
 export const TASK_QUEUE = 'poflow';
@@ -104,6 +105,9 @@ const Env = z.object({
   WEBHOOK_PORT: port(8300),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  POFLOW_CODEC_PORT: port(8888),
+  POFLOW_CODEC_AUTH_TOKEN: optionalText,
+  POFLOW_CODEC_CORS_ORIGINS: optionalText,
 });
 
 export interface Config {
@@ -120,6 +124,15 @@ export interface Config {
   sandbox: { port: number };
   webhooks: { port: number; secret: string; secretGenerated: boolean };
   worker: WorkerTuning;
+  codec: {
+    /** undefined: payloads are written in clear (no keys configured, none generated). */
+    keys?: CodecKeys;
+    port: number;
+    /** A bearer token the codec server requires, when set. */
+    authToken?: string;
+    /** Web UI origins the codec server answers (CORS); the embedded UI's by default. */
+    corsOrigins: string[];
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -132,15 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const worker = loadWorkerTuning(env);
   const sandboxUrl = `http://127.0.0.1:${e.SANDBOX_PORT}`;
   const address = e.TEMPORAL_ADDRESS;
+  const embeddedUi = `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`;
   return {
     temporal: {
       address,
       namespace: e.TEMPORAL_NAMESPACE,
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl:
-        e.TEMPORAL_UI_URL ??
-        (address ? 'https://cloud.temporal.io' : `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`),
+      uiUrl: e.TEMPORAL_UI_URL ?? (address ? 'https://cloud.temporal.io' : embeddedUi),
     },
     flexport: {
       baseUrl: e.FLEXPORT_BASE_URL ?? sandboxUrl,
@@ -159,7 +171,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretGenerated: !e.WEBHOOK_SECRET,
     },
     worker,
+    codec: {
+      keys: codecKeys(env),
+      port: e.POFLOW_CODEC_PORT,
+      authToken: e.POFLOW_CODEC_AUTH_TOKEN,
+      corsOrigins: e.POFLOW_CODEC_CORS_ORIGINS?.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean) ?? [embeddedUi, `http://localhost:${e.TEMPORAL_UI_PORT}`],
+    },
   };
+}
+
+function codecKeys(env: NodeJS.ProcessEnv): CodecKeys | undefined {
+  try {
+    return loadCodecKeys(env, DATA_DIR);
+  } catch (err) {
+    if (err instanceof CodecKeyError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** The address to connect to: the configured one, or the embedded dev server's. */

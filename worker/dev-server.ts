@@ -28,6 +28,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   dbFile: string;
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -63,6 +65,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level',
     'error',
     ...SINGLE_PARTITION_TASK_QUEUES,
+    ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -2,7 +2,9 @@
  * The poflow workers: the PO workflows and their activities on task queue `poflow`, and the
  * Flxpoint activities alone on `poflow-flxpoint`, rate-limited to Flxpoint's 2 requests/second.
  */
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { poflowDataConverter } from '../codec/aes-gcm';
 import {
   createActivities,
   createFlxpointActivities,
@@ -17,6 +19,8 @@ import { ensureWorkflowBundle } from './workflow-bundle';
 export interface PoflowWorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  /** `poflowDataConverter(keys)`: the payload codec the clients use too. */
+  dataConverter: DataConverter;
   activities?: object;
   /** Cache, sticky queue and concurrency: `config.worker`, from the environment. */
   tuning: WorkerTuning;
@@ -28,6 +32,7 @@ export async function createPoflowWorker(options: PoflowWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: { codePath: await ensureWorkflowBundle() },
+    dataConverter: options.dataConverter,
     activities: options.activities,
     ...options.tuning,
   });
@@ -39,6 +44,7 @@ export const FLXPOINT_REQUESTS_PER_SECOND = 2;
 export interface FlxpointWorkerOptions {
   connection: NativeConnection;
   namespace: string;
+  dataConverter: DataConverter;
   /** `createFlxpointActivities({ flxpoint })`. */
   activities: FlxpointActivities;
 }
@@ -55,6 +61,7 @@ export async function createFlxpointWorker(options: FlxpointWorkerOptions): Prom
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: FLXPOINT_TASK_QUEUE,
+    dataConverter: options.dataConverter,
     activities: options.activities,
     maxTaskQueueActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
     maxActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
@@ -70,16 +77,19 @@ export async function createConfiguredWorkers(
   connection: NativeConnection,
 ): Promise<Worker[]> {
   const namespace = config.temporal.namespace;
+  const dataConverter = poflowDataConverter(config.codec.keys);
   return Promise.all([
     createPoflowWorker({
       connection,
       namespace,
+      dataConverter,
       activities: createActivities({ flexport: new FlexportClient(config.flexport), alerts: logAlertSink }),
       tuning: config.worker,
     }),
     createFlxpointWorker({
       connection,
       namespace,
+      dataConverter,
       activities: createFlxpointActivities({ flxpoint: new FlxpointClient(config.flxpoint) }),
     }),
   ]);

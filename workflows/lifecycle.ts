@@ -107,14 +107,21 @@ export interface PoState {
    * fallback read last asked it: the quiet check counts from here.
    */
   quietSince?: string;
-  /** Ids of provider events already applied, newest last, bounded by MAX_SEEN_EVENTS. */
+  /**
+   * Ids of provider events already applied, oldest first: kept by the workflow shell, which drops
+   * duplicates before they reach the reducer (`EventIdWindow`), and written here for the `state`
+   * query and continue-as-new.
+   */
   seenEventIds: number[];
+  /** Provider events applied over the PO's whole life (duplicates never reach the reducer). */
+  eventsApplied?: number;
   /** Provider events recorded but not acted upon (unknown type, or after the end), newest last. */
   ignoredEvents: { id: number; type: string; at: string; why: string }[];
 }
 
-export const MAX_SEEN_EVENTS = 2000;
 const MAX_IGNORED_EVENTS = 50;
+/** Transitions kept in the state (newest last), so a long life cannot outgrow a payload. */
+export const MAX_HISTORY_ENTRIES = 500;
 
 /** Transportation modes the provider's booking API has a section for. */
 export type BookableMode = 'ocean' | 'air' | 'truck';
@@ -516,13 +523,9 @@ const MILESTONE_EVENTS: Record<string, Milestone> = {
   '/shipment#delivered_in_full': 'delivered_in_full',
 };
 
+/** One provider event, new to this PO: the shell has already dropped duplicates. */
 function providerEvent(state: PoState, event: ProviderEvent, at: string): PoState {
-  if (state.seenEventIds.includes(event.id)) return state;
-  const seen = {
-    ...state,
-    quietSince: at,
-    seenEventIds: [...state.seenEventIds, event.id].slice(-MAX_SEEN_EVENTS),
-  };
+  const seen = { ...state, quietSince: at, eventsApplied: (state.eventsApplied ?? 0) + 1 };
   const cause = `provider event ${event.type} #${event.id}`;
   const when = event.occurred_at ?? at;
   const milestone = MILESTONE_EVENTS[event.type];
@@ -845,7 +848,9 @@ export function transition<S extends Pick<PoState, 'status' | 'history'>>(
 ): S {
   if (to === state.status && !change) return state;
   const entry: HistoryEntry = { at, from: state.status, to, cause, ...(change ? { change } : {}) };
-  return { ...state, status: to, history: [...state.history, entry] };
+  const history = [...state.history, entry];
+  if (history.length > MAX_HISTORY_ENTRIES) history.splice(0, history.length - MAX_HISTORY_ENTRIES);
+  return { ...state, status: to, history };
 }
 
 function flag(

@@ -40,7 +40,10 @@ interface SearchFields {
 
 /**
  * The search attributes of a PO in this state, `null` where a value is absent (the workflow
- * removes it). The client sets them at start, the workflow keeps them current.
+ * removes it). The client sets them at start, the workflow keeps them current. Search attributes
+ * are never encrypted: this is the one place that fills them, and only with what may show in
+ * clear (name, provider, status, party refs, dates, shipment ids), never prices, addresses or
+ * contacts (README, Security).
  */
 function searchAttributesOf(fields: SearchFields): SearchAttributeUpdatePair[] {
   const day = (date: string | null | undefined) => (date ? new Date(`${date}T00:00:00.000Z`) : null);
@@ -118,6 +121,8 @@ export const closeUpdate = defineUpdate<PoView, []>('close');
 /** Cancel before any booking; the reason lands in the transition history. */
 export const cancelUpdate = defineUpdate<PoView, [reason: string | undefined]>('cancel');
 export const providerEventSignal = defineSignal<[event: z.input<typeof ProviderEvent>]>('providerEvent');
+/** Several provider events at once: what the webhook delivery sends when events for one PO pile up. */
+export const providerEventsSignal = defineSignal<[events: z.input<typeof ProviderEvent>[]]>('providerEvents');
 
 /**
  * A Flxpoint PO's view. It shares PoView's core (provider, name, status, acknowledged, providerId,

@@ -26,7 +26,6 @@ import {
   reduce,
   startLifecycle,
   type Command,
-  type Deadline,
   type LifecycleEvent,
   type PoState,
 } from './lifecycle';
@@ -37,7 +36,7 @@ import {
   closeUpdate,
   ProviderEvent,
   providerEventSignal,
-  purchaseOrderSearchAttributes,
+  providerEventsSignal,
   stateQuery,
   type PoView,
 } from './messages';
@@ -57,14 +56,16 @@ import {
   providerRefusal,
   purchaseOrderRejected,
   refuseIf,
-  uiPublisher,
 } from './workflow-support';
+import { DeadlineTimer } from './deadline-timer';
+import { EventIdWindow } from './event-id-window';
+import { commandSummary, deadlineSummary, publisher } from './purchase-order-ui';
 
 export interface PurchaseOrderWorkflowInput {
   /** The PO as submitted (the v3 create body); checked again here, so a bad one never reaches the provider. */
   po: unknown;
   settings?: PoSettingsInput;
-  /** Set by continue-as-new: the lifecycle so far, dedupe set included. */
+  /** Set by continue-as-new: the lifecycle so far, the ids of applied provider events included. */
   resume?: PoState;
 }
 
@@ -83,27 +84,68 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   let state = withQuietCheck(started.state, patched('quiet-po-fallback-read'));
   // Requests wait for provider writes in flight; POs started before replay as they ran.
   state = { ...state, waitsForProviderCalls: patched('requests-wait-for-provider-calls') };
-  /** Bumped on every change, so the main loop re-reads the deadlines. */
+  /**
+   * POs started before batched intake replay the way they ran: each signal reduced in its handler,
+   * the deadline timer restarted on every change, search attributes published per change.
+   */
+  const batched = patched(BATCHED_INTAKE);
+  const seen = new EventIdWindow(state.seenEventIds);
+  state = { ...state, seenEventIds: [] };
+  /** Bumped on every change, so the main loop re-reads the deadlines and republishes. */
   let revision = 0;
+  /** Provider events signalled and not yet applied: the main loop drains it every activation. */
+  const intake: ProviderEvent[] = [];
+  let signalsThisRun = 0;
+  let eventsThisRun = 0;
   const jobs: Job[] = [];
+  let running = false;
   const publish = publisher();
+  let publishedRevision = -1;
 
-  /** Reduces one event, publishes the result and queues its commands; resolves once they have run. */
-  function apply(event: LifecycleEvent): Promise<string | undefined> {
+  /** Reduces one event and queues its commands (on the request's ticket, for an update). */
+  function apply(event: LifecycleEvent, ticket?: Ticket): void {
     const reduced = reduce(state, event);
     if (reduced.state !== state) {
       state = reduced.state;
       revision += 1;
-      publish(state);
+      if (!batched) publish(state);
     }
-    return enqueue(reduced.commands);
+    for (const command of reduced.commands) {
+      if (ticket) ticket.open += 1;
+      jobs.push({ command, ticket });
+    }
   }
 
-  function enqueue(commands: Command[]): Promise<string | undefined> {
-    const done = commands.map(
-      (command) => new Promise<string | undefined>((settle) => jobs.push({ command, settle })),
-    );
-    return Promise.all(done).then((refusals) => refusals.find((r) => r !== undefined));
+  /** A provider event, unless this PO has applied its id already. */
+  function applyProviderEvent(event: ProviderEvent): void {
+    if (seen.add(event.id)) apply({ type: 'provider_event', at: now(), event });
+  }
+
+  function drain(): void {
+    for (const event of intake) applyProviderEvent(event);
+    intake.length = 0;
+  }
+
+  /**
+   * An operator's request: events signalled before it apply first, the rule is checked again on
+   * the state they left, then the request waits for its own commands only.
+   */
+  function request(event: LifecycleEvent, check?: () => string | undefined): Promise<string | undefined> {
+    drain();
+    if (check) refuseIf(check());
+    return new Promise((settle) => {
+      const ticket: Ticket = { open: 0, settle };
+      apply(event, ticket);
+      if (ticket.open === 0) settle(undefined);
+    });
+  }
+
+  function settle(job: Job, refusal: string | undefined): void {
+    const { ticket } = job;
+    if (!ticket) return;
+    ticket.refusal ??= refusal;
+    ticket.open -= 1;
+    if (ticket.open === 0) ticket.settle(ticket.refusal);
   }
 
   /** Runs one command; resolves with the provider's refusal, if any. */
@@ -116,7 +158,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
             { ...PROVIDER_CALL, summary },
             [{ intent: command.intent, body: command.body }],
           );
-          void apply({ type: 'submission_accepted', at: now(), intent: command.intent, ...result });
+          apply({ type: 'submission_accepted', at: now(), intent: command.intent, ...result });
           return undefined;
         } catch (err) {
           return refused(err, command.intent);
@@ -127,7 +169,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
             { ...PROVIDER_CALL, summary },
             [command.plan],
           );
-          void apply({ type: 'booking_created', at: now(), ...booking });
+          apply({ type: 'booking_created', at: now(), ...booking });
           return undefined;
         } catch (err) {
           return refused(err, 'book');
@@ -141,7 +183,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
             { ...FALLBACK_READ, summary },
             [command.read],
           );
-          void apply({ type: 'provider_snapshot', at: now(), snapshot });
+          apply({ type: 'provider_snapshot', at: now(), snapshot });
         } catch (err) {
           log.warn('fallback read failed; the quiet check tries again later', { error: String(err) });
         }
@@ -149,20 +191,45 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     }
   }
 
-  // Results are applied without waiting for their own commands: this runs inside the command loop.
   function refused(err: unknown, during: SubmissionOrBook): string {
     const { status, message } = providerRefusal(err);
-    void apply({ type: 'provider_rejected', at: now(), during, status, message });
+    apply({ type: 'provider_rejected', at: now(), during, status, message });
     return message;
   }
 
-  setHandler(stateQuery, () => view(state));
+  /** The queued commands, one at a time, beside the main loop (which keeps taking events in). */
+  async function runJobs(): Promise<void> {
+    running = true;
+    for (let job = jobs.shift(); job && !isTerminal(state.status); job = jobs.shift()) {
+      settle(job, await run(job.command));
+    }
+    running = false;
+  }
+
+  function resumeInput(): Parameters<typeof purchaseOrderWorkflow>[0] {
+    return { po: state.po, settings: state.settings, resume: { ...state, seenEventIds: seen.ids() } };
+  }
+
+  /** The server's suggestion, or this PO's own limits: events and signals per run, history length and size. */
+  function continueAsNewDue(): boolean {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      eventsThisRun >= MAX_EVENTS_PER_RUN ||
+      signalsThisRun >= MAX_SIGNALS_PER_RUN ||
+      info.historyLength >= MAX_HISTORY_EVENTS ||
+      info.historySize >= MAX_HISTORY_BYTES
+    );
+  }
+
+  setHandler(stateQuery, () => view(state, seen));
 
   setHandler(
     amendUpdate,
     async (raw) => {
-      await apply({ type: 'amend_requested', at: now(), po: parsedOrRefused(raw, state) });
-      return view(state);
+      const po = parsedOrRefused(raw, state);
+      await request({ type: 'amend_requested', at: now(), po }, () => checkAmend(state, po));
+      return view(state, seen);
     },
     { validator: (raw) => refuseIf(checkAmend(state, parsedOrRefused(raw, state))) },
   );
@@ -170,10 +237,11 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   setHandler(
     bookUpdate,
     async (raw) => {
-      const refusal = await apply({ type: 'book_requested', at: now(), booking: bookingOrRefused(raw) });
+      const booking = bookingOrRefused(raw);
+      const refusal = await request({ type: 'book_requested', at: now(), booking }, () => checkBook(state, booking)); // prettier-ignore
       if (refusal)
         throw ApplicationFailure.create({ type: 'ProviderRejected', message: refusal, nonRetryable: true });
-      return view(state);
+      return view(state, seen);
     },
     { validator: (raw) => refuseIf(checkBook(state, bookingOrRefused(raw))) },
   );
@@ -181,8 +249,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   setHandler(
     closeUpdate,
     async () => {
-      await apply({ type: 'close_requested', at: now(), cause: 'closed by operator' });
-      return view(state);
+      await request({ type: 'close_requested', at: now(), cause: 'closed by operator' }, () => checkClose(state)); // prettier-ignore
+      return view(state, seen);
     },
     { validator: () => refuseIf(checkClose(state)) },
   );
@@ -190,65 +258,121 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   setHandler(
     cancelUpdate,
     async (reason) => {
-      await apply({
-        type: 'cancel_requested',
-        at: now(),
-        cause: reason ? `cancelled: ${reason}` : 'cancelled by operator',
-      });
-      return view(state);
+      const cause = reason ? `cancelled: ${reason}` : 'cancelled by operator';
+      await request({ type: 'cancel_requested', at: now(), cause }, () => checkCancel(state));
+      return view(state, seen);
     },
     { validator: (_reason) => refuseIf(checkCancel(state)) },
   );
 
-  setHandler(providerEventSignal, (raw) => {
+  /** O(1) per event and no promise: parsed, then buffered (or, replaying an older PO, applied). */
+  function receive(raw: unknown): void {
     const parsed = ProviderEvent.safeParse(raw);
     // An envelope without an id cannot be deduplicated or traced: log it and drop it.
     if (!parsed.success) return log.warn('malformed provider event dropped', { issues: parsed.error.issues });
-    void apply({ type: 'provider_event', at: now(), event: parsed.data });
+    eventsThisRun += 1;
+    if (batched) intake.push(parsed.data);
+    else applyProviderEvent(parsed.data);
+  }
+
+  setHandler(providerEventSignal, (raw) => {
+    signalsThisRun += 1;
+    receive(raw);
+  });
+
+  setHandler(providerEventsSignal, (raws) => {
+    signalsThisRun += 1;
+    if (!Array.isArray(raws)) return log.warn('provider events dropped: not a list');
+    for (const raw of raws) receive(raw);
   });
 
   publish(state);
-  void enqueue(started.commands);
+  for (const command of started.commands) jobs.push({ command });
 
-  while (!isTerminal(state.status)) {
-    const job = jobs.shift();
-    if (job) {
-      job.settle(await run(job.command));
-      continue;
-    }
-    if (workflowInfo().continueAsNewSuggested) {
-      // Finish in-flight handlers first; one that queued new work keeps us going instead.
-      await condition(() => allHandlersFinished() || jobs.length > 0);
-      if (jobs.length === 0) {
-        return continueAsNew<typeof purchaseOrderWorkflow>({
-          po: state.po,
-          settings: state.settings,
-          resume: state,
-        });
+  if (batched) {
+    const timer = new DeadlineTimer();
+    for (;;) {
+      drain();
+      if (revision !== publishedRevision) {
+        publish(state);
+        publishedRevision = revision;
       }
-      continue;
+      if (isTerminal(state.status) && !running) break;
+      if (!running && jobs.length > 0) void runJobs();
+      if (!running && continueAsNewDue() && allHandlersFinished()) {
+        return continueAsNew<typeof purchaseOrderWorkflow>(resumeInput());
+      }
+      const deadline = nextDeadlines(state)[0];
+      timer.follow(deadline?.at, () => deadlineSummary(state, deadline!));
+      const seenRevision = revision;
+      await condition(
+        () =>
+          intake.length > 0 ||
+          revision !== seenRevision ||
+          timer.fired ||
+          (!running &&
+            (jobs.length > 0 || isTerminal(state.status) || (continueAsNewDue() && allHandlersFinished()))),
+      );
+      if (timer.fired) apply({ type: 'deadline_reached', at: now() });
     }
-    const seen = revision;
-    const wake = () => jobs.length > 0 || revision !== seen || workflowInfo().continueAsNewSuggested;
-    const deadline = nextDeadlines(state)[0];
-    if (!deadline) {
-      await condition(wake);
-    } else {
-      const wait = Math.max(Date.parse(deadline.at) - Date.now(), 1);
-      if (!(await condition(wake, wait, { summary: deadlineSummary(state, deadline) }))) {
-        void apply({ type: 'deadline_reached', at: now() });
+  } else {
+    while (!isTerminal(state.status)) {
+      const job = jobs.shift();
+      if (job) {
+        settle(job, await run(job.command));
+        continue;
+      }
+      if (workflowInfo().continueAsNewSuggested) {
+        // Finish in-flight handlers first; one that queued new work keeps us going instead.
+        await condition(() => allHandlersFinished() || jobs.length > 0);
+        if (jobs.length === 0) return continueAsNew<typeof purchaseOrderWorkflow>(resumeInput());
+        continue;
+      }
+      const seenRevision = revision;
+      const wake = () =>
+        jobs.length > 0 || revision !== seenRevision || workflowInfo().continueAsNewSuggested;
+      const deadline = nextDeadlines(state)[0];
+      if (!deadline) {
+        await condition(wake);
+      } else {
+        const wait = Math.max(Date.parse(deadline.at) - Date.now(), 1);
+        if (!(await condition(wake, wait, { summary: deadlineSummary(state, deadline) }))) {
+          apply({ type: 'deadline_reached', at: now() });
+        }
       }
     }
   }
   // Work queued behind the end (e.g. an amendment when the provider cancelled) is refused.
-  for (const job of jobs.splice(0)) job.settle(`Purchase order ${state.name} is already ${state.status}`);
+  for (const job of jobs.splice(0)) settle(job, `Purchase order ${state.name} is already ${state.status}`);
   await condition(allHandlersFinished);
-  return view(state);
+  drain();
+  publish(state);
+  return view(state, seen);
+}
+
+/** The patch that brought batched intake and the quiet deadline timer. */
+const BATCHED_INTAKE = 'po-batched-intake';
+/**
+ * A run's own limits. Events: a run that continues as new while events keep arriving is evicted
+ * and replayed once (the server refuses to close a run with unhandled signals), so a run stays
+ * short enough to replay in well under a second. Signals: a fifth of Temporal's 10,000 per
+ * history, leaving room for those that arrive while a provider call holds the run open.
+ */
+const MAX_EVENTS_PER_RUN = 1_000;
+const MAX_SIGNALS_PER_RUN = 2_000;
+const MAX_HISTORY_EVENTS = 10_000;
+const MAX_HISTORY_BYTES = 10 * 1024 * 1024;
+
+/** An update waiting for the commands its request produced; it settles with the first refusal. */
+interface Ticket {
+  open: number;
+  refusal?: string;
+  settle: (refusal: string | undefined) => void;
 }
 
 interface Job {
   command: Command;
-  settle: (refusal: string | undefined) => void;
+  ticket?: Ticket;
 }
 
 type SubmissionOrBook = Extract<LifecycleEvent, { type: 'provider_rejected' }>['during'];
@@ -290,76 +414,6 @@ function bookingOrRefused(raw: unknown) {
   });
 }
 
-function view(state: PoState): PoView {
-  return { ...state, nextDeadlines: nextDeadlines(state) };
-}
-
-// ---- what the Web UI shows ----
-
-function publisher(): (state: PoState) => void {
-  const publish = uiPublisher();
-  return (state) =>
-    publish(
-      purchaseOrderSearchAttributes({ ...state, shipmentIds: state.shipments.map((s) => s.id) }),
-      currentDetails(state),
-    );
-}
-
-const DEADLINE_LABELS: Record<Deadline['kind'], string> = {
-  cargo_ready_check: 'cargo-ready check (booking overdue?)',
-  must_arrive_check: 'must-arrive check (late?)',
-  auto_close: 'auto-close',
-  quiet_check: 'quiet check (nothing heard: fallback read of the PO)',
-};
-
-function deadlineSummary(state: PoState, deadline: Deadline): string {
-  return `${DEADLINE_LABELS[deadline.kind]} for PO ${state.name} at ${deadline.at}`;
-}
-
-function commandSummary(state: PoState, command: Command): string {
-  switch (command.type) {
-    case 'submit':
-      return `${command.intent} PO ${state.name} at ${state.provider} (status ${command.body.status})`;
-    case 'book':
-      return `book ${command.plan.name} for PO ${state.name}: ${command.plan.lines.map((l) => `${l.itemKey}×${l.units}`).join(', ')}`; // prettier-ignore
-    case 'alert':
-      return `alert ${command.alert.kind} for PO ${state.name}`;
-    case 'read': {
-      const { purchaseOrderId, bookingIds, shipmentIds } = command.read;
-      return [
-        `fallback read of PO ${state.name}: GET /purchase_orders/${purchaseOrderId}`,
-        ...bookingIds.map((id) => `/bookings/${id}`),
-        ...shipmentIds.map((id) => `/shipments/${id}`),
-      ].join(', ');
-    }
-  }
-}
-
-function currentDetails(state: PoState): string {
-  const last = state.history[state.history.length - 1];
-  const flags = [
-    state.acknowledged ? 'acknowledged' : 'not acknowledged',
-    state.bookingOverdue ? '**booking overdue**' : undefined,
-    state.late ? '**late**' : undefined,
-  ].filter(Boolean);
-  const milestones = Object.entries(state.milestones).map(([m, at]) => `${m.replace(/_/g, ' ')} ${at}`);
-  const next = nextDeadlines(state).map((d) => `${DEADLINE_LABELS[d.kind]} at ${d.at}`);
-  return [
-    `## PO ${state.name}: **${state.status}**`,
-    `- provider: ${state.provider}` +
-      (state.providerId === undefined ? '' : ` id ${state.providerId}`) +
-      (state.providerVersion === undefined ? '' : ` version ${state.providerVersion}`),
-    `- flags: ${flags.join(', ')}`,
-    `- lines: ${state.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} (${l.booking})`).join(', ')}`,
-    `- bookings: ${state.bookings.map((b) => `${b.name} (${b.status})`).join(', ') || 'none'}`,
-    `- milestones: ${milestones.join(', ') || 'none yet'}`,
-    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
-    `- next: ${next.join('; ') || 'nothing scheduled'}`,
-    state.lastError
-      ? `- last provider error (${state.lastError.status}): ${state.lastError.message}`
-      : undefined,
-    last ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}` : undefined, // prettier-ignore
-  ]
-    .filter(Boolean)
-    .join('\n');
+function view(state: PoState, seen: EventIdWindow): PoView {
+  return { ...state, seenEventIds: seen.ids(), nextDeadlines: nextDeadlines(state) };
 }

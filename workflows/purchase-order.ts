@@ -4,9 +4,9 @@
  * starts. Workflow-safe: imported by workflow code, so no Node built-ins here.
  */
 import { z } from 'zod';
+import { AUTO_CLOSE_ANCHORS, PROVIDERS, type Provider } from './choices';
 
-export const PROVIDERS = ['flexport', 'flxpoint'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export { AUTO_CLOSE_ANCHORS, PROVIDERS, type AutoCloseAnchor, type Provider } from './choices';
 
 export const PO_STATUSES = ['open', 'closed', 'cancelled'] as const;
 export const PARTY_ROLES = [
@@ -77,11 +77,14 @@ const Text = z
 const Decimal = z.union([z.string().regex(/^-?\d+(\.\d+)?$/), z.number()], {
   error: reason(() => 'expected a decimal number such as "4.65"'),
 });
+// Negative strings convert too, so that "-5" is refused for being negative, not for its form.
+const WholeNumberText = z
+  .string()
+  .regex(/^-?\d+$/)
+  .transform(Number);
 /** The tutorial sends `"units": "500"` and the provider reads it as 500: whole-number strings are accepted. */
 const Units = z
-  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], {
-    error: reason(() => 'units must be a whole number'),
-  })
+  .union([z.number(), WholeNumberText], { error: reason(() => 'units must be a whole number') })
   .pipe(z.number().int('units must be a whole number').min(0, 'units must not be negative'));
 /** Product codes are strings at the provider; the reference's update sample sends some as numbers. */
 const Code = z.union([z.string(), z.number().int().transform(String)]);
@@ -299,9 +302,6 @@ export const PurchaseOrder = PurchaseOrderShape.check((ctx) => {
   }
 });
 export type PurchaseOrder = z.output<typeof PurchaseOrder>;
-
-export const AUTO_CLOSE_ANCHORS = ['must_arrive_date', 'delivered_in_full'] as const;
-export type AutoCloseAnchor = (typeof AUTO_CLOSE_ANCHORS)[number];
 
 /**
  * How often a Flxpoint PO's status is read (Flxpoint pushes none): `firstSeconds` after each change,

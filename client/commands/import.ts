@@ -11,8 +11,6 @@ import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProb
 import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
 import { print, readText, withSession, type Session } from '../session';
 
-export const DEFAULT_CONCURRENCY = 16;
-
 export interface ImportOptions {
   concurrency: number;
   startValid: boolean;

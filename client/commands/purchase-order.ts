@@ -1,6 +1,6 @@
 /**
- * Commands on one PO, found by provider and name: `status`, and the updates `amend`, `book`,
- * `close`, `cancel`. A request the workflow refuses (its update validator, or the provider behind
+ * Commands on one PO, found by name at whichever provider has it (or at the one `--provider`
+ * names): `status`, and the updates `amend`, `book`, `close`, `cancel`. A request the workflow refuses (its update validator, or the provider behind
  * it) is bad input: the workflow's own reason is shown and the exit code is 2. A Flxpoint PO has
  * its own workflow: it answers `state`, `amend` and `cancel`, and has nothing to book or close.
  */
@@ -26,12 +26,40 @@ import {
 } from '../../workflows/purchase-order';
 import { BadInput, badFields } from '../errors';
 import { describePo, workflowUiUrl, type AnyPoView } from '../format';
-import { PO_BODIES } from '../purchase-orders';
+import { PO_BODIES, sizeIssues } from '../purchase-orders';
 import { print, readJsonFile, type Session } from '../session';
 
 export interface PoRef {
   name: string;
-  provider: string;
+  /** Unset: whichever provider has a PO by this name. */
+  provider?: string;
+}
+
+/** A PO known to be at this provider. */
+interface FoundPo {
+  name: string;
+  provider: Provider;
+}
+
+/** The PO by this name at the provider given, or at whichever has one; asks which when both do. */
+async function locate(session: Session, ref: PoRef): Promise<FoundPo> {
+  if (ref.provider !== undefined) return { name: ref.name, provider: providerOf(ref.provider) };
+  const found = await Promise.all(
+    PROVIDERS.map(async (provider) => {
+      try {
+        await handleOf(session, { name: ref.name, provider }).describe();
+        return provider;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      }
+    }),
+  );
+  const at = found.filter((provider) => provider !== undefined);
+  const name = JSON.stringify(ref.name);
+  if (at.length === 1) return { name: ref.name, provider: at[0]! };
+  if (at.length === 0) throw new BadInput(`name: no purchase order ${name} at ${PROVIDERS.join(' or ')}`);
+  throw new BadInput(`name: purchase order ${name} exists at ${at.join(' and ')}: say which with ${at.map((p) => `--provider ${p}`).join(' or ')}`); // prettier-ignore
 }
 
 export async function showStatus(
@@ -39,17 +67,20 @@ export async function showStatus(
   ref: PoRef,
   options: { history?: boolean },
 ): Promise<void> {
-  printView(session, await readView(session, ref), options);
+  printView(session, await readView(session, await locate(session, ref)), options);
 }
 
 export async function amend(session: Session, ref: PoRef, file: string): Promise<void> {
   const raw = await readJsonFile(file);
+  const po = await locate(session, ref);
   // The schema is checked here for field-level errors up front; the workflow checks the rules of change
   // (and a Flexport PO's dates against its own creation date, not today).
-  const parsed = ref.provider === 'flxpoint' ? PO_BODIES.flxpoint.validate(raw) : parsePurchaseOrder(raw);
-  if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${ref.provider}`, parsed.issues);
-  const view = await update(session, ref, 'amend', (handle) =>
-    ref.provider === 'flxpoint'
+  const oversized = sizeIssues(PO_BODIES[po.provider], raw);
+  if (oversized.length) throw badFields(`${file} is too large for a purchase order`, oversized);
+  const parsed = po.provider === 'flxpoint' ? PO_BODIES.flxpoint.validate(raw) : parsePurchaseOrder(raw);
+  if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${po.provider}`, parsed.issues);
+  const view = await update(session, po, 'amend', (handle) =>
+    po.provider === 'flxpoint'
       ? handle.executeUpdate(flxpointAmendUpdate, { args: [raw] })
       : handle.executeUpdate(amendUpdate, { args: [raw] }),
   );
@@ -65,7 +96,10 @@ const NOT_AT_FLXPOINT = {
   close: 'Flxpoint has no close: a Flxpoint PO ends when it is cancelled or voided',
 };
 
-/** Refuses, as bad input, a command the PO's provider does not have; `poflow` asks before connecting. */
+/**
+ * Refuses, as bad input, a command the PO's provider does not have: `poflow` asks before connecting
+ * when `--provider` names it, and again once the PO is found.
+ */
 export function checkProviderHas(verb: keyof typeof NOT_AT_FLXPOINT, ref: PoRef): void {
   if (ref.provider === 'flxpoint') throw new BadInput(`${verb} refused: ${NOT_AT_FLXPOINT[verb]}`);
 }
@@ -74,19 +108,24 @@ export async function book(session: Session, ref: PoRef, file: string | undefine
   const raw = file === undefined ? {} : await readJsonFile(file);
   const parsed = parseWith(Booking, raw);
   if (!parsed.ok) throw badFields(`${file} is not a valid booking`, parsed.issues);
-  const view = await update(session, ref, 'book', (handle) =>
+  const po = await locate(session, ref);
+  checkProviderHas('book', po);
+  const view = await update(session, po, 'book', (handle) =>
     handle.executeUpdate(bookUpdate, { args: [parsed.value] }),
   );
   printView(session, view);
 }
 
 export async function close(session: Session, ref: PoRef): Promise<void> {
-  printView(session, await update(session, ref, 'close', (handle) => handle.executeUpdate(closeUpdate)));
+  const po = await locate(session, ref);
+  checkProviderHas('close', po);
+  printView(session, await update(session, po, 'close', (handle) => handle.executeUpdate(closeUpdate)));
 }
 
 export async function cancel(session: Session, ref: PoRef, reason: string | undefined): Promise<void> {
-  const view = await update(session, ref, 'cancel', (handle) =>
-    ref.provider === 'flxpoint'
+  const po = await locate(session, ref);
+  const view = await update(session, po, 'cancel', (handle) =>
+    po.provider === 'flxpoint'
       ? handle.executeUpdate(flxpointCancelUpdate, { args: [reason] })
       : handle.executeUpdate(cancelUpdate, { args: [reason] }),
   );
@@ -99,19 +138,19 @@ function printView(session: Session, view: AnyPoView, options: { history?: boole
   print(session, { ...view, workflowId, uiUrl }, () => describePo(view, uiUrl, options));
 }
 
-function providerOf(ref: PoRef): Provider {
-  if (!(PROVIDERS as readonly string[]).includes(ref.provider)) {
-    throw new BadInput(`--provider: ${JSON.stringify(ref.provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`); // prettier-ignore
+function providerOf(provider: string): Provider {
+  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+    throw new BadInput(`--provider: ${JSON.stringify(provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`); // prettier-ignore
   }
-  return ref.provider as Provider;
+  return provider as Provider;
 }
 
-function handleOf(session: Session, ref: PoRef): WorkflowHandle {
-  return session.client.workflow.getHandle(purchaseOrderWorkflowId(providerOf(ref), ref.name));
+function handleOf(session: Session, po: FoundPo): WorkflowHandle {
+  return session.client.workflow.getHandle(purchaseOrderWorkflowId(po.provider, po.name));
 }
 
 /** The lifecycle view: asked of a running workflow, or the result a finished one returned. */
-async function readView(session: Session, ref: PoRef): Promise<AnyPoView> {
+async function readView(session: Session, ref: FoundPo): Promise<AnyPoView> {
   const handle = handleOf(session, ref);
   let status: string;
   try {
@@ -130,7 +169,7 @@ async function readView(session: Session, ref: PoRef): Promise<AnyPoView> {
 
 async function update(
   session: Session,
-  ref: PoRef,
+  ref: FoundPo,
   verb: string,
   request: (handle: WorkflowHandle) => Promise<AnyPoView>,
 ): Promise<AnyPoView> {

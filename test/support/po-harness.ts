@@ -27,7 +27,7 @@ import {
 } from '../../workflows/messages';
 import type { PoSettingsInput } from '../../workflows/purchase-order';
 import type { purchaseOrderWorkflow } from '../../workflows/purchase-order-workflow';
-import { workflowBundle } from './temporal';
+import { workerDefaults } from './temporal';
 
 export type PoHandle = WorkflowHandle<typeof purchaseOrderWorkflow>;
 export type FlxpointHandle = WorkflowHandle<typeof flxpointPurchaseOrderWorkflow>;
@@ -78,13 +78,14 @@ export async function startHarness(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: TASK_QUEUE,
-    workflowBundle,
+    ...workerDefaults,
     activities: createActivities({ flexport, alerts: recorder }),
     ...options.tuning,
   });
   const flxpointWorker = await createFlxpointWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
+    dataConverter: workerDefaults.dataConverter,
     activities: createFlxpointActivities({ flxpoint }),
   });
   const running = Promise.all([worker.run(), flxpointWorker.run()]);

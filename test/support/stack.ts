@@ -20,20 +20,26 @@ import {
   FlxpointClient,
   type AlertSink,
 } from '../../activities';
+import { parseCodecKeys } from '../../codec/keys';
+import { startCodecServer } from '../../codec/server';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { TASK_QUEUE } from '../../worker/config';
 import { startDevServer } from '../../worker/dev-server';
 import { PROJECT_ROOT } from '../../worker/temporal-binaries';
 import { createFlxpointWorker } from '../../worker/worker';
 import { startWebhookReceiver } from '../../webhooks/receiver';
+import { TEST_CODEC_KEYS } from './codec';
 import { freePort } from './ports';
-import { workflowBundle } from './temporal';
+import { workerDefaults } from './temporal';
 
 export interface Stack {
   client: Client;
   sandbox: Sandbox;
   /** The Web UI, e.g. http://127.0.0.1:41234 */
   uiUrl: string;
+  /** The codec server the Web UI decodes payloads through. */
+  codecUrl: string;
+  temporalAddress: string;
   /** What a `poflow` subprocess needs to reach this stack. */
   cliEnv: NodeJS.ProcessEnv;
   stop(): Promise<void>;
@@ -48,16 +54,24 @@ export async function startStack(): Promise<Stack> {
     for (const step of stops.reverse()) await step();
   };
   try {
+    const uiPort = await freePort();
+    const codecServer = await startCodecServer({
+      port: 0,
+      keys: parseCodecKeys(TEST_CODEC_KEYS, 'the test keys'),
+      corsOrigins: [`http://127.0.0.1:${uiPort}`],
+    });
+    stops.push(codecServer.close);
     const server = await startDevServer({
       port: await freePort(),
-      uiPort: await freePort(),
+      uiPort,
       namespace: 'default',
       dbFile: path.join(dir, 'temporal.sqlite'),
+      codecEndpoint: codecServer.url,
     });
     stops.push(server.stop);
     const connection = await Connection.connect({ address: server.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: workerDefaults.dataConverter });
 
     const secret = randomBytes(16).toString('hex');
     const receiver = await startWebhookReceiver({ port: 0, secrets: [secret], client, logger: pino({ level: 'silent' }) }); // prettier-ignore
@@ -74,13 +88,14 @@ export async function startStack(): Promise<Stack> {
     const worker = await Worker.create({
       connection: nativeConnection,
       taskQueue: TASK_QUEUE,
-      workflowBundle,
+      ...workerDefaults,
       activities: createActivities({ flexport: new FlexportClient({ baseUrl: sandbox.url, apiToken: 'sandbox' }), alerts }), // prettier-ignore
     });
     const flxpoint = { baseUrl: `${sandbox.url}/flxpoint`, apiToken: 'sandbox' };
     const flxpointWorker = await createFlxpointWorker({
       connection: nativeConnection,
       namespace: 'default',
+      dataConverter: workerDefaults.dataConverter,
       activities: createFlxpointActivities({ flxpoint: new FlxpointClient(flxpoint) }),
     });
     const running = Promise.all([worker.run(), flxpointWorker.run()]);
@@ -100,8 +115,9 @@ export async function startStack(): Promise<Stack> {
       FLEXPORT_API_TOKEN: 'sandbox',
       FLXPOINT_BASE_URL: flxpoint.baseUrl,
       FLXPOINT_API_TOKEN: flxpoint.apiToken,
+      POFLOW_CODEC_KEYS: TEST_CODEC_KEYS,
     };
-    return { client, sandbox, uiUrl: server.uiUrl, cliEnv, stop };
+    return { client, sandbox, uiUrl: server.uiUrl, codecUrl: codecServer.url, temporalAddress: server.address, cliEnv, stop }; // prettier-ignore
   } catch (err) {
     await stop();
     throw err;

@@ -5,6 +5,7 @@ import { SearchAttributes } from '../../workflows/messages';
 import { SINGLE_PARTITION_TASK_QUEUES } from '../../worker/dev-server';
 import { executableFor } from '../../worker/temporal-binaries';
 import { WORKFLOW_BUNDLE_PATH } from '../../worker/workflow-bundle';
+import { testDataConverter } from './codec';
 
 let runtimeInstalled = false;
 /** Keeps worker logs to warnings so jest output stays readable. */
@@ -19,6 +20,7 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executableFor('testServer') },
+    client: { dataConverter: testDataConverter },
   });
 }
 
@@ -32,8 +34,15 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
       ip: '127.0.0.1',
       extraArgs: ['--log-level', 'error', ...SINGLE_PARTITION_TASK_QUEUES],
     },
+    client: { dataConverter: testDataConverter },
   });
 }
 
-/** Worker options that load the bundle built once by the global setup. */
-export const workflowBundle: WorkerOptions['workflowBundle'] = { codePath: WORKFLOW_BUNDLE_PATH };
+/**
+ * What every suite's workers share: the bundle built once by the global setup, and the payload
+ * codec the suites' clients use.
+ */
+export const workerDefaults = {
+  workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
+  dataConverter: testDataConverter,
+} satisfies Partial<WorkerOptions>;

@@ -1,0 +1,168 @@
+/**
+ * One PO under a flood, and one PO's standard life, on a local dev server with the real sandbox:
+ *
+ * - events per second one PO absorbs: N distinct provider events sent to one open PO
+ *   (`CONCURRENCY` in flight), timed until the PO has applied the last, twice: through the webhook
+ *   delivery path (`deliverEvent`, which lets events that pile up for one PO share a signal) and
+ *   as one raw signal per event (`--raw`, the only way before). The baseline, measured in the same
+ *   run, is how fast the same dev server accepts one signal per event to a workflow nobody runs;
+ * - history events of the standard lifecycle: submit -> open -> book -> booking confirmed ->
+ *   departed -> arrived -> delivered in full -> closed, each provider event delivered on its own.
+ *
+ * Run: npx tsx bench/flood.ts [events] [--raw] [--json]   (results also in bench/results/flood.json)
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startHarness, until, type Harness, type PoHandle } from '../test/support/po-harness';
+import { samplePurchaseOrder } from '../test/support/purchase-orders';
+import { devServerEnv } from '../test/support/temporal';
+import { ensureWorkflowBundle } from '../worker/workflow-bundle';
+import { deliverEvent } from '../webhooks/delivery';
+import { bookUpdate, closeUpdate, providerEventSignal, type ProviderEvent } from '../workflows/messages';
+import { pingWorkflow } from '../workflows/ping';
+
+const args = process.argv.slice(2);
+const JSON_OUT = args.includes('--json');
+const RAW = args.includes('--raw');
+const EVENTS = Number(args.find((a) => /^\d+$/.test(a)) ?? 5_000);
+const CONCURRENCY = 64;
+const RESULTS_FILE = path.join(__dirname, 'results', 'flood.json');
+
+/** A document filed on the PO: routed to it by name, recorded and otherwise ignored by it. */
+function noise(id: number, poName: string): ProviderEvent {
+  const at = new Date().toISOString();
+  const data = { purchase_order: { _object: '/purchase_order', name: poName } };
+  return { _object: '/event', id, version: 2, type: '/purchase_order#document_uploaded', created_at: at, occurred_at: at, data }; // prettier-ignore
+}
+
+type Send = (handle: PoHandle, event: ProviderEvent) => Promise<unknown>;
+const rawSignal: Send = (handle, event) => handle.signal(providerEventSignal, event);
+
+/** Sends every event with `CONCURRENCY` signals in flight. */
+async function signalAll(send: (event: ProviderEvent) => Promise<unknown>, events: ProviderEvent[]) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < events.length) await send(events[next++]!);
+    }),
+  );
+}
+
+/** Signals accepted per second by the server, to a workflow no worker runs. */
+async function acceptRate(env: TestWorkflowEnvironment, events: ProviderEvent[]): Promise<number> {
+  const handle = await env.client.workflow.start(pingWorkflow, {
+    taskQueue: 'bench-nobody-polls',
+    workflowId: `bench-signal-sink-${Date.now()}`,
+  });
+  const started = performance.now();
+  await signalAll((event) => handle.signal(providerEventSignal, event), events);
+  const seconds = (performance.now() - started) / 1000;
+  await handle.terminate('benchmark done');
+  return events.length / seconds;
+}
+
+/** Events per second one open PO applies, from the first sent to the last one applied. */
+async function absorbRate(harness: Harness, count: number, send: Send): Promise<number> {
+  const name = `PO-FLOOD-BENCH-${Date.now()}`;
+  const handle = await harness.start(samplePurchaseOrder(name, Date.now()));
+  await until(handle, (s) => s.status === 'open', 60_000);
+  const events = Array.from({ length: count }, (_, i) => noise(2_000_000 + i, name));
+  const started = performance.now();
+  await signalAll((event) => send(handle, event), events);
+  // Signals to one workflow are applied in the order the server took them: this one comes last.
+  const sentinel = noise(events.at(-1)!.id + 1, name);
+  await rawSignal(handle, sentinel);
+  await until(handle, (s) => s.seenEventIds.includes(sentinel.id), 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  await handle.terminate('benchmark done');
+  return (events.length + 1) / seconds;
+}
+
+/** Signals each new provider event about the PO on its own and waits until it is applied. */
+async function deliverOneByOne(harness: Harness, handle: PoHandle): Promise<void> {
+  for (const event of await harness.newEvents(handle)) {
+    await handle.signal(providerEventSignal, event);
+    await until(handle, (s) => s.seenEventIds.includes(event.id));
+  }
+  await harness.deliverEvents(handle); // marks them delivered
+}
+
+async function standardLifecycle(harness: Harness) {
+  const handle = await harness.start(samplePurchaseOrder(`PO-LIFE-BENCH-${Date.now()}`, Date.now()));
+  await until(handle, (s) => s.status === 'open', 60_000);
+  const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
+  const { shipment } = await harness.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+  await deliverOneByOne(harness, handle);
+  for (const to of ['departed', 'arrived', 'delivered_in_full']) {
+    await harness.admin('POST', `/shipments/${shipment.id}/advance`, { to });
+    await deliverOneByOne(harness, handle);
+  }
+  await handle.executeUpdate(closeUpdate);
+  const final = await handle.result();
+  const history = await handle.fetchHistory();
+  const types = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]!);
+  const count = (type: string) => types.filter((t) => t === `EVENT_TYPE_${type}`).length;
+  return {
+    status: final.status,
+    milestones: Object.keys(final.milestones),
+    historyEvents: types.length,
+    timersStarted: count('TIMER_STARTED'),
+    timersCanceled: count('TIMER_CANCELED'),
+    searchAttributeUpserts: count('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
+    workflowTasks: count('WORKFLOW_TASK_COMPLETED'),
+  };
+}
+
+async function main(): Promise<void> {
+  await ensureWorkflowBundle();
+  const env = await devServerEnv();
+  const harness = await startHarness(env);
+  try {
+    const events = Array.from({ length: EVENTS }, (_, i) => noise(1_000_000 + i, 'PO-NOBODY'));
+    await acceptRate(env, events.slice(0, 500)); // warm-up
+    const baselinePerSecond = await acceptRate(env, events);
+    const delivery = { client: env.client, provider: 'flexport' as const };
+    const absorbed: Record<string, number> = {
+      webhookDelivery: await absorbRate(harness, EVENTS, (_, event) => deliverEvent(event, delivery)),
+    };
+    if (RAW) absorbed.signalPerEvent = await absorbRate(harness, EVENTS, rawSignal);
+    const lifecycle = await standardLifecycle(harness);
+    const result = {
+      at: new Date().toISOString(),
+      node: process.version,
+      events: EVENTS,
+      concurrency: CONCURRENCY,
+      baselineSignalsAcceptedPerSecond: Math.round(baselinePerSecond),
+      eventsAbsorbedPerSecond: Object.fromEntries(
+        Object.entries(absorbed).map(([k, v]) => [k, Math.round(v)]),
+      ),
+      ratioToBaseline: Object.fromEntries(Object.entries(absorbed).map(([k, v]) => [k, Number((v / baselinePerSecond).toFixed(3))])), // prettier-ignore
+      standardLifecycle: lifecycle,
+    };
+    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+    writeFileSync(RESULTS_FILE, JSON.stringify(result, null, 2) + '\n');
+    if (JSON_OUT) {
+      console.log(JSON.stringify(result));
+    } else {
+      console.log(
+        `${EVENTS} provider events to one PO, ${CONCURRENCY} signals in flight, Node ${process.version}`,
+      );
+      console.log(`baseline: signals the dev server accepts   ${result.baselineSignalsAcceptedPerSecond.toString().padStart(7)} /s`); // prettier-ignore
+      for (const [how, perSecond] of Object.entries(absorbed)) {
+        console.log(`one PO applies (${how.padEnd(16)})       ${Math.round(perSecond).toString().padStart(7)} /s   ${(perSecond / baselinePerSecond).toFixed(3)} x baseline`); // prettier-ignore
+      }
+      console.log(`standard lifecycle (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.timersStarted} timers started, ${lifecycle.timersCanceled} cancelled, ${lifecycle.searchAttributeUpserts} search-attribute upserts, ${lifecycle.workflowTasks} workflow tasks`); // prettier-ignore
+      console.log(`-> ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    }
+  } finally {
+    await harness.close();
+    await env.teardown();
+  }
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,24 @@
+/**
+ * What the command line's help says about statuses and per-PO settings, apart from the schemas so
+ * that `poflow --help` loads neither zod nor Temporal.
+ */
+import type { PoStatus } from '../workflows/lifecycle';
+import { AUTO_CLOSE_ANCHORS } from '../workflows/choices';
+
+/** Every lifecycle status, with what it means for someone choosing a filter. */
+export const STATUS_MEANINGS: Record<PoStatus, string> = {
+  submitting: 'sent to the provider, not yet accepted',
+  open: 'accepted by the provider, nothing booked',
+  needs_attention: 'refused by the provider; amend or cancel it',
+  booked: 'at least one booking',
+  closed: 'closed (terminal)',
+  cancelled: 'cancelled (terminal)',
+};
+
+export const AUTO_CLOSE_HELP = `Flexport: close the PO this many days after --auto-close-after, or "off" (default 30)`;
+export const AUTO_CLOSE_AFTER_HELP = `Flexport: what auto-close counts from: ${AUTO_CLOSE_ANCHORS.join(' or ')} (default delivered_in_full)`;
+export const POLL_FIRST_HELP = 'Flxpoint: read the status this many seconds after a change (default 60)';
+export const POLL_MAX_HELP = 'Flxpoint: at most this many seconds between reads while nothing changes (default 3600)'; // prettier-ignore
+
+/** POs `poflow import` starts at once unless `--concurrency` says otherwise. */
+export const DEFAULT_IMPORT_CONCURRENCY = 16;
