@@ -92,7 +92,8 @@ async function signalOne(
   const handle = options.client.workflow.getHandle(workflowId);
   try {
     await coalesced(options.client, workflowId, event, async (events) => {
-      if (events.length === 1) return withDeadline(options, () => handle.signal(providerEventSignal, events[0]!));
+      if (events.length === 1)
+        return withDeadline(options, () => handle.signal(providerEventSignal, events[0]!));
       // The update id says what it carries: the timeline shows it.
       const updateId = `${events.length} provider events #${events[0]!.id}…#${events.at(-1)!.id} ${randomUUID().slice(0, 8)}`; // prettier-ignore
       const taken = await withDeadline(options, () =>
