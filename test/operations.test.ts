@@ -21,7 +21,9 @@ let metricsUrl = '';
 let receiverUrl = '';
 
 beforeAll(async () => {
-  const [temporal, ui, sandbox, webhooks, metrics] = await Promise.all(Array.from({ length: 5 }, freePort));
+  const [temporal, ui, sandbox, webhooks, metrics, codec] = await Promise.all(
+    Array.from({ length: 6 }, freePort),
+  );
   env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -31,6 +33,7 @@ beforeAll(async () => {
     SANDBOX_PORT: String(sandbox),
     WEBHOOK_PORT: String(webhooks),
     POFLOW_METRICS_PORT: String(metrics),
+    POFLOW_CODEC_PORT: String(codec),
     POFLOW_PO_COUNT_INTERVAL_SECONDS: '1',
   };
   metricsUrl = `http://127.0.0.1:${metrics}`;
