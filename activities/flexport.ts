@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import got, { HTTPError, RequestError, type Got, type Headers } from 'got';
+import { providerRequestHooks } from '../worker/metrics';
 import { z } from 'zod';
 import { ProviderEvent } from '../workflows/messages';
 import type { PurchaseOrder } from '../workflows/purchase-order';
@@ -120,6 +121,7 @@ export class FlexportClient {
       retry: { limit: 0 },
       timeout: { request: options.timeoutMs ?? 30_000 },
       throwHttpErrors: true,
+      hooks: providerRequestHooks('flexport', options.baseUrl),
     });
   }
 

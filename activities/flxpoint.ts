@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import got, { HTTPError, type Got } from 'got';
+import { providerRequestHooks } from '../worker/metrics';
 import { z } from 'zod';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
 import { FailureTypes, parseResponse, toFailure } from './flexport';
@@ -65,6 +66,7 @@ export class FlxpointClient {
       responseType: 'json',
       retry: { limit: 0 },
       timeout: { request: options.timeoutMs ?? 30_000 },
+      hooks: providerRequestHooks('flxpoint', options.baseUrl),
     });
   }
 

@@ -16,6 +16,7 @@ import type {
 import type { PurchaseOrder } from '../workflows/purchase-order';
 import type { CreateBookingBody, FlexportClient, FlexportShipment } from './flexport';
 import type { FlxpointClient, FlxpointPo } from './flxpoint';
+import { alertsRaised } from '../worker/metrics';
 
 export { FlexportClient } from './flexport';
 export { FlxpointClient } from './flxpoint';
@@ -127,6 +128,7 @@ export function createActivities(deps: { flexport: FlexportClient; alerts: Alert
 
     async raiseAlert(alert: Alert): Promise<void> {
       await alerts.raise(alert);
+      alertsRaised.inc({ kind: alert.kind });
     },
   };
 }

@@ -12,6 +12,7 @@ import { purchaseOrderNamesOf } from '../webhooks/routing';
 import type { FlexportClient } from './flexport';
 import type { ProviderEvent } from '../workflows/messages';
 import type { Provider } from '../workflows/purchase-order';
+import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../worker/metrics';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */
 export interface EventFeed {
@@ -85,13 +86,17 @@ export function createReconcilerActivities({ client, feeds, logger }: Reconciler
           counts.unknownPo += report.unknown.length;
           if (concernsNoPo(report)) counts.unrouted++;
           logDelivery(logger, report, 'reconciler');
+          if (report.signalled.length > 0) reconcilerEventsRecovered.inc({ provider: input.provider });
           delivered.add(event.id);
         }
         const occurredAt = event.occurred_at ?? event.created_at;
         if (occurredAt) walked.push({ id: event.id, occurredAt });
         if (fresh) context.heartbeat(progress(false));
       }
-      if (!page.next) return { cursor: progress(true), counts, more: false };
+      if (!page.next) {
+        reconcilerCaughtUp(input.provider);
+        return { cursor: progress(true), counts, more: false };
+      }
       context.heartbeat(progress(false));
       page = await feed.eventPage({ next: page.next });
     }

@@ -1,13 +1,15 @@
 /**
  * How long a `poflow` command takes from the shell, against a baseline measured in the same run:
  * a bare `node -e ''`. Each command runs as a user runs it (a fresh process, exit code checked),
- * compiled (`bin/poflow.js`) and, for comparison, the way it ran before the build (tsx compiling
- * the sources on the fly). `status` asks a PO on a local stack (dev server, sandbox, workers).
+ * compiled (`bin/poflow.js`) and, for comparison, the CLI as it was before the build (the commit
+ * before it, `POFLOW_BENCH_BEFORE` [3296863^], checked out into a temporary folder: tsx compiling
+ * every module on every run). `status` asks a PO on a local stack (dev server, sandbox, workers).
  * Prints medians of wall time and of CPU time (user + system, from /proc), and writes them to
  * bench/results/cli.json. Run: npx tsx bench/cli.ts [runs]
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startStack } from '../test/support/stack';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
@@ -15,7 +17,15 @@ import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 
 const RUNS = Number(process.argv[2] ?? 10);
 const COMPILED = [path.join(PROJECT_ROOT, 'bin', 'poflow.js')];
-const ON_THE_FLY = ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'client', 'cli.ts')];
+const BEFORE_REF = process.env.POFLOW_BENCH_BEFORE ?? '3296863^';
+
+/** The CLI of `BEFORE_REF` in a temporary folder, with this checkout's node_modules. */
+function checkoutBefore(): string[] {
+  const dir = mkdtempSync(path.join(tmpdir(), 'poflow-cli-before-'));
+  execSync(`git archive ${BEFORE_REF} | tar -x -C ${dir}`, { cwd: PROJECT_ROOT });
+  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return [path.join(dir, 'bin', 'poflow.js')];
+}
 // Clock ticks per second of /proc's times: 100 on Linux.
 const TICKS = 100;
 
@@ -66,6 +76,7 @@ async function measure(command: string, args: string[], env: NodeJS.ProcessEnv):
 async function main(): Promise<void> {
   await ensureWorkflowBundle();
   spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
+  const ON_THE_FLY = checkoutBefore();
   const stack = await startStack();
   try {
     const env = stack.cliEnv;
@@ -83,15 +94,11 @@ async function main(): Promise<void> {
     const figures = [
       baseline,
       await measure('poflow --help (compiled)', [...COMPILED, '--help'], env),
-      await measure('poflow --help (tsx, before the build)', [...ON_THE_FLY, '--help'], env),
+      await measure('poflow --help (before the build)', [...ON_THE_FLY, '--help'], env),
       await measure('poflow list --help (compiled)', [...COMPILED, 'list', '--help'], env),
-      await measure('poflow list --help (tsx, before the build)', [...ON_THE_FLY, 'list', '--help'], env),
+      await measure('poflow list --help (before the build)', [...ON_THE_FLY, 'list', '--help'], env),
       await measure('poflow status PO-1001 (compiled)', [...COMPILED, 'status', 'PO-1001'], env),
-      await measure(
-        'poflow status PO-1001 (tsx, before the build)',
-        [...ON_THE_FLY, 'status', 'PO-1001'],
-        env,
-      ),
+      await measure('poflow status PO-1001 (before the build)', [...ON_THE_FLY, 'status', 'PO-1001'], env),
     ];
     const rows = figures.map((figure) => ({
       ...figure,

@@ -122,7 +122,8 @@ async function main(): Promise<void> {
   try {
     const events = Array.from({ length: EVENTS }, (_, i) => noise(1_000_000 + i, 'PO-NOBODY'));
     await acceptRate(env, events.slice(0, 500)); // warm-up
-    const baselinePerSecond = await acceptRate(env, events);
+    // One workflow takes at most 10,000 signals: the baseline is measured on 5,000 at most.
+    const baselinePerSecond = await acceptRate(env, events.slice(0, 5_000));
     const delivery = { client: env.client, provider: 'flexport' as const };
     const absorbed: Record<string, number> = {
       webhookDelivery: await absorbRate(harness, EVENTS, (_, event) => deliverEvent(event, delivery)),

@@ -17,6 +17,13 @@ import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
 import { createConfiguredWorkers } from '../worker/worker';
 import { pingWorkflow } from '../workflows/ping';
 import { untilInterrupted } from '../worker/interrupt';
+import {
+  installTelemetry,
+  providerReachable,
+  serveOperations,
+  temporalAnswers,
+  workersPolling,
+} from '../worker/operations';
 
 type Stop = () => Promise<void>;
 
@@ -24,6 +31,7 @@ export async function runStart(): Promise<void> {
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const config = loadConfig();
+  const sdkMetricsUrl = await installTelemetry();
   const stops: Stop[] = [];
   const lines: string[] = [];
   try {
@@ -89,6 +97,20 @@ export async function runStart(): Promise<void> {
     const webhooks = await startWebhooks(config, { client, connection, logger });
     stops.push(webhooks.close);
     lines.push(`  Webhooks     ${webhooks.flexportUrl} (reconciler ${webhooks.reconcilerWorkflowId})`);
+
+    const operations = await serveOperations(config, {
+      sdkMetricsUrl,
+      client,
+      checks: {
+        temporal: temporalAnswers(connection),
+        workers: workersPolling(workers),
+        flexport: providerReachable(config.flexport.baseUrl),
+        flxpoint: providerReachable(config.flxpoint.baseUrl),
+      },
+    });
+    // Closed last: /readyz answers 503 (draining) while everything else stops.
+    stops.unshift(operations.close);
+    lines.push(`  Operations   ${operations.url}/metrics, /healthz, /readyz`);
 
     await proveWorkerPolls(client);
     console.log(['poflow is running', ...lines, 'Press Ctrl-C to stop.'].join('\n'));

@@ -24,7 +24,7 @@ export class PayloadDecryptionError extends Error {
 const NO_KEYS: CodecKeys = {
   byId: new Map(),
   source:
-    "no key is configured (POFLOW_CODEC_KEYS, POFLOW_CODEC_KEY_FILE or the data directory's codec-keys)",
+    'no key is configured: set POFLOW_CODEC_KEYS or POFLOW_CODEC_KEY_FILE, or POFLOW_DATA_DIR to where poflow start keeps its codec-keys',
 };
 
 export class AesGcmCodec implements PayloadCodec {
@@ -52,10 +52,11 @@ export class AesGcmCodec implements PayloadCodec {
     const id = text(payload.metadata?.[KEY_ID_METADATA]);
     const key = this.keys.byId.get(id);
     if (!key) {
-      const known = [...this.keys.byId.keys()].join(', ') || 'none';
-      throw new PayloadDecryptionError(
-        `payload encrypted with key "${id}" cannot be decrypted: ${this.keys.source} does not list that key id (known: ${known})`,
-      );
+      const why =
+        this.keys.byId.size === 0
+          ? this.keys.source
+          : `${this.keys.source} does not list that key id (known: ${[...this.keys.byId.keys()].join(', ')})`;
+      throw new PayloadDecryptionError(`payload encrypted with key "${id}" cannot be decrypted: ${why}`);
     }
     const data = payload.data ?? new Uint8Array();
     if (data.length < IV_BYTES + TAG_BYTES) {

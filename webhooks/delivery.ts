@@ -4,14 +4,22 @@
  * (or a workflow is known not to be running); throws otherwise, so the caller answers 503 or
  * retries. Never starts a workflow: an event must not open a new lifecycle.
  *
- * Events for one PO that arrive while a signal to it is still on its way travel together in the
- * next signal (`providerEvents`, up to MAX_EVENTS_PER_SIGNAL): a burst of webhooks to one PO costs
- * the workflow a few signals, not one each (every signal is a history event, Temporal accepts at
- * most 10,000 per history, and the SDK's fixed cost per signal is what a flood runs into).
+ * Events for one PO that arrive while a message to it is still on its way travel together in the
+ * next one (up to MAX_EVENTS_PER_SIGNAL): the `takeProviderEvents` update, which answers once the
+ * PO has taken them in, so a burst reaches the PO batch after batch at the pace it takes them
+ * instead of piling onto it (every signal is a history event, Temporal accepts at most 10,000 per
+ * history, and the SDK's fixed cost per message is what a flood runs into). Should the update
+ * fail, the batch goes as a `providerEvents` signal, whose failures mean what a single one's do.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { providerEventSignal, providerEventsSignal, type ProviderEvent } from '../workflows/messages';
+import { randomUUID } from 'node:crypto';
+import {
+  providerEventSignal,
+  providerEventsSignal,
+  takeProviderEventsUpdate,
+  type ProviderEvent,
+} from '../workflows/messages';
 import type { Provider } from '../workflows/purchase-order';
 import { routeEvent, shipmentVisibilityQuery, workflowIdsFor, type EventRoute } from './routing';
 
@@ -83,13 +91,19 @@ async function signalOne(
 ): Promise<Outcome> {
   const handle = options.client.workflow.getHandle(workflowId);
   try {
-    await coalesced(options.client, workflowId, event, (events) =>
-      withDeadline(options, () =>
-        events.length === 1
-          ? handle.signal(providerEventSignal, events[0]!)
-          : handle.signal(providerEventsSignal, events),
-      ),
-    );
+    await coalesced(options.client, workflowId, event, async (events) => {
+      if (events.length === 1)
+        return withDeadline(options, () => handle.signal(providerEventSignal, events[0]!));
+      // The update id says what it carries: the timeline shows it.
+      const updateId = `${events.length} provider events #${events[0]!.id}…#${events.at(-1)!.id} ${randomUUID().slice(0, 8)}`; // prettier-ignore
+      const taken = await withDeadline(options, () =>
+        handle.executeUpdate(takeProviderEventsUpdate, { args: [events], updateId }),
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (!taken) await withDeadline(options, () => handle.signal(providerEventsSignal, events));
+    });
     return 'signalled';
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -13,6 +13,7 @@ import { webhookLogger } from './logger';
 import { startReconciler } from './reconciler';
 import { startWebhookReceiver } from './receiver';
 import { untilInterrupted } from '../worker/interrupt';
+import { installTelemetry, providerReachable, serveOperations, temporalAnswers } from '../worker/operations';
 
 export interface WebhooksCommandOptions {
   /** Also accept `X-Hub-Signature: sha1=` (older endpoints). */
@@ -59,6 +60,7 @@ export async function startWebhooks(
       maxBodyBytes: options.maxBodyBytes,
       client: deps.client,
       logger: deps.logger,
+      checks: { temporal: temporalAnswers(deps.connection) },
     });
     return {
       flexportUrl: `${receiver.url}/webhooks/flexport`,
@@ -81,16 +83,27 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
     throw new ConfigError('WEBHOOK_SECRET: required, the secret the provider signs deliveries with');
   }
   const logger = webhookLogger();
+  const sdkMetricsUrl = await installTelemetry();
   const client = await connectClient(config);
   const connection = await connectWorker(config);
   try {
     const webhooks = await startWebhooks(config, { client, connection, logger }, options);
+    const operations = await serveOperations(config, {
+      sdkMetricsUrl,
+      client,
+      checks: { temporal: temporalAnswers(connection), flexport: providerReachable(config.flexport.baseUrl) },
+    });
     logger.info(
-      { receiver: webhooks.flexportUrl, reconciler: webhooks.reconcilerWorkflowId },
+      {
+        receiver: webhooks.flexportUrl,
+        reconciler: webhooks.reconcilerWorkflowId,
+        operations: operations.url,
+      },
       'webhook receiver and reconciler running; Ctrl-C stops them',
     );
     await untilInterrupted();
     await webhooks.close();
+    await operations.close();
   } finally {
     await client.connection.close();
     await connection.close();

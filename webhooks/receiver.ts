@@ -13,6 +13,8 @@ import { concernsNoPo, deliverEvent, logDelivery, type DeliveryReport } from './
 import { parseEvent } from './event';
 import { webhookLogger } from './logger';
 import { verifySignature, type SignaturePolicy } from './signature';
+import { observeWebhookReceiver } from '../worker/metrics';
+import { readiness, type ReadinessCheck } from '../worker/operations';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Only Flexport pushes; Flxpoint has no webhooks (integrations poll it). */
@@ -31,6 +33,8 @@ export interface WebhookReceiverOptions {
   logger?: Logger;
   /** Deadline of each Temporal call made for a delivery. */
   rpcTimeoutMs?: number;
+  /** What `/readyz` asks (e.g. that Temporal answers); none: ready while listening. */
+  checks?: Record<string, ReadinessCheck>;
 }
 
 export interface ReceiverCounts {
@@ -66,7 +70,16 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const app = buildApp(options, counts, options.logger ?? webhookLogger());
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const { address, port } = app.server.address() as AddressInfo;
-  return { url: `http://${address}:${port}`, counts, close: () => app.close() };
+  const unobserve = observeWebhookReceiver(counts);
+  return {
+    url: `http://${address}:${port}`,
+    counts,
+    close: async () => {
+      // In-flight deliveries finish (fastify waits for them); new connections are refused.
+      await app.close();
+      unobserve();
+    },
+  };
 }
 
 function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: Logger): FastifyInstance {
@@ -82,6 +95,11 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
   }
   app.get('/healthz', async () => ({ status: 'ok', counts }));
   allowOnly(app, '/healthz', 'GET', 'HEAD');
+  app.get('/readyz', async (_request, reply) => {
+    const report = await readiness(options.checks ?? {});
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }); // prettier-ignore
+  });
+  allowOnly(app, '/readyz', 'GET', 'HEAD');
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));
   app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode ?? 500;

@@ -108,6 +108,8 @@ const Env = z.object({
   POFLOW_CODEC_PORT: port(8888),
   POFLOW_CODEC_AUTH_TOKEN: optionalText,
   POFLOW_CODEC_CORS_ORIGINS: optionalText,
+  POFLOW_METRICS_PORT: port(9464),
+  POFLOW_PO_COUNT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
 });
 
 export interface Config {
@@ -133,6 +135,8 @@ export interface Config {
     /** Web UI origins the codec server answers (CORS); the embedded UI's by default. */
     corsOrigins: string[];
   };
+  /** `/metrics`, `/healthz`, `/readyz` of a long-running process; the PO gauges' refresh interval. */
+  operations: { metricsPort: number; poCountIntervalMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -178,6 +182,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: e.POFLOW_CODEC_CORS_ORIGINS?.split(',')
         .map((o) => o.trim())
         .filter(Boolean) ?? [embeddedUi, `http://localhost:${e.TEMPORAL_UI_PORT}`],
+    },
+    operations: {
+      metricsPort: e.POFLOW_METRICS_PORT,
+      poCountIntervalMs: e.POFLOW_PO_COUNT_INTERVAL_SECONDS * 1000,
     },
   };
 }

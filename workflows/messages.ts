@@ -123,6 +123,13 @@ export const cancelUpdate = defineUpdate<PoView, [reason: string | undefined]>('
 export const providerEventSignal = defineSignal<[event: z.input<typeof ProviderEvent>]>('providerEvent');
 /** Several provider events at once: what the webhook delivery sends when events for one PO pile up. */
 export const providerEventsSignal = defineSignal<[events: z.input<typeof ProviderEvent>[]]>('providerEvents');
+/**
+ * The same, answered once the PO has taken them in (with how many were well-formed): webhook
+ * delivery uses it for a burst, so the next batch waits for the PO instead of piling onto it.
+ */
+export const takeProviderEventsUpdate = defineUpdate<number, [events: z.input<typeof ProviderEvent>[]]>(
+  'takeProviderEvents',
+);
 
 /**
  * A Flxpoint PO's view. It shares PoView's core (provider, name, status, acknowledged, providerId,

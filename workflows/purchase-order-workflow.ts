@@ -38,6 +38,7 @@ import {
   providerEventSignal,
   providerEventsSignal,
   stateQuery,
+  takeProviderEventsUpdate,
   type PoView,
 } from './messages';
 import {
@@ -96,6 +97,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   /** Provider events signalled and not yet applied: the main loop drains it every activation. */
   const intake: ProviderEvent[] = [];
   let signalsThisRun = 0;
+  let updatesThisRun = 0;
   let eventsThisRun = 0;
   const jobs: Job[] = [];
   let running = false;
@@ -217,6 +219,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
       info.continueAsNewSuggested ||
       eventsThisRun >= MAX_EVENTS_PER_RUN ||
       signalsThisRun >= MAX_SIGNALS_PER_RUN ||
+      updatesThisRun >= MAX_UPDATES_PER_RUN ||
       info.historyLength >= MAX_HISTORY_EVENTS ||
       info.historySize >= MAX_HISTORY_BYTES
     );
@@ -286,6 +289,17 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     for (const raw of raws) receive(raw);
   });
 
+  setHandler(
+    takeProviderEventsUpdate,
+    (raws) => {
+      updatesThisRun += 1;
+      const before = eventsThisRun;
+      for (const raw of raws) receive(raw);
+      return eventsThisRun - before;
+    },
+    { validator: (raws) => refuseIf(Array.isArray(raws) ? undefined : 'events: expected a list of provider events') }, // prettier-ignore
+  );
+
   publish(state);
   for (const command of started.commands) jobs.push({ command });
 
@@ -353,13 +367,15 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
 /** The patch that brought batched intake and the quiet deadline timer. */
 const BATCHED_INTAKE = 'po-batched-intake';
 /**
- * A run's own limits. Events: a run that continues as new while events keep arriving is evicted
- * and replayed once (the server refuses to close a run with unhandled signals), so a run stays
- * short enough to replay in well under a second. Signals: a fifth of Temporal's 10,000 per
- * history, leaving room for those that arrive while a provider call holds the run open.
+ * A run's own limits. Events: the run's history (and so a replay after an eviction, or after a
+ * continue-as-new the server refused because signals came in meanwhile) stays short. Signals: a
+ * fifth of Temporal's 10,000 per history, leaving room for those that arrive while a provider call
+ * holds the run open.
  */
 const MAX_EVENTS_PER_RUN = 1_000;
 const MAX_SIGNALS_PER_RUN = 2_000;
+/** Half the server's default limit on updates in one run (2,000). */
+const MAX_UPDATES_PER_RUN = 1_000;
 const MAX_HISTORY_EVENTS = 10_000;
 const MAX_HISTORY_BYTES = 10 * 1024 * 1024;
 

@@ -1,18 +1,41 @@
-/** `poflow worker`: only the workers, against the configured Temporal and providers. */
+/** `poflow worker`: only the workers, against the configured Temporal and providers, with their operations endpoints. */
+import { Client } from '@temporalio/client';
 import { FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
+import {
+  installTelemetry,
+  providerReachable,
+  serveOperations,
+  temporalAnswers,
+  workersPolling,
+} from '../../worker/operations';
 import { createConfiguredWorkers } from '../../worker/worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  const sdkMetricsUrl = await installTelemetry();
   const connection = await connectWorker(config);
   try {
     const workers = await createConfiguredWorkers(config, connection);
+    const operations = await serveOperations(config, {
+      sdkMetricsUrl,
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      checks: {
+        temporal: temporalAnswers(connection),
+        workers: workersPolling(workers),
+        flexport: providerReachable(config.flexport.baseUrl),
+        flxpoint: providerReachable(config.flxpoint.baseUrl),
+      },
+    });
     console.log(
-      `workers polling task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} on namespace ${config.temporal.namespace}; Ctrl-C stops them`,
+      `workers polling task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} on namespace ${config.temporal.namespace}; metrics, /healthz and /readyz on ${operations.url}; Ctrl-C stops them`,
     );
-    // The SDK's workers shut down gracefully on SIGINT and SIGTERM.
-    await Promise.all(workers.map((worker) => worker.run()));
+    try {
+      // The SDK's workers shut down gracefully on SIGINT and SIGTERM: running activities finish first.
+      await Promise.all(workers.map((worker) => worker.run()));
+    } finally {
+      await operations.close();
+    }
   } finally {
     await connection.close();
   }

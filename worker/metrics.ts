@@ -1,0 +1,136 @@
+/**
+ * poflow's own Prometheus metrics (names prefixed `poflow_`), in one registry that the operations
+ * server (`worker/operations.ts`) serves beside the Temporal SDK's worker metrics. Counters are
+ * incremented where things happen; the webhook counts and the reconciler's lag are read at scrape
+ * time, so the receiver's hot path does no more than it did.
+ */
+import type { Hooks } from 'got';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Provider } from '../workflows/choices';
+
+export const registry = new Registry();
+
+export const providerRequests = new Histogram({
+  name: 'poflow_provider_request_duration_seconds',
+  help: 'Provider API requests by provider, endpoint and outcome (HTTP status class, timeout or error), and how long they took',
+  labelNames: ['provider', 'endpoint', 'outcome'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+
+export const alertsRaised = new Counter({
+  name: 'poflow_alerts_total',
+  help: 'Alerts raised, by kind (late, booking_overdue)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const reconcilerEventsRecovered = new Counter({
+  name: 'poflow_reconciler_events_recovered_total',
+  help: "Provider events the reconciler delivered from the provider's event log (missed or not yet acknowledged by the receiver)",
+  labelNames: ['provider'] as const,
+  registers: [registry],
+});
+
+const lastCompleteWalk = new Map<Provider, number>();
+
+/** The reconciler read the provider's event log to its end: nothing older than now is missed. */
+export function reconcilerCaughtUp(provider: Provider, at = Date.now()): void {
+  lastCompleteWalk.set(provider, at);
+}
+
+new Gauge({
+  name: 'poflow_reconciler_lag_seconds',
+  help: 'Seconds since the reconciler last read the provider event log to its end',
+  labelNames: ['provider'] as const,
+  registers: [registry],
+  collect() {
+    for (const [provider, at] of lastCompleteWalk) this.set({ provider }, (Date.now() - at) / 1000);
+  },
+});
+
+/** What a webhook receiver counts, by outcome; read at scrape time. */
+export interface WebhookOutcomes {
+  delivered: number;
+  closedPo: number;
+  unknownPo: number;
+  unrouted: number;
+  refused: { signature: number; malformed: number; tooLarge: number };
+  unavailable: number;
+}
+
+const receivers = new Set<WebhookOutcomes>();
+
+/** Counts this receiver's deliveries until the returned function is called (at close). */
+export function observeWebhookReceiver(outcomes: WebhookOutcomes): () => void {
+  receivers.add(outcomes);
+  return () => receivers.delete(outcomes);
+}
+
+new Counter({
+  name: 'poflow_webhook_deliveries_total',
+  help: 'Webhook requests by outcome: delivered, closed_po, unknown_po, unrouted, refused (with its reason), unavailable (answered 503)',
+  labelNames: ['outcome', 'reason'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const counts of receivers) {
+      this.inc({ outcome: 'delivered' }, counts.delivered);
+      this.inc({ outcome: 'closed_po' }, counts.closedPo);
+      this.inc({ outcome: 'unknown_po' }, counts.unknownPo);
+      this.inc({ outcome: 'unrouted' }, counts.unrouted);
+      this.inc({ outcome: 'refused', reason: 'signature' }, counts.refused.signature);
+      this.inc({ outcome: 'refused', reason: 'malformed' }, counts.refused.malformed);
+      this.inc({ outcome: 'refused', reason: 'too_large' }, counts.refused.tooLarge);
+      this.inc({ outcome: 'unavailable' }, counts.unavailable);
+    }
+  },
+});
+
+export const purchaseOrders = new Gauge({
+  name: 'poflow_purchase_orders',
+  help: 'Purchase orders by status, from a visibility count refreshed on an interval',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+
+export const latePurchaseOrders = new Gauge({
+  name: 'poflow_purchase_orders_late',
+  help: 'Open or booked purchase orders past their must-arrive date without delivery (PoLate), from a visibility count',
+  registers: [registry],
+});
+
+/**
+ * got hooks that time every request of a provider client. The endpoint is the method and the path
+ * under the client's base URL with ids replaced by `:id`, so the label set stays small.
+ */
+export function providerRequestHooks(provider: Provider, baseUrl: string): Partial<Hooks> {
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  const endpoint = (method: string, url: URL | string | undefined) => {
+    const path = url ? new URL(url.toString()).pathname : '';
+    const relative = path.startsWith(basePath) ? path.slice(basePath.length) : path;
+    return `${method} ${relative.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
+  };
+  const observe = (method: string, url: URL | string | undefined, outcome: string, ms?: number) =>
+    providerRequests.observe({ provider, endpoint: endpoint(method, url), outcome }, (ms ?? 0) / 1000);
+  return {
+    afterResponse: [
+      (response) => {
+        const outcome = `${Math.floor(response.statusCode / 100)}xx`;
+        observe(response.request.options.method, response.url, outcome, response.timings.phases.total);
+        return response;
+      },
+    ],
+    beforeError: [
+      (error) => {
+        // Responses were observed above; here only requests that got none.
+        if (!error.response) {
+          const outcome = error.name === 'TimeoutError' ? 'timeout' : 'error';
+          const started = error.timings?.start;
+          observe(error.options.method, error.options.url, outcome, started ? Date.now() - started : 0);
+        }
+        return error;
+      },
+    ],
+  };
+}
