@@ -2,18 +2,20 @@
  * `poflow`: the command line. Exit codes: 0 success, 2 bad input (the field and the reason are
  * printed), 1 any other failure.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { PROVIDERS } from '../workflows/choices';
 import { BadInput, causeChain, describeError } from './errors';
 import {
   AUTO_CLOSE_AFTER_HELP,
   AUTO_CLOSE_HELP,
   DEFAULT_IMPORT_CONCURRENCY,
+  DEFAULT_WAIT_SECONDS,
   POLL_FIRST_HELP,
   POLL_MAX_HELP,
   STATUS_MEANINGS,
 } from './help-texts';
 import type { ListFilters } from './list-query';
+import type { WaitOption } from './commands/purchase-order';
 import type { Session } from './session';
 import type { SettingsOptions } from './settings-options';
 
@@ -39,6 +41,16 @@ async function settingsFrom(options: SettingsOptions) {
   return (await import('./settings-options')).settingsFrom(options);
 }
 
+const waitOption = () =>
+  new Option('--wait <seconds>', 'wait at most this long, then say the request is still in progress')
+    .default(DEFAULT_WAIT_SECONDS)
+    .argParser((value) => {
+      const seconds = Number(value);
+      if (!Number.isFinite(seconds) || seconds <= 0) {
+        throw new InvalidArgumentError('--wait: a number of seconds above 0');
+      }
+      return seconds;
+    });
 const collect = (value: string, previous: string[] = []) => [
   ...previous,
   ...value.split(',').map((v) => v.trim()),
@@ -160,31 +172,34 @@ program
     'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay; at Flxpoint only a PO it refused)',
   )
   .addOption(providerOption())
-  .action(async (name: string, file: string, options: { provider?: string }) => {
+  .addOption(waitOption())
+  .action(async (name: string, file: string, options: { provider?: string } & WaitOption) => {
     const { amend } = await import('./commands/purchase-order');
-    return withSession((session) => amend(session, { name, provider: options.provider }, file));
+    return withSession((session) => amend(session, { name, provider: options.provider }, file, options));
   });
 
 program
   .command('book <name> [booking.json]')
   .description('book a Flexport purchase order: every unit not yet booked, or what booking.json says')
   .addOption(providerOption())
-  .action(async (name: string, file: string | undefined, options: { provider?: string }) => {
+  .addOption(waitOption())
+  .action(async (name: string, file: string | undefined, options: { provider?: string } & WaitOption) => {
     const { book, checkProviderHas } = await import('./commands/purchase-order');
     const ref = { name, provider: options.provider };
     checkProviderHas('book', ref);
-    return withSession((session) => book(session, ref, file));
+    return withSession((session) => book(session, ref, file, options));
   });
 
 program
   .command('close <name>')
   .description('close a booked Flexport purchase order')
   .addOption(providerOption())
-  .action(async (name: string, options: { provider?: string }) => {
+  .addOption(waitOption())
+  .action(async (name: string, options: { provider?: string } & WaitOption) => {
     const { checkProviderHas, close } = await import('./commands/purchase-order');
     const ref = { name, provider: options.provider };
     checkProviderHas('close', ref);
-    return withSession((session) => close(session, ref));
+    return withSession((session) => close(session, ref, options));
   });
 
 program
@@ -192,9 +207,12 @@ program
   .description('cancel a purchase order before any booking (Flxpoint: before it is sent to the source)')
   .addOption(providerOption())
   .option('--reason <text>', 'why, kept in the PO history')
-  .action(async (name: string, options: { provider?: string; reason?: string }) => {
+  .addOption(waitOption())
+  .action(async (name: string, options: { provider?: string; reason?: string } & WaitOption) => {
     const { cancel } = await import('./commands/purchase-order');
-    return withSession((session) => cancel(session, { name, provider: options.provider }, options.reason));
+    return withSession((session) =>
+      cancel(session, { name, provider: options.provider }, options.reason, options),
+    );
   });
 
 withSettings(program.command('import <file>'))

@@ -6,9 +6,8 @@ export class BadInput extends Error {
   constructor(
     message: string,
     readonly issues: FieldIssue[] = [],
-    options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message);
   }
 }
 

@@ -22,3 +22,6 @@ export const POLL_MAX_HELP = 'Flxpoint: at most this many seconds between reads 
 
 /** POs `poflow import` starts at once unless `--concurrency` says otherwise. */
 export const DEFAULT_IMPORT_CONCURRENCY = 16;
+
+/** How long `amend`, `book`, `close` and `cancel` wait for their effect before saying it is still in progress. */
+export const DEFAULT_WAIT_SECONDS = 30;

@@ -4,7 +4,12 @@
  * it) is bad input: the workflow's own reason is shown and the exit code is 2. A Flxpoint PO has
  * its own workflow: it answers `state`, `amend` and `cancel`, and has nothing to book or close.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
   amendUpdate,
@@ -28,12 +33,22 @@ import { BadInput, badFields } from '../errors';
 import { describePo, workflowUiUrl, type AnyPoView } from '../format';
 import { PO_BODIES, sizeIssues } from '../purchase-orders';
 import { print, readJsonFile, type Session } from '../session';
+import { DEFAULT_WAIT_SECONDS } from '../help-texts';
+import { boundedRequest } from './po-request';
 
 export interface PoRef {
   name: string;
   /** Unset: whichever provider has a PO by this name. */
   provider?: string;
 }
+
+/** How long a request waits for its effect before saying it is still in progress. */
+export interface WaitOption {
+  /** Seconds; `--wait`. */
+  wait?: number;
+}
+
+const ACCEPTED = { waitForStage: WorkflowUpdateStage.ACCEPTED } as const;
 
 /** A PO known to be at this provider. */
 interface FoundPo {
@@ -70,7 +85,12 @@ export async function showStatus(
   printView(session, await readView(session, await locate(session, ref)), options);
 }
 
-export async function amend(session: Session, ref: PoRef, file: string): Promise<void> {
+export async function amend(
+  session: Session,
+  ref: PoRef,
+  file: string,
+  wait: WaitOption = {},
+): Promise<void> {
   const raw = await readJsonFile(file);
   const po = await locate(session, ref);
   // The schema is checked here for field-level errors up front; the workflow checks the rules of change
@@ -79,11 +99,12 @@ export async function amend(session: Session, ref: PoRef, file: string): Promise
   if (oversized.length) throw badFields(`${file} is too large for a purchase order`, oversized);
   const parsed = po.provider === 'flxpoint' ? PO_BODIES.flxpoint.validate(raw) : parsePurchaseOrder(raw);
   if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${po.provider}`, parsed.issues);
-  const view = await update(session, po, 'amend', (handle) =>
+  const view = await update(session, po, 'amend', wait, (handle) =>
     po.provider === 'flxpoint'
-      ? handle.executeUpdate(flxpointAmendUpdate, { args: [raw] })
-      : handle.executeUpdate(amendUpdate, { args: [raw] }),
+      ? handle.startUpdate(flxpointAmendUpdate, { args: [raw], ...ACCEPTED })
+      : handle.startUpdate(amendUpdate, { args: [raw], ...ACCEPTED }),
   );
+  if (!view) return;
   if (view.status === 'needs_attention' && view.lastError) {
     throw new BadInput(`the provider refused the amended PO ${view.name} (${view.lastError.status}): ${view.lastError.message}`); // prettier-ignore
   }
@@ -104,31 +125,71 @@ export function checkProviderHas(verb: keyof typeof NOT_AT_FLXPOINT, ref: PoRef)
   if (ref.provider === 'flxpoint') throw new BadInput(`${verb} refused: ${NOT_AT_FLXPOINT[verb]}`);
 }
 
-export async function book(session: Session, ref: PoRef, file: string | undefined): Promise<void> {
+export async function book(
+  session: Session,
+  ref: PoRef,
+  file: string | undefined,
+  wait: WaitOption = {},
+): Promise<void> {
   const raw = file === undefined ? {} : await readJsonFile(file);
   const parsed = parseWith(Booking, raw);
   if (!parsed.ok) throw badFields(`${file} is not a valid booking`, parsed.issues);
   const po = await locate(session, ref);
   checkProviderHas('book', po);
-  const view = await update(session, po, 'book', (handle) =>
-    handle.executeUpdate(bookUpdate, { args: [parsed.value] }),
+  const name = parsed.value.name;
+  const view = await update(
+    session,
+    po,
+    'book',
+    wait,
+    (handle) => handle.startUpdate(bookUpdate, { args: [parsed.value], ...ACCEPTED }),
+    // A booking by this name already made: the request took effect before.
+    (view) => name !== undefined && 'bookings' in view && view.bookings.some((b) => b.name === name),
   );
-  printView(session, view);
+  if (view) printView(session, view);
 }
 
-export async function close(session: Session, ref: PoRef): Promise<void> {
+export async function close(session: Session, ref: PoRef, wait: WaitOption = {}): Promise<void> {
   const po = await locate(session, ref);
   checkProviderHas('close', po);
-  printView(session, await update(session, po, 'close', (handle) => handle.executeUpdate(closeUpdate)));
+  const view = await update(
+    session,
+    po,
+    'close',
+    wait,
+    (handle) => handle.startUpdate(closeUpdate, ACCEPTED),
+    (view) => view.status === 'closed',
+  );
+  if (view) printEnded(session, view, 'close');
 }
 
-export async function cancel(session: Session, ref: PoRef, reason: string | undefined): Promise<void> {
+export async function cancel(
+  session: Session,
+  ref: PoRef,
+  reason: string | undefined,
+  wait: WaitOption = {},
+): Promise<void> {
   const po = await locate(session, ref);
-  const view = await update(session, po, 'cancel', (handle) =>
-    po.provider === 'flxpoint'
-      ? handle.executeUpdate(flxpointCancelUpdate, { args: [reason] })
-      : handle.executeUpdate(cancelUpdate, { args: [reason] }),
+  const view = await update(
+    session,
+    po,
+    'cancel',
+    wait,
+    (handle) =>
+      po.provider === 'flxpoint'
+        ? handle.startUpdate(flxpointCancelUpdate, { args: [reason], ...ACCEPTED })
+        : handle.startUpdate(cancelUpdate, { args: [reason], ...ACCEPTED }),
+    (view) => view.status === 'cancelled',
   );
+  if (view) printEnded(session, view, 'cancel');
+}
+
+/** A close or cancel the provider refused leaves the PO as it was: bad input, in the provider's words. */
+function printEnded(session: Session, view: AnyPoView, verb: 'close' | 'cancel'): void {
+  const error = view.lastError;
+  if (view.status !== (verb === 'close' ? 'closed' : 'cancelled') && error?.during === verb) {
+    throw new BadInput(`${verb} refused by the provider (${error.status}): ${error.message}`);
+  }
   printView(session, view);
 }
 
@@ -167,29 +228,69 @@ async function readView(session: Session, ref: FoundPo): Promise<AnyPoView> {
   throw new Error(`the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId)}`); // prettier-ignore
 }
 
+/**
+ * Sends one request and waits at most `--wait` seconds for it. Returns the view once it took effect;
+ * prints where it stands and returns undefined when it is still under way (exit code 0) or when it
+ * had already taken effect (`tookEffect`: a repeated cancel, close or named booking).
+ */
 async function update(
   session: Session,
-  ref: FoundPo,
+  po: FoundPo,
   verb: string,
-  request: (handle: WorkflowHandle) => Promise<AnyPoView>,
-): Promise<AnyPoView> {
-  const handle = handleOf(session, ref);
+  wait: WaitOption,
+  start: (handle: WorkflowHandle) => Promise<WorkflowUpdateHandle<AnyPoView>>,
+  tookEffect: (view: AnyPoView) => boolean = () => false,
+): Promise<AnyPoView | undefined> {
+  const handle = handleOf(session, po);
+  const waitSeconds = wait.wait ?? DEFAULT_WAIT_SECONDS;
+  const follow = `poflow status ${po.name} --provider ${po.provider}`;
+  const uiUrl = workflowUiUrl(session.config, handle.workflowId);
   try {
-    return await request(handle);
+    const outcome = await boundedRequest(handle, () => start(handle), (view) => requestSettled(view, verb), waitSeconds * 1000); // prettier-ignore
+    if (outcome.kind === 'done') return outcome.view;
+    if (outcome.kind === 'not_accepted') {
+      throw new Error(`${verb} of purchase order ${po.name} was sent, but its workflow did not take it in within ${waitSeconds} s (is a poflow worker running?); it may still take effect: follow it with ${follow} or ${uiUrl}`); // prettier-ignore
+    }
+    const view = outcome.view;
+    const doing = view?.pending ? `: waiting for the provider to answer the ${view.pending.intent}` : '';
+    print(
+      session,
+      { name: po.name, request: verb, outcome: 'in_progress', status: view?.status, follow, uiUrl },
+      () => `${verb} of purchase order ${po.name} accepted and still in progress after ${waitSeconds} s${doing}.\nFollow it with: ${follow}\n  or in the Web UI: ${uiUrl}`, // prettier-ignore
+    );
+    return undefined;
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      const cause = err.cause;
-      if (cause instanceof ApplicationFailure && cause.type === 'ProviderRejected') {
-        throw new BadInput(`${verb} refused by the provider: ${cause.message}`);
-      }
-      const issues = cause instanceof ApplicationFailure ? (cause.details?.[0] as FieldIssue[] | undefined) : undefined; // prettier-ignore
-      throw new BadInput(`${verb} refused: ${cause?.message ?? err.message}`, issues ?? []);
+    // Also what a finished workflow answers: it can no longer change.
+    const finished = err instanceof WorkflowNotFoundError;
+    const refusal = refusalOf(err, verb);
+    if (!refusal && !finished) throw err;
+    const view = finished ? await readView(session, po) : await readView(session, po).catch(() => undefined);
+    // A repeat of a request that already took effect is not a failure.
+    if (view && tookEffect(view)) {
+      print(session, { ...view, request: verb, outcome: 'already_done' }, () => `${verb}: purchase order ${po.name} is already ${view.status}; nothing to do`); // prettier-ignore
+      return undefined;
     }
-    if (err instanceof WorkflowNotFoundError) {
-      // Also what a finished workflow answers: say why it can no longer change.
-      const view = await readView(session, ref);
-      throw new BadInput(`${verb} refused: Purchase order ${view.name} is already ${view.status}`);
-    }
-    throw err;
+    throw refusal ?? new BadInput(`${verb} refused: Purchase order ${view!.name} is already ${view!.status}`);
   }
+}
+
+/** Whether a view shows the request's effect, not only its acceptance (a cancel can wait behind a create). */
+function requestSettled(view: AnyPoView, verb: string): boolean {
+  if (verb !== 'cancel' && verb !== 'close') return true;
+  if (view.status === 'cancelled' || view.status === 'closed') return true;
+  const ending = ('endRequested' in view && view.endRequested) || ('cancelAfterCreate' in view && view.cancelAfterCreate !== undefined); // prettier-ignore
+  return !ending && view.pending?.intent !== verb;
+}
+
+/** The workflow's refusal of a request as bad input, with its reason; undefined for any other failure. */
+function refusalOf(err: unknown, verb: string): BadInput | undefined {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === 'ProviderRejected') {
+      return new BadInput(`${verb} refused by the provider: ${cause.message}`);
+    }
+    const issues = cause instanceof ApplicationFailure ? (cause.details?.[0] as FieldIssue[] | undefined) : undefined; // prettier-ignore
+    return new BadInput(`${verb} refused: ${cause?.message ?? err.message}`, issues ?? []);
+  }
+  return undefined;
 }
