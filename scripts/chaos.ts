@@ -47,18 +47,21 @@ export interface ChaosReport {
   violations: string[];
 }
 
-/** Which operator command each PO gets, by its place in the book (bookable lanes name an origin). */
 interface PlannedAction {
   name: string;
   kind: ActionKind;
   thenClose?: boolean;
 }
 
+/**
+ * Which operator command each PO gets, by its place in the book: a cancel for one in six; per 30
+ * POs two amendments and two bookings (on lanes that name an origin), one of them closed after.
+ */
 function plannedActions(names: readonly string[]): PlannedAction[] {
   return names.flatMap((name, i): PlannedAction[] => {
-    if (i % 10 === 3 && i % 3 !== 2) return [{ name, kind: 'book', thenClose: i % 20 === 3 }];
+    if (i % 30 === 3 || i % 30 === 9) return [{ name, kind: 'book', thenClose: i % 30 === 3 }];
     if (i % 6 === 1) return [{ name, kind: 'cancel' }];
-    if (i % 10 === 5) return [{ name, kind: 'amend' }];
+    if (i % 30 === 5 || i % 30 === 15) return [{ name, kind: 'amend' }];
     return [];
   });
 }
@@ -109,6 +112,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (part === 'sandbox') await setFaults(parts, STORM_FAULTS);
       }
     })();
+    kills.catch(() => {}); // awaited below; a failed restart must not end the process meanwhile
 
     const operator = { cliEnv: env, client, dir, until: Date.now() + options.settleTimeout * 1000 };
     // Re-running an import starts nothing twice: the operator's answer to an import cut short.
