@@ -67,7 +67,7 @@ export async function act(operator: Operator, kind: ActionKind, name: string): P
     attempts += 1;
     const args = await argsOf(operator, kind, name).catch(() => undefined);
     if (args) {
-      last = await runCli({ cliEnv: operator.cliEnv }, [...args, '--wait', '10', '--json'], 60_000);
+      last = await runCli({ cliEnv: operator.cliEnv }, [...args, '--wait', '60', '--json'], 240_000);
       if (last.code === 0) {
         const inProgress = /"outcome": "in_progress"/.test(last.stdout);
         return { kind, name, outcome: inProgress ? 'in_progress' : 'done', attempts };
