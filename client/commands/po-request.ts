@@ -4,7 +4,7 @@
  * stands instead of hanging. A provider retrying 503s, a worker down or a cancel queued behind a
  * create in flight all end in "accepted, still in progress" with the command that follows it.
  */
-import type { WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
 import { stateQuery } from '../../workflows/messages';
 import type { AnyPoView } from '../format';
 
@@ -17,8 +17,26 @@ export type RequestOutcome =
 
 const POLL_MS = 500;
 
-/** `start` sends the update (resolving once accepted); `finished` says whether a view shows its effect. */
+/**
+ * `start` sends the update (resolving once accepted); `finished` says whether a view shows its effect.
+ * Calls still waiting at the end are cancelled, so the command exits instead of holding a long poll.
+ */
 export async function boundedRequest(
+  client: Client,
+  handle: WorkflowHandle,
+  start: () => Promise<WorkflowUpdateHandle<AnyPoView>>,
+  finished: (view: AnyPoView) => boolean,
+  waitMs: number,
+): Promise<RequestOutcome> {
+  const abandon = new AbortController();
+  try {
+    return await client.withAbortSignal(abandon.signal, () => waitFor(handle, start, finished, waitMs));
+  } finally {
+    abandon.abort();
+  }
+}
+
+async function waitFor(
   handle: WorkflowHandle,
   start: () => Promise<WorkflowUpdateHandle<AnyPoView>>,
   finished: (view: AnyPoView) => boolean,

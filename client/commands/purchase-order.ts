@@ -246,7 +246,7 @@ async function update(
   const follow = `poflow status ${po.name} --provider ${po.provider}`;
   const uiUrl = workflowUiUrl(session.config, handle.workflowId);
   try {
-    const outcome = await boundedRequest(handle, () => start(handle), (view) => requestSettled(view, verb), waitSeconds * 1000); // prettier-ignore
+    const outcome = await boundedRequest(session.client, handle, () => start(handle), (view) => requestSettled(view, verb), waitSeconds * 1000); // prettier-ignore
     if (outcome.kind === 'done') return outcome.view;
     if (outcome.kind === 'not_accepted') {
       throw new Error(`${verb} of purchase order ${po.name} was sent, but its workflow did not take it in within ${waitSeconds} s (is a poflow worker running?); it may still take effect: follow it with ${follow} or ${uiUrl}`); // prettier-ignore
