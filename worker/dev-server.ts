@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributes } from '../workflows/messages';
 import { requireBinaryPath } from './temporal-binaries';
+import { tetheredCommand } from './tether';
 
 /**
  * One partition per task queue: the server's rate limit (`maxTaskQueueActivitiesPerSecond`) is a
@@ -67,7 +68,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...SINGLE_PARTITION_TASK_QUEUES,
     ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
   ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Tethered: the server goes when this process goes, even when it is killed without cleanup.
+  const tethered = tetheredCommand(binary, args);
+  const child = spawn(tethered.command, tethered.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

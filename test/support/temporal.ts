@@ -1,9 +1,11 @@
 /** Real Temporal servers for the suites, always through the project's binary resolver. */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import path from 'node:path';
 import { Runtime, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { SearchAttributes } from '../../workflows/messages';
 import { SINGLE_PARTITION_TASK_QUEUES } from '../../worker/dev-server';
-import { executableFor } from '../../worker/temporal-binaries';
+import { executableFor, TEMPORAL_HOME, type BinaryKind } from '../../worker/temporal-binaries';
+import { tetheredExecutable } from '../../worker/tether';
 import { WORKFLOW_BUNDLE_PATH } from '../../worker/workflow-bundle';
 import { testDataConverter } from './codec';
 
@@ -15,11 +17,24 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
+/**
+ * The server binary, tethered to this jest process: a test file that crashes the process (or a
+ * jest killed outright) leaves no server behind. The SDK runs an `existing-path` executable as is.
+ */
+function tetheredServer(kind: BinaryKind): ReturnType<typeof executableFor> {
+  const executable = executableFor(kind);
+  if (executable.type !== 'existing-path') return executable;
+  return {
+    type: 'existing-path',
+    path: tetheredExecutable(executable.path, path.join(TEMPORAL_HOME, 'tethered')),
+  };
+}
+
 /** The time-skipping test server: for timers measured in days. */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: executableFor('testServer') },
+    server: { executable: tetheredServer('testServer') },
     client: { dataConverter: testDataConverter },
   });
 }
@@ -29,7 +44,7 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
-      executable: executableFor('cli'),
+      executable: tetheredServer('cli'),
       searchAttributes: Object.values(SearchAttributes),
       ip: '127.0.0.1',
       extraArgs: ['--log-level', 'error', ...SINGLE_PARTITION_TASK_QUEUES],
