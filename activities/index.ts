@@ -2,7 +2,7 @@
  * The PO workflow's activities, built from their dependencies so tests hand in real clients
  * pointed at the sandbox and an alert sink that records.
  */
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { FlxpointPoSnapshot } from '../workflows/flxpoint-lifecycle';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
 import type {
@@ -17,6 +17,7 @@ import type { PurchaseOrder } from '../workflows/purchase-order';
 import type { CreateBookingBody, FlexportClient, FlexportShipment } from './flexport';
 import type { FlxpointClient, FlxpointPo } from './flxpoint';
 import { alertsRaised } from '../worker/metrics';
+import { RequestPacer } from './pacer';
 
 export { FlexportClient } from './flexport';
 export { FlxpointClient } from './flxpoint';
@@ -136,15 +137,25 @@ export function createActivities(deps: { flexport: FlexportClient; alerts: Alert
 export type Activities = ReturnType<typeof createActivities>;
 
 /**
+ * Flxpoint allows 2 requests per second per token. The Flxpoint activities send theirs at least
+ * this far apart (2 a second less 10 %, a margin for the time a request takes to arrive), so any
+ * 5 seconds carry at most 10 of them: docs/flxpoint.md.
+ */
+export const FLXPOINT_REQUEST_SPACING_MS = 550;
+
+/**
  * The Flxpoint activities, served on their own rate-limited task queue. Each makes exactly one
- * request, so the queue's activities per second are Flxpoint's requests per second.
+ * request, after taking its turn from one pacer that every PO on this worker shares.
  */
 export function createFlxpointActivities(deps: { flxpoint: FlxpointClient }) {
   const { flxpoint } = deps;
+  const pacer = new RequestPacer(FLXPOINT_REQUEST_SPACING_MS);
+  const turn = () => pacer.turn(Context.current().cancellationSignal);
   return {
     async createFlxpointPurchaseOrder(
       body: FlxpointPurchaseOrder,
     ): Promise<{ outcome: 'created'; po: FlxpointPoSnapshot } | { outcome: 'number_in_use' }> {
+      await turn();
       const created = await flxpoint.createPurchaseOrder(body);
       if (created.outcome === 'number_in_use') return created;
       log.info('Flxpoint purchase order created', {
@@ -156,14 +167,17 @@ export function createFlxpointActivities(deps: { flxpoint: FlxpointClient }) {
 
     /** After a 409: the PO that holds the number, if it is this order's. */
     async adoptFlxpointPurchaseOrder(body: FlxpointPurchaseOrder): Promise<FlxpointPoSnapshot> {
+      await turn();
       return snapshot(await flxpoint.adoptPurchaseOrder(body));
     },
 
     async readFlxpointPurchaseOrder(id: number): Promise<FlxpointPoSnapshot> {
+      await turn();
       return snapshot(await flxpoint.getPurchaseOrder(id));
     },
 
     async cancelFlxpointPurchaseOrder(input: { id: number; reason: string }): Promise<FlxpointPoSnapshot> {
+      await turn();
       return snapshot(await flxpoint.cancelPurchaseOrder(input.id, input.reason));
     },
   };

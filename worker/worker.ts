@@ -9,6 +9,7 @@ import {
   createActivities,
   createFlxpointActivities,
   FlexportClient,
+  FLXPOINT_REQUEST_SPACING_MS,
   FlxpointClient,
   logAlertSink,
   type FlxpointActivities,
@@ -38,9 +39,6 @@ export async function createPoflowWorker(options: PoflowWorkerOptions): Promise<
   });
 }
 
-/** Flxpoint allows 2 requests per second per token, and every Flxpoint activity makes one request. */
-export const FLXPOINT_REQUESTS_PER_SECOND = 2;
-
 export interface FlxpointWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -50,11 +48,11 @@ export interface FlxpointWorkerOptions {
 }
 
 /**
- * The Flxpoint activities' worker. The server enforces the rate across every worker and PO
- * (`maxTaskQueueActivitiesPerSecond`), but as a token bucket per task-queue partition: on a
- * queue with several partitions it lets a few tasks through at once. The same limit on this
- * worker (`maxActivitiesPerSecond`) spaces them out. On a cluster, give `poflow-flxpoint` a single
- * partition (docs/flxpoint.md) so the server-side limit is exact too.
+ * The Flxpoint activities' worker. The activities pace their own requests (one every
+ * FLXPOINT_REQUEST_SPACING_MS, no burst: the guarantee, docs/flxpoint.md). The server's limit on
+ * the queue is set to the same rate: it keeps the backlog in Temporal rather than in this worker,
+ * and bounds the total where several worker processes share one token. Few slots: a task the
+ * worker holds only waits for its turn, and the wait counts against its start-to-close timeout.
  */
 export async function createFlxpointWorker(options: FlxpointWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -63,8 +61,8 @@ export async function createFlxpointWorker(options: FlxpointWorkerOptions): Prom
     taskQueue: FLXPOINT_TASK_QUEUE,
     dataConverter: options.dataConverter,
     activities: options.activities,
-    maxTaskQueueActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
-    maxActivitiesPerSecond: FLXPOINT_REQUESTS_PER_SECOND,
+    maxTaskQueueActivitiesPerSecond: 1000 / FLXPOINT_REQUEST_SPACING_MS,
+    maxConcurrentActivityTaskExecutions: 4,
   });
 }
 

@@ -11,6 +11,7 @@ import type { Faults } from '../faults';
 import { intParam } from '../query';
 import { REQUESTS_PER_SECOND, TokenRateLimit } from './rate-limit';
 import { renderPurchaseOrder } from './render';
+import { RequestLog } from './request-log';
 import { CreatePurchaseOrderRequest, FlxpointStore, StatusChange } from './store';
 
 export interface FlxpointSandboxOptions {
@@ -28,6 +29,7 @@ export const FLXPOINT_ROUTE_FAMILY = 'flxpoint';
 interface Shared {
   store: FlxpointStore;
   rateLimit: TokenRateLimit;
+  requests: RequestLog;
   faults?: Faults;
 }
 
@@ -40,6 +42,7 @@ export const flxpointSandbox: FastifyPluginAsync<FlxpointSandboxOptions> = async
   const shared: Shared = {
     store: new FlxpointStore(options.now),
     rateLimit: new TokenRateLimit(),
+    requests: new RequestLog(),
     faults: options.faults,
   };
   const apiToken = options.flxpointApiToken ?? options.apiToken;
@@ -47,8 +50,16 @@ export const flxpointSandbox: FastifyPluginAsync<FlxpointSandboxOptions> = async
   await app.register((admin) => adminRoutes(admin, shared), { prefix: '/_sandbox/flxpoint' });
 };
 
-async function apiRoutes(app: FastifyInstance, { store, rateLimit, faults }: Shared, apiToken: string) {
+async function apiRoutes(
+  app: FastifyInstance,
+  { store, rateLimit, requests, faults }: Shared,
+  apiToken: string,
+) {
   answerErrorsAsFlxpoint(app);
+  app.addHook('onResponse', async (request, reply) => {
+    const url = request.url.replace(/^\/flxpoint/, '');
+    requests.record({ at: Math.round(Date.now() - reply.elapsedTime), method: request.method, url, status: reply.statusCode }); // prettier-ignore
+  });
   app.addHook('onRequest', async (request) => {
     if (request.headers['x-api-token'] !== apiToken) {
       throw new ApiError(401, 'unauthorized', 'Missing or invalid X-API-TOKEN');
@@ -98,13 +109,16 @@ async function apiRoutes(app: FastifyInstance, { store, rateLimit, faults }: Sha
   });
 }
 
-async function adminRoutes(app: FastifyInstance, { store, rateLimit }: Shared) {
+async function adminRoutes(app: FastifyInstance, { store, rateLimit, requests }: Shared) {
   answerErrorsAsFlxpoint(app);
   app.post('/purchase-orders/:number/status', async (request) => {
     const { number } = parse(NumberParams, request.params);
     return renderPurchaseOrder(store.changeStatus(number, parse(StatusChange, request.body)));
   });
   app.get('/stats', async () => rateLimit.snapshot());
+  app.get('/requests', async () => ({ requests: requests.snapshot() }));
+  // Every PO, without spending the token's budget: what a test counts to find lost or doubled POs.
+  app.get('/purchase-orders', async () => store.list({}).map(renderPurchaseOrder));
 }
 
 /** Flxpoint documents no error body; the sandbox answers `{status, error, message}`. */
