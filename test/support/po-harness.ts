@@ -4,7 +4,12 @@
  * recorder run against. Provider events reach the workflow the way the webhook receiver will
  * deliver them: read from the sandbox's `GET /events` and signalled as `providerEvent`.
  */
-import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  ServiceError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -194,7 +199,12 @@ export async function until<View extends Pick<PoView, 'status' | 'history'> = Po
 ): Promise<View> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await handle.query<View>(stateQuery.name);
+    const state = await handle.query<View>(stateQuery.name).catch((err: unknown) => {
+      // A worker too busy to answer within the query's own timeout means "not yet", not "wrong".
+      if (Date.now() < deadline && isQueryTimeout(err)) return undefined;
+      throw err;
+    });
+    if (state === undefined) continue;
     if (ready(state)) return state;
     if (Date.now() > deadline) {
       throw new Error(
@@ -203,6 +213,15 @@ export async function until<View extends Pick<PoView, 'status' | 'history'> = Po
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** gRPC's status code for a call that ran out of time. */
+const DEADLINE_EXCEEDED = 4;
+
+function isQueryTimeout(err: unknown): boolean {
+  return (
+    err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED
+  );
 }
 
 /** The reason a workflow gave for refusing an update (its validator, or the provider behind it). */
