@@ -56,6 +56,8 @@ export type CreatedFlxpointPo = { outcome: 'created'; po: FlxpointPo } | { outco
 
 type Method = 'GET' | 'POST' | 'PUT';
 
+export const SENT_AT_HEADER = 'x-poflow-sent-at';
+
 export class FlxpointClient {
   private readonly http: Got;
 
@@ -66,7 +68,12 @@ export class FlxpointClient {
       responseType: 'json',
       retry: { limit: 0 },
       timeout: { request: options.timeoutMs ?? 30_000 },
-      hooks: providerRequestHooks('flxpoint', options.baseUrl),
+      hooks: {
+        ...providerRequestHooks('flxpoint', options.baseUrl),
+        // When poflow sent it: a log at the provider's end (the sandbox's) can then tell poflow's
+        // pacing apart from delays on the way, which poflow does not control.
+        beforeRequest: [(request) => void (request.headers[SENT_AT_HEADER] = String(Date.now()))],
+      },
     });
   }
 

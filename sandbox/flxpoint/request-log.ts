@@ -8,6 +8,8 @@ const KEPT = 10_000;
 export interface LoggedRequest {
   /** Arrival, epoch milliseconds. */
   at: number;
+  /** When the client says it sent it (poflow's `X-Poflow-Sent-At`), epoch milliseconds. */
+  sentAt?: number;
   method: string;
   /** Path and query below `/flxpoint`, e.g. `/purchase-orders/12`. */
   url: string;

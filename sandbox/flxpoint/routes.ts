@@ -58,7 +58,8 @@ async function apiRoutes(
   answerErrorsAsFlxpoint(app);
   app.addHook('onResponse', async (request, reply) => {
     const url = request.url.replace(/^\/flxpoint/, '');
-    requests.record({ at: Math.round(Date.now() - reply.elapsedTime), method: request.method, url, status: reply.statusCode }); // prettier-ignore
+    const sentAt = Number(request.headers['x-poflow-sent-at']) || undefined;
+    requests.record({ at: Math.round(Date.now() - reply.elapsedTime), sentAt, method: request.method, url, status: reply.statusCode }); // prettier-ignore
   });
   app.addHook('onRequest', async (request) => {
     if (request.headers['x-api-token'] !== apiToken) {

@@ -200,8 +200,9 @@ export async function until<View extends Pick<PoView, 'status' | 'history'> = Po
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await handle.query<View>(stateQuery.name).catch((err: unknown) => {
-      // A worker too busy to answer within the query's own timeout means "not yet", not "wrong".
-      if (Date.now() < deadline && isQueryTimeout(err)) return undefined;
+      // A worker too busy to answer in time (the query timed out, or its workflow task did and
+      // is being retried) means "not yet", not "wrong".
+      if (Date.now() < deadline && isBusyWorker(err)) return undefined;
       throw err;
     });
     if (state === undefined) continue;
@@ -215,13 +216,13 @@ export async function until<View extends Pick<PoView, 'status' | 'history'> = Po
   }
 }
 
-/** gRPC's status code for a call that ran out of time. */
+/** gRPC's status codes for a query that ran out of time, or met a workflow task that did. */
 const DEADLINE_EXCEEDED = 4;
+const FAILED_PRECONDITION = 9;
 
-function isQueryTimeout(err: unknown): boolean {
-  return (
-    err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === DEADLINE_EXCEEDED
-  );
+function isBusyWorker(err: unknown): boolean {
+  const code = err instanceof ServiceError ? (err.cause as { code?: number } | undefined)?.code : undefined;
+  return code === DEADLINE_EXCEEDED || code === FAILED_PRECONDITION;
 }
 
 /** The reason a workflow gave for refusing an update (its validator, or the provider behind it). */
