@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateKeyEntry } from '../codec/keys';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
+import { commandLine, processTree, readProc } from '../worker/processes';
 import { freePort } from '../test/support/ports';
 
 const POFLOW_BIN = path.join(PROJECT_ROOT, 'bin', 'poflow.js');
@@ -128,19 +129,7 @@ export interface ProcessRss {
 
 /** The RSS of `root` and every descendant, from /proc (Linux). */
 export function treeRss(root: number): ProcessRss[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProc(`/proc/${entry}/stat`);
-    // Field 4 is the parent pid; the command name (field 2) may hold spaces, so split after its ')'.
-    const ppid = stat && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid) parents.set(Number(entry), ppid);
-  }
-  const inTree = (pid: number): boolean => {
-    for (let p: number | undefined = pid; p; p = parents.get(p)) if (p === root) return true;
-    return false;
-  };
-  return [...parents.keys()].filter(inTree).flatMap((pid) => {
+  return processTree(root).flatMap((pid) => {
     const status = readProc(`/proc/${pid}/status`);
     const rssKb = status && Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
     if (!rssKb) return [];
@@ -149,15 +138,8 @@ export function treeRss(root: number): ProcessRss[] {
 }
 
 function labelOf(pid: number): string {
-  const argv = (readProc(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean);
-  const shown = argv.slice(0, 4).map((arg) => (arg.includes('/') ? path.basename(arg) : arg));
+  const shown = commandLine(pid)
+    .slice(0, 4)
+    .map((arg) => (arg.includes('/') ? path.basename(arg) : arg));
   return shown.join(' ');
-}
-
-function readProc(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined; // the process ended while we read
-  }
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributes } from '../workflows/messages';
+import { clearLeftoverDevServer } from './leftover-server';
 import { requireBinaryPath } from './temporal-binaries';
 import { tetheredCommand } from './tether';
 
@@ -43,7 +44,16 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? (() => {});
   const binary = requireBinaryPath('cli', log);
-  mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const dbFile = path.resolve(options.dbFile);
+  mkdirSync(path.dirname(dbFile), { recursive: true });
+  await clearLeftoverDevServer({
+    ports: [
+      { port: options.port, variable: 'TEMPORAL_PORT' },
+      { port: options.uiPort, variable: 'TEMPORAL_UI_PORT' },
+    ],
+    dbFile,
+    log,
+  });
   const address = `127.0.0.1:${options.port}`;
   const args = [
     'server',
@@ -57,7 +67,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--namespace',
     options.namespace,
     '--db-filename',
-    options.dbFile,
+    dbFile,
     // The SDK's own stress CI runs SQLite like this: much faster, and a dev server needs no fsync.
     '--sqlite-pragma',
     'journal_mode=WAL',

@@ -1,0 +1,125 @@
+/**
+ * Before `poflow start` runs its dev server: are its ports free? A dev server left running by an
+ * earlier `poflow start` on the same SQLite file (one whose parent died before tethering existed,
+ * or was killed with it) is stopped, saying so; anything else holding a port is named, with the
+ * way out, instead of the dev server failing later with a bare "address already in use".
+ */
+import { readdirSync, readlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { allPids, commandLine, isAlive, parentPid, readProc } from './processes';
+
+export interface PortHolder {
+  pid: number;
+  /** Its command line, argument by argument. */
+  argv: string[];
+}
+
+export interface DevServerPorts {
+  /** `TEMPORAL_PORT`, `TEMPORAL_UI_PORT`: the names the user sets them by. */
+  ports: Array<{ port: number; variable: string }>;
+  dbFile: string;
+  log: (line: string) => void;
+}
+
+/** Frees the dev server's ports of a leftover of ours, or throws naming whoever holds them. */
+export async function clearLeftoverDevServer({ ports, dbFile, log }: DevServerPorts): Promise<void> {
+  for (const { port, variable } of ports) {
+    if (await isFree(port)) continue;
+    const holder = portHolder(port);
+    if (holder && isLeftoverDevServer(holder, dbFile)) {
+      log(`a Temporal dev server left running by an earlier poflow start holds port ${port} (pid ${holder.pid}, ${dbFile}): stopping it`); // prettier-ignore
+      await stop(holder.pid);
+      if (await isFree(port)) continue;
+    }
+    const who = holder ? `pid ${holder.pid} (${holder.argv.join(' ').slice(0, 200)})` : 'another process';
+    throw new Error(
+      `${variable} ${port} is in use by ${who}. Stop it, set ${variable} to a free port, or set TEMPORAL_ADDRESS to use a Temporal server that is already running.`,
+    );
+  }
+}
+
+async function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A `temporal server start-dev` on our SQLite file whose parent is neither a Node process (a
+ * running poflow, or a test) nor a tether: nothing will ever stop it.
+ */
+function isLeftoverDevServer(holder: PortHolder, dbFile: string): boolean {
+  const { argv } = holder;
+  const onOurFile =
+    argv.includes('start-dev') && argv[argv.indexOf('--db-filename') + 1] === path.resolve(dbFile);
+  if (!onOurFile) return false;
+  const parent = commandLine(parentPid(holder.pid) ?? 0);
+  const binary = path.basename(argv[0] ?? '');
+  const tether = parent.some((arg) => path.basename(arg) === binary);
+  const node = path.basename(parent[0] ?? '').startsWith('node');
+  return !tether && !node;
+}
+
+async function stop(pid: number): Promise<void> {
+  const gone = async (withinMs: number) => {
+    for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(100)) {
+      if (!isAlive(pid)) return true;
+    }
+    return !isAlive(pid);
+  };
+  process.kill(pid, 'SIGTERM');
+  // SQLite stays locked until the process is gone.
+  if (await gone(10_000)) return;
+  process.kill(pid, 'SIGKILL');
+  await gone(5_000);
+}
+
+/**
+ * Who listens on a TCP port, from /proc (Linux only: undefined elsewhere, or where the socket
+ * belongs to a process we may not look into).
+ */
+export function portHolder(port: number): PortHolder | undefined {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return undefined;
+  for (const pid of allPids()) {
+    for (const fd of safeReaddir(`/proc/${pid}/fd`)) {
+      const target = safeReadlink(`/proc/${pid}/fd/${fd}`);
+      const inode = target?.match(/^socket:\[(\d+)\]$/)?.[1];
+      if (inode && inodes.has(inode)) return { pid, argv: commandLine(pid) };
+    }
+  }
+  return undefined;
+}
+
+function listeningInodes(port: number): Set<string> {
+  const LISTEN = '0A';
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (readProc(table) ?? '').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const localPort = parseInt(fields[1]?.split(':')[1] ?? '', 16);
+      if (localPort === port && fields[3] === LISTEN && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function safeReadlink(file: string): string | undefined {
+  try {
+    return readlinkSync(file);
+  } catch {
+    return undefined;
+  }
+}
