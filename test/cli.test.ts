@@ -63,31 +63,35 @@ test('a bad PO is refused before anything starts, with every field and its reaso
     po.line_items[1].units = 'many';
     po.colour = 'blue';
   });
-  const result = await poflow('submit', bad, '--json');
+  // Independent runs, so concurrent: each is a Node start.
+  const [result, human, status, missing, autoClose, provider] = await Promise.all([
+    poflow('submit', bad, '--json'),
+    poflow('submit', bad),
+    poflow('status', 'PO-BAD', '--json'),
+    poflow('submit', path.join(dir, 'missing.json'), '--json'),
+    poflow('submit', example('po-1001-widgets.json'), '--auto-close', 'soon', '--json'),
+    poflow('status', 'PO-1001', '--provider', 'dhl'),
+  ]);
   expectBadInput(result, /is not a valid purchase order/);
   expect(jsonOf(result).issues).toEqual([
     { path: 'incoterm', message: expect.stringMatching(/^"FOO" is an Invalid incoterm/) },
     { path: 'line_items[1].units', message: 'units must be a whole number' },
     { path: 'colour', message: 'is not a known field' },
   ]);
-  const human = await poflow('submit', bad);
   expect(human.code).toBe(2);
   expect(human.stderr).toContain('  line_items[1].units: units must be a whole number\n');
-  expectBadInput(await poflow('status', 'PO-BAD', '--json'), /^name: no purchase order "PO-BAD" at flexport/);
-  expectBadInput(
-    await poflow('submit', path.join(dir, 'missing.json'), '--json'),
-    /missing\.json: no such file/,
-  );
-  expectBadInput(
-    await poflow('submit', example('po-1001-widgets.json'), '--auto-close', 'soon', '--json'),
-    /--auto-close/,
-  );
-  expect((await poflow('status', 'PO-1001', '--provider', 'dhl')).code).toBe(2);
+  expectBadInput(status, /^name: no purchase order "PO-BAD" at flexport/);
+  expectBadInput(missing, /missing\.json: no such file/);
+  expectBadInput(autoClose, /--auto-close/);
+  expect(provider.code).toBe(2);
 });
 
 test("book, amend, cancel and close: refusals show the workflow's reason with exit code 2", async () => {
-  await poflow('submit', example('po-1002-textiles.json'));
-  await statusUntil('PO-1002', (po) => po.status === 'open');
+  await Promise.all([poflow('submit', example('po-1002-textiles.json')), poflow('submit', example('po-1003-air.json'))]); // prettier-ignore
+  await Promise.all([
+    statusUntil('PO-1002', (po) => po.status === 'open'),
+    statusUntil('PO-1003', (po) => po.status === 'open'),
+  ]);
 
   const booking = path.join(dir, 'booking.json');
   writeFileSync(booking, JSON.stringify({ name: 'PO-1002-B1', lines: [{ item_key: 'TS-S', units: 1000 }] }));
@@ -95,22 +99,29 @@ test("book, amend, cancel and close: refusals show the workflow's reason with ex
   expect(booked.code).toBe(0);
   expect(jsonOf(booked)).toMatchObject({ status: 'booked', lines: [{ itemKey: 'TS-S', bookedUnits: 1000, booking: 'partial' }, { itemKey: 'TS-M', bookedUnits: 0, booking: 'unbooked' }] }); // prettier-ignore
 
-  writeFileSync(booking, JSON.stringify({ lines: [{ item_key: 'TS-S', units: 500 }] }));
-  expectBadInput(await poflow('book', 'PO-1002', booking, '--json'), /^book refused: line item TS-S has 200 units left to book, not 500$/); // prettier-ignore
+  // Refusals change nothing, so they run concurrently.
+  const tooMany = path.join(dir, 'booking-500.json');
+  writeFileSync(tooMany, JSON.stringify({ lines: [{ item_key: 'TS-S', units: 500 }] }));
   writeFileSync(booking, JSON.stringify({ lines: [{ item_key: 'TS-S', units: 0 }] }));
-  expectBadInput(await poflow('book', 'PO-1002', booking, '--json'), /booking\.json is not a valid booking/);
-
-  expectBadInput(await poflow('cancel', 'PO-1002', '--json'), /^cancel refused: Purchase order PO-1002 may not be cancelled since it has an active booking$/); // prettier-ignore
   const newSeller = variant(
     'po-1002-textiles.json',
     (po) => (po.parties[1].external_ref = 'saigon-garments'),
   );
-  expectBadInput(
-    await poflow('amend', 'PO-1002', newSeller, '--json'),
-    /^amend refused: can not change the seller role/,
-  );
   const fewerUnits = variant('po-1002-textiles.json', (po) => (po.line_items[0].units = 999));
-  expectBadInput(await poflow('amend', 'PO-1002', fewerUnits, '--json'), /^amend refused: Cannot update a line item to request fewer units than have already been booked/); // prettier-ignore
+  const [bookTooMany, bookNothing, cancel, amendSeller, amendUnits, closeUnbooked] = await Promise.all([
+    poflow('book', 'PO-1002', tooMany, '--json'),
+    poflow('book', 'PO-1002', booking, '--json'),
+    poflow('cancel', 'PO-1002', '--json'),
+    poflow('amend', 'PO-1002', newSeller, '--json'),
+    poflow('amend', 'PO-1002', fewerUnits, '--json'),
+    poflow('close', 'PO-1003', '--json'),
+  ]);
+  expectBadInput(bookTooMany, /^book refused: line item TS-S has 200 units left to book, not 500$/);
+  expectBadInput(bookNothing, /booking\.json is not a valid booking/);
+  expectBadInput(cancel, /^cancel refused: Purchase order PO-1002 may not be cancelled since it has an active booking$/); // prettier-ignore
+  expectBadInput(amendSeller, /^amend refused: can not change the seller role/);
+  expectBadInput(amendUnits, /^amend refused: Cannot update a line item to request fewer units than have already been booked/); // prettier-ignore
+  expectBadInput(closeUnbooked, /^close refused: Purchase order PO-1003 can only be closed once it has been booked/); // prettier-ignore
 
   const later = variant('po-1002-textiles.json', (po) => (po.must_arrive_date = '2030-04-30'));
   const amended = await poflow('amend', 'PO-1002', later);
@@ -129,9 +140,6 @@ test("book, amend, cancel and close: refusals show the workflow's reason with ex
   // A finished PO still answers status, from its workflow's result.
   expect((await statusUntil('PO-1002', () => true)).status).toBe('closed');
 
-  await poflow('submit', example('po-1003-air.json'));
-  await statusUntil('PO-1003', (po) => po.status === 'open');
-  expectBadInput(await poflow('close', 'PO-1003', '--json'), /^close refused: Purchase order PO-1003 can only be closed once it has been booked/); // prettier-ignore
   const cancelled = await poflow('cancel', 'PO-1003', '--reason', 'samples no longer needed');
   expect(cancelled.code).toBe(0);
   expect(cancelled.stdout).toMatch(/^PO PO-1003: cancelled$/m);
@@ -153,16 +161,39 @@ test('list filters by status, lateness, buyer, seller and dates through visibili
       .purchaseOrders.map((po: { name: string }) => po.name)
       .sort();
   };
-  expect(await names()).toEqual(['PO-1001', 'PO-1002', 'PO-1003', 'PO-1004']);
-  expect(await names('--status', 'open')).toEqual(['PO-1001']);
-  expect(await names('--status', 'closed,cancelled')).toEqual(['PO-1002', 'PO-1003']);
-  expect(await names('--status', 'needs_attention', '--status', 'open')).toEqual(['PO-1001', 'PO-1004']);
-  expect(await names('--buyer', 'acme-eu')).toEqual(['PO-1002']);
-  expect(await names('--seller', 'shenzhen-widgets', '--no-late')).toEqual(['PO-1001', 'PO-1004']);
-  expect(await names('--late')).toEqual([]);
-  expect(await names('--must-arrive-from', '2030-04-15', '--must-arrive-to', '2030-04-30')).toEqual(['PO-1001', 'PO-1002']); // prettier-ignore
-  expect(await names('--cargo-ready-to', '2030-01-20')).toEqual(['PO-1003']);
-  expect(await names('--seller', 'a "quoted" \\ seller')).toEqual([]);
+  // Settled here first (a count costs no Node start), then the CLI's queries run concurrently.
+  const count = async (query: string) => (await suite.stack.client.workflow.count(query)).count;
+  for (
+    const deadline = Date.now() + 30_000;
+    Date.now() < deadline;
+    await new Promise((r) => setTimeout(r, 300))
+  ) {
+    if ((await count('PoName IS NOT NULL')) === 4 && (await count('PoStatus = "submitting"')) === 0) break;
+  }
+  const listed = await Promise.all([
+    names(),
+    names('--status', 'open'),
+    names('--status', 'closed,cancelled'),
+    names('--status', 'needs_attention', '--status', 'open'),
+    names('--buyer', 'acme-eu'),
+    names('--seller', 'shenzhen-widgets', '--no-late'),
+    names('--late'),
+    names('--must-arrive-from', '2030-04-15', '--must-arrive-to', '2030-04-30'),
+    names('--cargo-ready-to', '2030-01-20'),
+    names('--seller', 'a "quoted" \\ seller'),
+  ]);
+  expect(listed).toEqual([
+    ['PO-1001', 'PO-1002', 'PO-1003', 'PO-1004'],
+    ['PO-1001'],
+    ['PO-1002', 'PO-1003'],
+    ['PO-1001', 'PO-1004'],
+    ['PO-1002'],
+    ['PO-1001', 'PO-1004'],
+    [],
+    ['PO-1001', 'PO-1002'],
+    ['PO-1003'],
+    [],
+  ]);
 
   const human = await poflow('list', '--status', 'needs_attention');
   expect(human.code).toBe(0);

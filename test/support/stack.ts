@@ -29,6 +29,7 @@ import { PROJECT_ROOT } from '../../worker/temporal-binaries';
 import { createFlxpointWorker } from '../../worker/worker';
 import { startWebhookReceiver } from '../../webhooks/receiver';
 import { TEST_CODEC_KEYS } from './codec';
+import { until } from './po-harness';
 import { freePort } from './ports';
 import { workerDefaults } from './temporal';
 
@@ -149,6 +150,11 @@ export function stackPerFile(): StackSuite {
     },
     poflow,
     async statusUntil(name, ready, ...args) {
+      // Waits here, on the workflow's state query (a CLI run costs a Node start), then shows the
+      // state through the CLI, which must agree.
+      const at = args.indexOf('--provider');
+      const provider = at >= 0 ? args[at + 1] : 'flexport';
+      await until(stack().client.workflow.getHandle(`po/${provider}/${name}`), ready);
       const deadline = Date.now() + 30_000;
       for (;;) {
         const result = await poflow('status', name, ...args, '--json');
