@@ -59,7 +59,13 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number |
   });
 }
 
-async function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Figure> {
+/** `endsIn`: the exit codes a run may end with (the CLI before the build cannot decode today's encrypted payloads: its status fails at the last step, after the same connection, describe and query). */
+async function measure(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  endsIn = [0],
+): Promise<Figure> {
   const walls: number[] = [];
   const cpus: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -68,7 +74,8 @@ async function measure(command: string, args: string[], env: NodeJS.ProcessEnv):
     const result = await run(args, env);
     walls.push(Number(process.hrtime.bigint() - started) / 1e6);
     cpus.push((childrenCpu() - cpuBefore) * 1000);
-    if (result.status !== 0) throw new Error(`${command}: exit ${result.status}\n${result.stderr}`);
+    if (!endsIn.includes(result.status ?? -1))
+      throw new Error(`${command}: exit ${result.status}\n${result.stderr}`);
   }
   return { command, wallMs: median(walls), cpuMs: median(cpus) };
 }
@@ -98,7 +105,12 @@ async function main(): Promise<void> {
       await measure('poflow list --help (compiled)', [...COMPILED, 'list', '--help'], env),
       await measure('poflow list --help (before the build)', [...ON_THE_FLY, 'list', '--help'], env),
       await measure('poflow status PO-1001 (compiled)', [...COMPILED, 'status', 'PO-1001'], env),
-      await measure('poflow status PO-1001 (before the build)', [...ON_THE_FLY, 'status', 'PO-1001'], env),
+      await measure(
+        'poflow status PO-1001 (before the build; ends failing to decode)',
+        [...ON_THE_FLY, 'status', 'PO-1001'],
+        env,
+        [1],
+      ),
     ];
     const rows = figures.map((figure) => ({
       ...figure,
