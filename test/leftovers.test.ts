@@ -90,6 +90,19 @@ test('a poflow start killed with SIGKILL takes its Temporal dev server with it',
   expect(portHolder(Number(env.TEMPORAL_PORT))).toBeUndefined();
 }, 150_000);
 
+test('poflow start restarted right after a SIGKILL waits for the old dev server to stop, then runs', async () => {
+  const env = await startEnv();
+  const first = poflow(env, 'start');
+  await untilOutput(first, /poflow is running/);
+  const old = portHolder(Number(env.TEMPORAL_PORT))!;
+  first.child.kill('SIGKILL');
+  const second = poflow(env, 'start');
+  await untilOutput(second, /poflow is running/);
+  expect(isAlive(old.pid)).toBe(false);
+  second.child.kill('SIGINT');
+  expect(await second.exited).toBe(0);
+}, 150_000);
+
 test("the suite's test servers die with the process that started them", async () => {
   // A Node process that starts both kinds of test environment the way the suites do, then is killed.
   const script = `

@@ -28,9 +28,16 @@ export async function clearLeftoverDevServer({ ports, dbFile, log }: DevServerPo
   for (const { port, variable } of ports) {
     if (await isFree(port)) continue;
     const holder = portHolder(port);
-    if (holder && isLeftoverDevServer(holder, dbFile)) {
-      log(`a Temporal dev server left running by an earlier poflow start holds port ${port} (pid ${holder.pid}, ${dbFile}): stopping it`); // prettier-ignore
-      await stop(holder.pid);
+    const state = holder && devServerState(holder, dbFile);
+    if (state === 'stopping') {
+      // The tether of a poflow that just died is stopping it: wait, as a restart right after would.
+      log(`the Temporal dev server of a poflow start that just ended still holds port ${port}: waiting for it to stop`); // prettier-ignore
+      await untilGone(holder!.pid, 15_000);
+      if (await isFree(port)) continue;
+    }
+    if (state === 'leftover') {
+      log(`a Temporal dev server left running by an earlier poflow start holds port ${port} (pid ${holder!.pid}, ${dbFile}): stopping it`); // prettier-ignore
+      await stop(holder!.pid);
       if (await isFree(port)) continue;
     }
     const who = holder ? `pid ${holder.pid} (${holder.argv.join(' ').slice(0, 200)})` : 'another process';
@@ -49,33 +56,38 @@ async function isFree(port: number): Promise<boolean> {
 }
 
 /**
- * A `temporal server start-dev` on our SQLite file whose parent is neither a Node process (a
- * running poflow, or a test) nor a tether: nothing will ever stop it.
+ * A `temporal server start-dev` on our SQLite file: `owned` by a live Node process (a running
+ * poflow, or a test), directly or through its tether; `stopping` when its tether's parent is gone
+ * (the tether is stopping it); `leftover` when nothing ever will. Undefined: not ours.
  */
-function isLeftoverDevServer(holder: PortHolder, dbFile: string): boolean {
+function devServerState(holder: PortHolder, dbFile: string): 'owned' | 'stopping' | 'leftover' | undefined {
   const { argv } = holder;
   const onOurFile =
     argv.includes('start-dev') && argv[argv.indexOf('--db-filename') + 1] === path.resolve(dbFile);
-  if (!onOurFile) return false;
-  const parent = commandLine(parentPid(holder.pid) ?? 0);
+  if (!onOurFile) return undefined;
+  const parentId = parentPid(holder.pid) ?? 0;
+  const parent = commandLine(parentId);
   const binary = path.basename(argv[0] ?? '');
-  const tether = parent.some((arg) => path.basename(arg) === binary);
-  const node = path.basename(parent[0] ?? '').startsWith('node');
-  return !tether && !node;
+  const isNode = (command: string[]) => path.basename(command[0] ?? '').startsWith('node');
+  if (parent.some((arg) => path.basename(arg) === binary)) {
+    return isNode(commandLine(parentPid(parentId) ?? 0)) ? 'owned' : 'stopping';
+  }
+  return isNode(parent) ? 'owned' : 'leftover';
 }
 
 async function stop(pid: number): Promise<void> {
-  const gone = async (withinMs: number) => {
-    for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(100)) {
-      if (!isAlive(pid)) return true;
-    }
-    return !isAlive(pid);
-  };
   process.kill(pid, 'SIGTERM');
   // SQLite stays locked until the process is gone.
-  if (await gone(10_000)) return;
+  if (await untilGone(pid, 10_000)) return;
   process.kill(pid, 'SIGKILL');
-  await gone(5_000);
+  await untilGone(pid, 5_000);
+}
+
+async function untilGone(pid: number, withinMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + withinMs; Date.now() < deadline; await sleep(100)) {
+    if (!isAlive(pid)) return true;
+  }
+  return !isAlive(pid);
 }
 
 /**
