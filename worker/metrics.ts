@@ -6,6 +6,7 @@
  */
 import type { Hooks } from 'got';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReceiverCounts } from '../webhooks/receiver';
 import type { Provider } from '../workflows/choices';
 
 export const registry = new Registry();
@@ -50,14 +51,7 @@ new Gauge({
 });
 
 /** What a webhook receiver counts, by outcome; read at scrape time. */
-export interface WebhookOutcomes {
-  delivered: number;
-  closedPo: number;
-  unknownPo: number;
-  unrouted: number;
-  refused: { signature: number; malformed: number; tooLarge: number };
-  unavailable: number;
-}
+type WebhookOutcomes = ReceiverCounts;
 
 const receivers = new Set<WebhookOutcomes>();
 
