@@ -5,6 +5,7 @@
  * on purpose: the point of the files is that today's workflow code must replay what yesterday's
  * code wrote, so a new scenario is recorded alone and the old files stay as they are.
  */
+import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,10 +15,13 @@ import {
   bookUpdate,
   cancelUpdate,
   closeUpdate,
+  flxpointCancelUpdate,
   providerEventsSignal,
   stateQuery,
+  type FlxpointPoView,
 } from '../workflows/messages';
-import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
+import { startHarness, until, type Harness } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
 
@@ -26,8 +30,8 @@ export const HISTORIES_DIR = path.join(__dirname, 'histories');
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** Each scenario drives one PO to the end of its life and returns its handle. */
-const scenarios: Record<string, (h: Harness, now: number) => Promise<PoHandle>> = {
+/** Each scenario drives one PO (Flexport's or Flxpoint's) to the end of its life and returns its handle. */
+const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHandle>> = {
   async 'auto-close-after-delivery'(h, now) {
     const handle = await h.start(samplePurchaseOrder('PO-REC-HAPPY', now));
     const { providerId } = await until(handle, (s) => s.status === 'open');
@@ -94,6 +98,25 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<PoHandle>> 
     await handle.result();
     return handle;
   },
+
+  /** Voided at Flxpoint while poflow's cancel is held in 503s: the cancel lands on a voided PO. */
+  async 'flxpoint-voided-while-cancelling'(h) {
+    const handle = await h.startFlxpoint(sampleFlxpointPurchaseOrder('FLX-REC-VOIDED'));
+    await until<FlxpointPoView>(handle, (s) => s.status === 'open');
+    await h.admin('PUT', '/faults', {
+      serverErrorRate: 1,
+      routeFamilies: ['flxpoint'],
+      retryAfterSeconds: 1,
+    });
+    const cancelling = handle.executeUpdate(flxpointCancelUpdate, { args: ['recorded for replay'] });
+    await until<FlxpointPoView>(handle, (s) => s.pending?.intent === 'cancel');
+    await h.flxpointAdmin('POST', '/purchase-orders/FLX-REC-VOIDED/status', { status: 'voided' });
+    await h.admin('PUT', '/faults', {});
+    // Before the read-back, the refused cancel failed the update and the next status read ended it.
+    await cancelling.catch(() => h.env.sleep('5 minutes'));
+    await handle.result();
+    return handle;
+  },
 };
 
 /**
@@ -127,7 +150,7 @@ async function main(): Promise<void> {
     try {
       const handle = await run(harness, await env.currentTimeMs());
       const history = await handle.fetchHistory();
-      const status = (await handle.query(stateQuery)).status;
+      const status = (await handle.query<{ status: string }>(stateQuery.name)).status;
       const file = path.join(HISTORIES_DIR, `${scenario}.json`);
       writeFileSync(file, JSON.stringify(toRecording(handle.workflowId, history), null, 1) + '\n');
       console.log(
