@@ -37,6 +37,15 @@ export interface FlxpointPoState {
   pending?: { intent: 'create' | 'cancel'; since: string; cause: string };
   /** A cancel asked for while the create was in flight: sent once Flxpoint has the PO. */
   cancelAfterCreate?: string;
+  /**
+   * A cancel goes by the PO as Flxpoint has it: none is sent for a PO Flxpoint has already ended,
+   * and a refused one is read back before it is reported, since the PO may have ended there
+   * meanwhile (voided at Flxpoint, or a retried cancel whose first try got through). POs started
+   * before this replay without it: the shell sets it from `patched`.
+   */
+  cancelReadsFlxpoint?: boolean;
+  /** The cancel Flxpoint refused, held while the PO is read back. */
+  refusedCancel?: { at: string; status: number; message: string };
   lastError?: { at: string; status: number; message: string; during: FlxpointCall };
   /** When the status is read next, and how long the wait after an unchanged read will be. */
   nextPoll?: { at: string; afterMs: number };
@@ -102,8 +111,9 @@ export function reduceFlxpoint(state: FlxpointPoState, event: FlxpointEvent): Fl
         commands: [{ type: 'adopt', body: state.po }],
       };
     case 'refused':
-      return { state: refused(state, event), commands: [] };
+      return refused(state, event);
     case 'read': {
+      if (state.refusedCancel) return readAfterRefusedCancel(state, state.refusedCancel, event);
       const pending = event.answering === 'cancel' ? undefined : state.pending;
       const next = fold({ ...state, pending, lastError: undefined }, event.po, event.at);
       return {
@@ -143,30 +153,69 @@ function created(
   );
   const next = withNextPoll(accepted, event.at, true);
   if (next.cancelAfterCreate === undefined) return { state: next, commands: [] };
+  // Adopted already voided or canceled at Flxpoint: there is nothing left to cancel.
+  if (next.cancelReadsFlxpoint && isTerminal(next.status)) {
+    return { state: { ...next, cancelAfterCreate: undefined }, commands: [] };
+  }
   return cancelRequested({ ...next, cancelAfterCreate: undefined }, event.at, next.cancelAfterCreate);
 }
 
 function refused(
   state: FlxpointPoState,
   event: Extract<FlxpointEvent, { type: 'refused' }>,
-): FlxpointPoState {
+): FlxpointReduced {
   const lastError = { at: event.at, status: event.status, message: event.message, during: event.during };
-  const cause = `Flxpoint refused ${event.during} (${event.status}): ${event.message}`;
+  const cause = refusalCause(event.during, event);
   const next = { ...state, lastError };
   switch (event.during) {
     case 'create':
       // Nothing reached Flxpoint: a cancel asked for meanwhile needs no call.
       if (state.cancelAfterCreate !== undefined) {
-        return transition({ ...next, pending: undefined, cancelAfterCreate: undefined }, 'cancelled', event.at, state.cancelAfterCreate); // prettier-ignore
+        return { state: transition({ ...next, pending: undefined, cancelAfterCreate: undefined }, 'cancelled', event.at, state.cancelAfterCreate), commands: [] }; // prettier-ignore
       }
-      return transition({ ...next, pending: undefined }, 'needs_attention', event.at, cause);
+      return { state: transition({ ...next, pending: undefined }, 'needs_attention', event.at, cause), commands: [] }; // prettier-ignore
     case 'cancel':
+      if (state.cancelReadsFlxpoint && state.providerId !== undefined) {
+        const refusedCancel = { at: event.at, status: event.status, message: event.message };
+        const pending = { intent: 'cancel' as const, since: event.at, cause: `${cause}: reading the PO back` };
+        return { state: { ...next, refusedCancel, pending }, commands: [{ type: 'read', id: state.providerId }] }; // prettier-ignore
+      }
       // The PO stays as Flxpoint has it; polling shows where it went.
-      return transition({ ...next, pending: undefined }, state.status, event.at, cause, 'cancel refused');
-    case 'read':
+      return { state: transition({ ...next, pending: undefined }, state.status, event.at, cause, 'cancel refused'), commands: [] }; // prettier-ignore
+    case 'read': {
       // E.g. the PO is gone (404) or the token was revoked (401): a person must look; polling goes on.
-      return withNextPoll(transition(next, 'needs_attention', event.at, cause), event.at, false);
+      // A read-back after a refused cancel reports the cancel's refusal, and the read's in the history.
+      const reported = state.refusedCancel
+        ? { ...next, pending: undefined, refusedCancel: undefined, lastError: { ...state.refusedCancel, during: 'cancel' as const } } // prettier-ignore
+        : next;
+      return { state: withNextPoll(transition(reported, 'needs_attention', event.at, cause), event.at, false), commands: [] }; // prettier-ignore
+    }
   }
+}
+
+function refusalCause(
+  during: FlxpointCall,
+  { status, message }: { status: number; message: string },
+): string {
+  return `Flxpoint refused ${during} (${status}): ${message}`;
+}
+
+/**
+ * The PO read back after Flxpoint refused the cancel: if Flxpoint ended it meanwhile, poflow ends
+ * it too and the cancel has its answer; otherwise the refusal stands and is reported.
+ */
+function readAfterRefusedCancel(
+  state: FlxpointPoState,
+  refusal: NonNullable<FlxpointPoState['refusedCancel']>,
+  event: Extract<FlxpointEvent, { type: 'read' }>,
+): FlxpointReduced {
+  const read = fold({ ...state, pending: undefined, refusedCancel: undefined, lastError: undefined }, event.po, event.at); // prettier-ignore
+  const changed = read.flxpointStatus !== state.flxpointStatus;
+  if (isTerminal(read.status)) return { state: withNextPoll(read, event.at, changed), commands: [] };
+  const lastError = { ...refusal, during: 'cancel' as const };
+  const cause = refusalCause('cancel', refusal);
+  const reported = transition({ ...read, lastError }, read.status, event.at, cause, 'cancel refused');
+  return { state: withNextPoll(reported, event.at, changed), commands: [] };
 }
 
 function cancelRequested(state: FlxpointPoState, at: string, cause: string): FlxpointReduced {

@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -62,7 +63,11 @@ export async function flxpointPurchaseOrderWorkflow(
     taskQueue: input.flxpointTaskQueue,
   });
   const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
-  let state = started.state;
+  // A cancel goes by the PO as Flxpoint has it; POs started before replay as they ran.
+  let state: FlxpointPoState = {
+    ...started.state,
+    cancelReadsFlxpoint: patched('flxpoint-cancel-reads-flxpoint'),
+  };
   /** Bumped on every change, so the main loop re-reads the polling schedule. */
   let revision = 0;
   const commands: FlxpointCommand[] = [...started.commands];
