@@ -8,45 +8,35 @@ import got from 'got';
 import type { FlxpointPo } from '../activities/flxpoint';
 import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
-import { startHarness, until, type FlxpointHandle, type Harness } from './support/po-harness';
-import { timeSkippingEnv } from './support/temporal';
+import { harnessForEachTest, until, type FlxpointHandle } from './support/po-harness';
 
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness(await timeSkippingEnv());
-});
-
-afterEach(async () => {
-  await harness.close();
-  await harness.env.teardown();
-});
+const harness = harnessForEachTest();
 
 /** Every Flxpoint request answers 503 until the faults are lifted; the counterpart side still works. */
 const holdFlxpoint = () =>
-  harness.admin('PUT', '/faults', { serverErrorRate: 1, routeFamilies: ['flxpoint'], retryAfterSeconds: 1 }); // prettier-ignore
-const releaseFlxpoint = () => harness.admin('PUT', '/faults', {});
+  harness().admin('PUT', '/faults', { serverErrorRate: 1, routeFamilies: ['flxpoint'], retryAfterSeconds: 1 }); // prettier-ignore
+const releaseFlxpoint = () => harness().admin('PUT', '/faults', {});
 
 const untilState = (handle: FlxpointHandle, ready: (state: FlxpointPoView) => boolean) =>
   until<FlxpointPoView>(handle, ready);
 
 /** Every PO Flxpoint holds, read on the counterpart side (no faults, no rate limit). */
 async function atFlxpoint(number: string): Promise<FlxpointPo[]> {
-  const all = (await harness.flxpointAdmin('GET', '/purchase-orders')) as FlxpointPo[];
+  const all = (await harness().flxpointAdmin('GET', '/purchase-orders')) as FlxpointPo[];
   return all.filter((po) => po.purchaseOrderNumber === number);
 }
 
 /** Flxpoint's own request log: what poflow's requests got as answers. */
 async function answered(method: string, path: RegExp): Promise<number[]> {
   const { requests } = await got
-    .get(`${harness.sandbox.url}/_sandbox/flxpoint/requests`)
+    .get(`${harness().sandbox.url}/_sandbox/flxpoint/requests`)
     .json<{ requests: { method: string; url: string; status: number }[] }>();
   return requests.filter((r) => r.method === method && path.test(r.url)).map((r) => r.status);
 }
 
 test('a cancel during a create held in 503s waits for it, then cancels the PO Flxpoint took', async () => {
   await holdFlxpoint();
-  const handle = await harness.startFlxpoint(sampleFlxpointPurchaseOrder('FLX-RACE-CREATE'));
+  const handle = await harness().startFlxpoint(sampleFlxpointPurchaseOrder('FLX-RACE-CREATE'));
   await untilState(handle, (s) => s.pending?.intent === 'create');
   const cancelling = handle.executeUpdate(flxpointCancelUpdate, { args: ['raced the create'] });
   const queued = await untilState(handle, (s) => s.cancelAfterCreate !== undefined);
@@ -64,12 +54,12 @@ test('a cancel during a create held in 503s waits for it, then cancels the PO Fl
 });
 
 test("voided at Flxpoint while poflow's cancel is held in 503s: the refused cancel is read back and answers cancelled", async () => {
-  const handle = await harness.startFlxpoint(sampleFlxpointPurchaseOrder('FLX-RACE-VOID'));
+  const handle = await harness().startFlxpoint(sampleFlxpointPurchaseOrder('FLX-RACE-VOID'));
   const { providerId } = await untilState(handle, (s) => s.status === 'open');
   await holdFlxpoint();
   const cancelling = handle.executeUpdate(flxpointCancelUpdate, { args: ['customer changed their mind'] });
   await untilState(handle, (s) => s.pending?.intent === 'cancel');
-  await harness.flxpointAdmin('POST', '/purchase-orders/FLX-RACE-VOID/status', { status: 'voided', reason: 'source is out of stock' }); // prettier-ignore
+  await harness().flxpointAdmin('POST', '/purchase-orders/FLX-RACE-VOID/status', { status: 'voided', reason: 'source is out of stock' }); // prettier-ignore
   await releaseFlxpoint();
 
   const view = await cancelling;

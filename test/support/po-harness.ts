@@ -32,7 +32,7 @@ import {
 } from '../../workflows/messages';
 import type { PoSettingsInput } from '../../workflows/purchase-order';
 import type { purchaseOrderWorkflow } from '../../workflows/purchase-order-workflow';
-import { workerDefaults } from './temporal';
+import { timeSkippingEnv, workerDefaults } from './temporal';
 
 export type PoHandle = WorkflowHandle<typeof purchaseOrderWorkflow>;
 export type FlxpointHandle = WorkflowHandle<typeof flxpointPurchaseOrderWorkflow>;
@@ -157,6 +157,25 @@ export async function startHarness(
     },
   };
   return harness;
+}
+
+/**
+ * A harness on its own time-skipping server for each test of the calling file (time skipping is
+ * global to a server): call it at the top of the file, and read the harness through the getter.
+ */
+export function harnessForEachTest(): () => Harness {
+  let harness: Harness | undefined;
+  beforeEach(async () => {
+    harness = await startHarness(await timeSkippingEnv());
+  });
+  afterEach(async () => {
+    await harness?.close();
+    await harness?.env.teardown();
+  });
+  return () => {
+    if (!harness) throw new Error('the harness is only there during a test');
+    return harness;
+  };
 }
 
 /** The time-skipping server knows no custom search attributes until told (the dev server gets them at start). */
