@@ -6,18 +6,19 @@ import { flxpointAddressLabel, flxpointItemLabel } from '../workflows/flxpoint-p
 import type { FlxpointPoView, PoView } from '../workflows/messages';
 import { partyRef } from '../workflows/purchase-order';
 
-/** The PO's page in the Temporal Web UI. */
-export function workflowUiUrl(config: Config, workflowId: string): string {
-  return `${namespaceUiUrl(config)}/workflows/${encodeURIComponent(workflowId)}`;
+/** The PO's page in the Temporal Web UI; undefined when no Web UI is known (`TEMPORAL_UI_URL`). */
+export function workflowUiUrl(config: Config, workflowId: string): string | undefined {
+  return namespaceUiUrl(config, `/workflows/${encodeURIComponent(workflowId)}`);
 }
 
-/** The Web UI's workflow list filtered by a visibility query. */
-export function queryUiUrl(config: Config, query: string): string {
-  return `${namespaceUiUrl(config)}/workflows?query=${encodeURIComponent(query)}`;
+/** The Web UI's workflow list filtered by a visibility query; undefined when no Web UI is known. */
+export function queryUiUrl(config: Config, query: string): string | undefined {
+  return namespaceUiUrl(config, `/workflows?query=${encodeURIComponent(query)}`);
 }
 
-function namespaceUiUrl(config: Config): string {
-  return `${config.temporal.uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(config.temporal.namespace)}`;
+function namespaceUiUrl(config: Config, page: string): string | undefined {
+  const { uiUrl, namespace } = config.temporal;
+  return uiUrl && `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}${page}`;
 }
 
 /** `2027-01-21 00:00 UTC (in 3 days)` */
@@ -59,7 +60,11 @@ export function flagsOf(view: AnyPoView): string[] {
 type Row = [label: string, value: string | undefined];
 
 /** One PO as an operator reads it in a terminal. */
-export function describePo(view: AnyPoView, uiUrl: string, options: { history?: boolean } = {}): string {
+export function describePo(
+  view: AnyPoView,
+  uiUrl: string | undefined,
+  options: { history?: boolean } = {},
+): string {
   const last = view.history[view.history.length - 1];
   const rows = isFlxpointView(view) ? flxpointRows(view) : flexportRows(view);
   rows.push(['last change', last && !options.history ? historyLine(last) : undefined], ['web ui', uiUrl]);

@@ -59,7 +59,9 @@ export async function runStart(): Promise<void> {
         `  Temporal     ${devServer.address} (namespace ${config.temporal.namespace}) [embedded dev server]`,
       );
     }
-    lines.push(`  Web UI       ${config.temporal.uiUrl}`);
+    lines.push(
+      `  Web UI       ${config.temporal.uiUrl ?? 'not known: set TEMPORAL_UI_URL for links to POs'}`,
+    );
 
     const client = await connectClient(config);
     stops.push(() => client.connection.close());

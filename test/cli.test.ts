@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../worker/config';
 import { expectBadInput, jsonOf, runCli, stackPerFile, type CliResult, type Json } from './support/stack';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
@@ -54,6 +55,32 @@ test('submit starts the PO once; status shows it with its flags, dates, next dea
   expect(human.stdout).toMatch(/^ {2}must arrive +2030-04-15$/m);
   expect(human.stdout).toMatch(/^ {2}next +quiet check [^;]+; cargo ready check 2030-03-03 00:00 UTC \(in \d+ days\); must arrive check 2030-04-16/m); // prettier-ignore
   expect(human.stdout).toMatch(new RegExp(`^ {2}web ui +${link.replace(/[.?]/g, '\\$&')}$`, 'm'));
+});
+
+test('Web UI links: none for a self-hosted cluster without TEMPORAL_UI_URL, the console for Temporal Cloud', async () => {
+  const uiUrlOf = (env: NodeJS.ProcessEnv) => loadConfig(env).temporal.uiUrl;
+  expect(uiUrlOf({})).toBe('http://127.0.0.1:8233');
+  expect(uiUrlOf({ TEMPORAL_ADDRESS: 'temporal.internal:7233' })).toBeUndefined();
+  expect(uiUrlOf({ TEMPORAL_ADDRESS: '127.0.0.1:27233' })).toBeUndefined();
+  expect(uiUrlOf({ TEMPORAL_ADDRESS: 'purchasing.a1b2c.tmprl.cloud:7233' })).toBe(
+    'https://cloud.temporal.io',
+  );
+  expect(uiUrlOf({ TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233' })).toBe(
+    'https://cloud.temporal.io',
+  );
+  expect(uiUrlOf({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_UI_URL: 'https://ui.internal' })).toBe('https://ui.internal'); // prettier-ignore
+
+  // The suite's server stands in for a self-hosted cluster: an address, and no Web UI named.
+  const { TEMPORAL_UI_URL: _ui, ...cluster } = suite.stack.cliEnv;
+  const run = (...args: string[]) => runCli({ cliEnv: cluster }, args);
+  const [json, human, list] = await Promise.all([run('status', 'PO-1001', '--json'), run('status', 'PO-1001'), run('list')]); // prettier-ignore
+  expect(json.code).toBe(0);
+  expect(jsonOf(json)).not.toHaveProperty('uiUrl');
+  expect(human.stdout).toContain('PO PO-1001: ');
+  expect(list.stdout).toMatch(/purchase orders?$/m);
+  for (const output of [json.stdout, human.stdout, list.stdout]) {
+    expect(output).not.toMatch(/web ui|cloud\.temporal\.io/i);
+  }
 });
 
 test('a bad PO is refused before anything starts, with every field and its reason', async () => {

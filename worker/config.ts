@@ -119,7 +119,8 @@ export interface Config {
     namespace: string;
     devServerPort: number;
     uiPort: number;
-    uiUrl: string;
+    /** The Web UI links point into; undefined when unknown (a self-hosted cluster without TEMPORAL_UI_URL). */
+    uiUrl?: string;
   };
   flexport: { baseUrl: string; apiToken: string; embedded: boolean };
   flxpoint: { baseUrl: string; apiToken: string; embedded: boolean };
@@ -156,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       namespace: e.TEMPORAL_NAMESPACE,
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
-      uiUrl: e.TEMPORAL_UI_URL ?? (address ? 'https://cloud.temporal.io' : embeddedUi),
+      uiUrl: e.TEMPORAL_UI_URL ?? (address ? cloudUiUrl(address) : embeddedUi),
     },
     flexport: {
       baseUrl: e.FLEXPORT_BASE_URL ?? sandboxUrl,
@@ -197,6 +198,16 @@ function codecKeys(env: NodeJS.ProcessEnv): CodecKeys | undefined {
     if (err instanceof CodecKeyError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/**
+ * Temporal Cloud's Web UI, for a Temporal Cloud address (`<ns>.<account>.tmprl.cloud:7233`,
+ * `<region>.<cloud>.api.temporal.io:7233`). Any other address is a self-hosted cluster whose Web UI
+ * poflow cannot guess: no link unless TEMPORAL_UI_URL says where it is.
+ */
+export function cloudUiUrl(address: string): string | undefined {
+  const host = address.replace(/:\d+$/, '').toLowerCase();
+  return /\.(tmprl\.cloud|api\.temporal\.io)$/.test(host) ? 'https://cloud.temporal.io' : undefined;
 }
 
 /** The address to connect to: the configured one, or the embedded dev server's. */

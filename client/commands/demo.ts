@@ -109,8 +109,7 @@ export async function runDemo(session: Session, options: { tag?: string }): Prom
         ['NAME', 'STATUS', 'FLAGS', 'STORY'],
         ...played.map((p) => [p.name, p.status, p.flags.join(', '), p.story]),
       ]),
-      '',
-      `In the Web UI: ${uiUrl}`,
+      ...(uiUrl ? ['', `In the Web UI: ${uiUrl}`] : []),
     ].join('\n'),
   );
 }

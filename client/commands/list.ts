@@ -17,7 +17,7 @@ export interface PoSummary {
   mustArriveDate?: string;
   shipmentIds: string[];
   workflowId: string;
-  uiUrl: string;
+  uiUrl?: string;
 }
 
 export async function listPurchaseOrders(
@@ -54,7 +54,7 @@ export async function listPurchaseOrders(
     const header = ['NAME', 'PROVIDER', 'STATUS', 'LATE', 'BUYER', 'SELLER', 'CARGO READY', 'MUST ARRIVE', 'SHIPMENTS']; // prettier-ignore
     const found = pos.length === options.limit ? `first ${pos.length}` : `${pos.length}`;
     const body = pos.length ? `${table([header, ...rows])}\n` : '';
-    return `${body}${found} purchase order${pos.length === 1 ? '' : 's'}\nWeb UI: ${uiUrl}`;
+    return `${body}${found} purchase order${pos.length === 1 ? '' : 's'}${uiUrl ? `\nWeb UI: ${uiUrl}` : ''}`;
   });
 }
 

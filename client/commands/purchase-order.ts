@@ -225,7 +225,7 @@ async function readView(session: Session, ref: FoundPo): Promise<AnyPoView> {
   // Both workflows answer the same `state` query, each with its own view.
   if (status === 'RUNNING') return (await handle.query(stateQuery)) as AnyPoView;
   if (status === 'COMPLETED') return (await handle.result()) as AnyPoView;
-  throw new Error(`the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId)}`); // prettier-ignore
+  throw new Error(`the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId) ?? `its history (workflow ${handle.workflowId})`}`); // prettier-ignore
 }
 
 /**
@@ -249,14 +249,14 @@ async function update(
     const outcome = await boundedRequest(session.client, handle, () => start(handle), (view) => requestSettled(view, verb), waitSeconds * 1000); // prettier-ignore
     if (outcome.kind === 'done') return outcome.view;
     if (outcome.kind === 'not_accepted') {
-      throw new Error(`${verb} of purchase order ${po.name} was sent, but its workflow did not take it in within ${waitSeconds} s (is a poflow worker running?); it may still take effect: follow it with ${follow} or ${uiUrl}`); // prettier-ignore
+      throw new Error(`${verb} of purchase order ${po.name} was sent, but its workflow did not take it in within ${waitSeconds} s (is a poflow worker running?); it may still take effect: follow it with ${follow}${uiUrl ? ` or ${uiUrl}` : ''}`); // prettier-ignore
     }
     const view = outcome.view;
     const doing = view?.pending ? `: waiting for the provider to answer the ${view.pending.intent}` : '';
     print(
       session,
       { name: po.name, request: verb, outcome: 'in_progress', status: view?.status, follow, uiUrl },
-      () => `${verb} of purchase order ${po.name} accepted and still in progress after ${waitSeconds} s${doing}.\nFollow it with: ${follow}\n  or in the Web UI: ${uiUrl}`, // prettier-ignore
+      () => `${verb} of purchase order ${po.name} accepted and still in progress after ${waitSeconds} s${doing}.\nFollow it with: ${follow}${uiUrl ? `\n  or in the Web UI: ${uiUrl}` : ''}`, // prettier-ignore
     );
     return undefined;
   } catch (err) {

@@ -26,7 +26,7 @@ export async function submit(json: boolean, file: string, settings: PoSettingsIn
           ? `PO ${name} was already submitted: nothing new started (${CHANGE_HINTS[provider]})`
           : `PO ${name} submitted`,
         `  workflow  ${started.workflowId}`,
-        `  web ui    ${uiUrl}`,
+        ...(uiUrl ? [`  web ui    ${uiUrl}`] : []),
         `  status    poflow status ${name}${settings.provider ? ` --provider ${settings.provider}` : ''}`,
       ].join('\n'),
     );
