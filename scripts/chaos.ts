@@ -26,7 +26,7 @@ export interface ChaosOptions {
   workerKills: number;
   /** Seconds between two kills. */
   killEvery: number;
-  /** Seconds the book may take to settle once the faults stop. */
+  /** Seconds the book may take to settle once the faults stop; also how long one operator command is retried. */
   settleTimeout: number;
   seed: number;
   /** Keep the private directory (logs, SQLite files) for a post-mortem. */
@@ -114,12 +114,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     })();
     kills.catch(() => {}); // awaited below; a failed restart must not end the process meanwhile
 
-    const operator = { cliEnv: env, client, dir, until: Date.now() + options.settleTimeout * 1000 };
+    // Each command is retried for as long as the book may take to settle, counted from its own
+    // start: under load the storm's commands queue up for longer than that.
+    const operator = { cliEnv: env, client, dir, patienceMs: options.settleTimeout * 1000 };
+    const importUntil = Date.now() + operator.patienceMs;
     // Re-running an import starts nothing twice: the operator's answer to an import cut short.
     for (let attempt = 1; ; attempt++) {
       const result = await runCli({ cliEnv: env }, ['import', csv, '--json'], 600_000);
       if (result.code === 0) break;
-      if (Date.now() > operator.until) throw new Error(`poflow import never completed: ${result.stderr.slice(-500)}`); // prettier-ignore
+      if (Date.now() > importUntil) throw new Error(`poflow import never completed: ${result.stderr.slice(-500)}`); // prettier-ignore
       log(`chaos: import attempt ${attempt} exited ${result.code}; running it again`);
       await sleep(2000);
     }
@@ -222,7 +225,10 @@ if (require.main === module) {
     ) // prettier-ignore
     .addOption(new Option('--kill-every <seconds>', 'pause between two kills').argParser(Number).default(10))
     .addOption(
-      new Option('--settle-timeout <seconds>', 'how long the book may take to settle')
+      new Option(
+        '--settle-timeout <seconds>',
+        'how long the book may take to settle, and one operator command be retried',
+      )
         .argParser(Number)
         .default(900),
     ) // prettier-ignore

@@ -55,15 +55,16 @@ export interface Operator {
   cliEnv: NodeJS.ProcessEnv;
   client: Client;
   dir: string;
-  /** Stop retrying at this time (ms since epoch). */
-  until: number;
+  /** How long one command is retried, from its first attempt (ms). */
+  patienceMs: number;
 }
 
 /** One operator command, repeated while the stack cannot answer (exit 1) or the PO is not ready for it yet. */
 export async function act(operator: Operator, kind: ActionKind, name: string): Promise<ActionResult> {
+  const until = Date.now() + operator.patienceMs;
   let attempts = 0;
   let last: CliResult | undefined;
-  while (Date.now() < operator.until) {
+  while (Date.now() < until) {
     attempts += 1;
     const args = await argsOf(operator, kind, name).catch(() => undefined);
     if (args) {
