@@ -18,6 +18,7 @@ import type { CreateBookingBody, FlexportClient, FlexportShipment } from './flex
 import type { FlxpointClient, FlxpointPo } from './flxpoint';
 import { alertsRaised } from '../worker/metrics';
 import { RequestPacer } from './pacer';
+import type { Logger } from 'pino';
 
 export { FlexportClient } from './flexport';
 export { FlxpointClient } from './flxpoint';
@@ -27,12 +28,10 @@ export interface AlertSink {
   raise(alert: Alert): Promise<void> | void;
 }
 
-/** The default sink: one structured JSON line per alert on stdout, for the log pipeline. */
-export const logAlertSink: AlertSink = {
-  raise(alert) {
-    console.log(JSON.stringify({ level: 'warn', msg: 'purchase order alert', ...alert }));
-  },
-};
+/** The default sink: one warning per alert in poflow's log, for the log pipeline. */
+export function loggedAlerts(logger: Logger): AlertSink {
+  return { raise: (alert) => logger.warn(alert, 'purchase order alert') };
+}
 
 export interface SubmissionResult {
   providerId: number;

@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { executableFor } from '../worker/temporal-binaries';
-import { webhookLogger } from '../webhooks/logger';
+import { poflowLogger } from '../worker/logger';
 import { DEFAULT_MAX_BODY_BYTES, startWebhookReceiver } from '../webhooks/receiver';
 import { sign } from '../webhooks/signature';
 import { pingWorkflow } from '../workflows/ping';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     port: 0,
     secrets: [SECRET],
     client: env.client,
-    logger: webhookLogger({ write: () => {} }),
+    logger: poflowLogger('webhooks', { write: () => {} }),
   });
   try {
     const run = Date.now();

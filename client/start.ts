@@ -10,7 +10,7 @@ import { startSandboxThread } from '../sandbox/thread';
 import { ensureDefaultKeyFile, type CodecKeys } from '../codec/keys';
 import { startCodecServer } from '../codec/server';
 import { startWebhooks, webhookSecrets } from '../webhooks/main';
-import { webhookLogger } from '../webhooks/logger';
+import { poflowLogger } from '../worker/logger';
 import { DATA_DIR, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
@@ -31,7 +31,8 @@ export async function runStart(): Promise<void> {
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const config = loadConfig();
-  const sdkMetricsUrl = await installTelemetry();
+  const sdkMetricsUrl = await installTelemetry(config.logLevel);
+  const serverLog = poflowLogger('temporal-server');
   const stops: Stop[] = [];
   const lines: string[] = [];
   try {
@@ -52,7 +53,7 @@ export async function runStart(): Promise<void> {
         namespace: config.temporal.namespace,
         dbFile: path.join(DATA_DIR, 'temporal.sqlite'),
         codecEndpoint: codecServer.url,
-        log: (line) => console.log(`temporal: ${line}`),
+        log: (line) => serverLog.info(line),
       });
       stops.push(devServer.stop);
       lines.push(
@@ -95,7 +96,7 @@ export async function runStart(): Promise<void> {
     });
     lines.push(`  Workers      task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} (2 requests/s)`);
 
-    const logger = webhookLogger();
+    const logger = poflowLogger('webhooks');
     const webhooks = await startWebhooks(config, { client, connection, logger });
     stops.push(webhooks.close);
     lines.push(`  Webhooks     ${webhooks.flexportUrl} (reconciler ${webhooks.reconcilerWorkflowId})`);
@@ -143,8 +144,8 @@ async function proveWorkerPolls(client: PoflowClient): Promise<void> {
 async function registerSearchAttributesOnCluster(connection: Connection, namespace: string): Promise<void> {
   try {
     const added = await ensureSearchAttributes(connection, namespace);
-    if (added.length > 0) console.log(`registered search attributes: ${added.join(', ')}`);
+    if (added.length > 0) poflowLogger('worker').info({ added }, 'registered search attributes');
   } catch (err) {
-    console.warn(`could not register the PO search attributes (see README): ${String(err)}`);
+    poflowLogger('worker').warn({ err }, 'could not register the PO search attributes (see README)');
   }
 }

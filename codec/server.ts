@@ -10,7 +10,8 @@ import { temporal } from '@temporalio/proto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { poflowLogger } from '../worker/logger';
 import { z } from 'zod';
 import { AesGcmCodec } from './aes-gcm';
 import type { CodecKeys } from './keys';
@@ -40,7 +41,7 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
   const codec = new AesGcmCodec(options.keys);
-  const log = options.logger ?? pino({ name: 'poflow-codec-server' });
+  const log = options.logger ?? poflowLogger('codec-server');
   const origins = new Set(options.corsOrigins.map((origin) => origin.replace(/\/+$/, '')));
   const expected = options.authToken ? digest(`Bearer ${options.authToken}`) : undefined;
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES });

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyError } from 'fastify';
+import type { Logger } from 'pino';
 import { ApiError, errorBody } from './envelopes';
 import { Faults, type FaultOptions } from './faults';
 import { flxpointSandbox } from './flxpoint/routes';
@@ -39,7 +40,8 @@ export interface SandboxOptions {
   dbFile?: string;
   /** Legal entities, locations, ports and products added to fixtures/network.json. */
   network?: NetworkInput;
-  logger?: boolean;
+  /** Each request at debug level (poflow's log, worker/logger.ts); silent when unset. */
+  logger?: Logger;
 }
 
 export interface Sandbox {
@@ -68,7 +70,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const webhook of options.webhooks ?? []) dispatcher.register(webhook.url, webhook.secret);
   domain.events.onEvent((event) => dispatcher.dispatch(event));
 
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({ logger: false });
+  const log = options.logger;
+  if (log) {
+    app.addHook('onResponse', async (request, reply) => {
+      log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'sandbox request'); // prettier-ignore
+    });
+  }
 
   // A change is on disk before its answer leaves, so a restart never loses what a client saw.
   if (db) {

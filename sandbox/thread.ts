@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { poflowLogger } from '../worker/logger';
 import { startSandbox, type Sandbox, type SandboxOptions } from './server';
 
 const THREAD_MARK = 'poflowSandboxThread';
@@ -44,9 +45,10 @@ export async function startSandboxThread(options: SandboxOptions): Promise<Sandb
 }
 
 async function runInThread(port: NonNullable<typeof parentPort>, options: SandboxOptions): Promise<void> {
+  const logger = poflowLogger('sandbox');
   let sandbox: Sandbox;
   try {
-    sandbox = await startSandbox(options);
+    sandbox = await startSandbox({ ...options, logger });
   } catch (err) {
     port.postMessage({ error: err instanceof Error ? err.message : String(err) } satisfies Started);
     return;
@@ -54,6 +56,7 @@ async function runInThread(port: NonNullable<typeof parentPort>, options: Sandbo
   port.once('message', () => {
     void sandbox.close().finally(() => port.close());
   });
+  logger.info({ url: sandbox.url }, 'sandbox running in its own thread');
   port.postMessage({ url: sandbox.url, port: sandbox.port } satisfies Started);
 }
 

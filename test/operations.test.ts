@@ -3,15 +3,20 @@
  * `poflow start` subprocess (dev server, sandbox, workers, receiver) on free ports. `/metrics`
  * carries poflow's metrics and the Temporal SDK's worker metrics, and the numbers move as a PO
  * goes through; `/healthz` and `/readyz` answer on POFLOW_METRICS_PORT and on the receiver's port;
- * SIGTERM stops the whole stack cleanly.
+ * every part logs through poflow's one logger, secrets never in it; SIGTERM lets a webhook request
+ * in flight finish, then stops the whole stack cleanly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './support/ports';
 import { jsonOf, runCli } from './support/stack';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
+import { sign } from '../webhooks/signature';
+
+const WEBHOOK_SECRET = 'operations-test-webhook-secret';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'poflow-operations-'));
 let poflow: ChildProcess | undefined;
@@ -35,6 +40,7 @@ beforeAll(async () => {
     POFLOW_METRICS_PORT: String(metrics),
     POFLOW_CODEC_PORT: String(codec),
     POFLOW_PO_COUNT_INTERVAL_SECONDS: '1',
+    WEBHOOK_SECRET,
   };
   metricsUrl = `http://127.0.0.1:${metrics}`;
   receiverUrl = `http://127.0.0.1:${webhooks}`;
@@ -143,10 +149,57 @@ test("metrics name poflow's and the SDK's series, and the numbers move as a PO g
   expect(sample(after, 'temporal_workflow_completed') + sample(after, 'temporal_workflow_task_execution_latency_count')).toBeGreaterThan(0); // prettier-ignore
 }, 180_000);
 
-test('SIGTERM stops the whole stack cleanly', async () => {
+test("every part logs JSON lines through poflow's logger, and no secret reaches it", () => {
+  const lines = output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { service: string; component: string; msg: string });
+  expect(lines.filter((line) => line.service !== 'poflow')).toEqual([]);
+  const components = new Set(lines.map((line) => line.component));
+  for (const component of ['temporal-sdk', 'sandbox', 'webhooks']) {
+    expect(components).toContain(component);
+  }
+  // The SDK's worker lines come through its runtime logger, not its own console output.
+  expect(lines.some((line) => line.component === 'temporal-sdk' && /Worker state changed/.test(line.msg))).toBe(true); // prettier-ignore
+  expect(output).not.toContain(WEBHOOK_SECRET);
+});
+
+test('SIGTERM lets a webhook request in flight finish, then stops the whole stack cleanly', async () => {
+  const body = JSON.stringify({
+    _object: '/event',
+    id: Date.now(),
+    version: 2,
+    type: '/purchase_order#acknowledged',
+    created_at: new Date().toISOString(),
+    occurred_at: new Date().toISOString(),
+    data: { _object: '/purchase_order', name: 'PO-1001' },
+  });
+  // The request's head and half its body are in before SIGTERM; the rest comes once poflow is stopping.
+  const answer = new Promise<number>((resolve, reject) => {
+    const inFlight = request(`${receiverUrl}/webhooks/flexport`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-hub-signature-256': sign(body, WEBHOOK_SECRET),
+      },
+    });
+    inFlight.once('response', (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    inFlight.once('error', reject);
+    inFlight.write(body.slice(0, 40));
+    void until(
+      () => output.includes('stopping...'),
+      30_000,
+      () => 'SIGTERM never reached poflow',
+    ).then(() => inFlight.end(body.slice(40)), reject);
+  });
   const exited = new Promise<number | null>((resolve) => poflow!.once('exit', (code) => resolve(code)));
+  await new Promise((resolve) => setTimeout(resolve, 500));
   poflow!.kill('SIGTERM');
+  expect(await answer).toBe(200);
   expect(await exited).toBe(0);
-  expect(output).toContain('stopping...');
   await expect(fetch(`${metricsUrl}/healthz`)).rejects.toThrow();
 }, 120_000);

@@ -18,7 +18,7 @@ import {
   type EventCursor,
   type WalkedEvent,
 } from '../webhooks/event-cursor';
-import { webhookLogger } from '../webhooks/logger';
+import { poflowLogger } from '../worker/logger';
 import { startReconciler, type RunningReconciler } from '../webhooks/reconciler';
 import { parsePurchaseOrder } from '../workflows/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
@@ -29,7 +29,7 @@ import { payloadValue, testDataConverter } from './support/codec';
 const examplePo = JSON.parse(
   readFileSync(path.join(__dirname, '..', 'examples', 'po-1001-widgets.json'), 'utf8'),
 );
-const silent = webhookLogger({ write: () => {} });
+const silent = poflowLogger('webhooks', { write: () => {} });
 
 const HOUR_MS = 3_600_000;
 const T = (minutes: number) =>

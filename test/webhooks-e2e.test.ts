@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { flexportEventFeed, type EventFeed } from '../activities/reconciler';
 import type { FaultOptions } from '../sandbox/faults';
-import { webhookLogger } from '../webhooks/logger';
+import { poflowLogger } from '../worker/logger';
 import { startReconciler, type RunningReconciler } from '../webhooks/reconciler';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { routeEvent } from '../webhooks/routing';
@@ -18,7 +18,7 @@ import { devServerEnv } from './support/temporal';
 import { testDataConverter } from './support/codec';
 
 const SECRET = 'whsec-e2e-5f2b8c1d9e7a4f60';
-const silent = webhookLogger({ write: () => {} });
+const silent = poflowLogger('webhooks', { write: () => {} });
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import { startPurchaseOrder } from '../client/purchase-orders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { TASK_QUEUE } from '../worker/config';
 import { startDevServer, type DevServer, type DevServerOptions } from '../worker/dev-server';
-import { webhookLogger } from '../webhooks/logger';
+import { poflowLogger } from '../worker/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import type { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
 import { until } from './support/po-harness';
@@ -58,7 +58,7 @@ beforeAll(async () => {
   server = await startDevServer(options);
   const connection = await Connection.connect({ address: server.address });
   client = new Client({ connection, dataConverter: workerDefaults.dataConverter });
-  receiver = await startWebhookReceiver({ port: 0, secrets: [SECRET], client, rpcTimeoutMs: 2000, logger: webhookLogger({ write: () => {} }) }); // prettier-ignore
+  receiver = await startWebhookReceiver({ port: 0, secrets: [SECRET], client, rpcTimeoutMs: 2000, logger: poflowLogger('webhooks', { write: () => {} }) }); // prettier-ignore
   sandbox = await startSandbox({
     port: 0,
     webhooks: [{ url: `${receiver.url}/webhooks/flexport`, secret: SECRET }],

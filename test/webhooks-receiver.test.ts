@@ -6,7 +6,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { webhookLogger } from '../webhooks/logger';
+import { poflowLogger } from '../worker/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { sign } from '../webhooks/signature';
 import { SearchAttributes } from '../workflows/messages';
@@ -23,7 +23,7 @@ const poName = (label: string) => `PO-RCV-${label}-${run}`;
 let env: TestWorkflowEnvironment;
 let receiver: WebhookReceiver;
 const logLines: string[] = [];
-const logger = webhookLogger({ write: (line: string) => void logLines.push(line) });
+const logger = poflowLogger('webhooks', { write: (line: string) => void logLines.push(line) });
 
 beforeAll(async () => {
   env = await devServerEnv();

@@ -9,7 +9,7 @@ import { poflowDataConverter } from '../codec/aes-gcm';
 import { flexportEventFeed } from '../activities/reconciler';
 import { ConfigError, loadConfig, type Config } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
-import { webhookLogger } from './logger';
+import { poflowLogger } from '../worker/logger';
 import { startReconciler } from './reconciler';
 import { startWebhookReceiver } from './receiver';
 import { untilInterrupted } from '../worker/interrupt';
@@ -82,8 +82,8 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
   if (config.webhooks.secretGenerated) {
     throw new ConfigError('WEBHOOK_SECRET: required, the secret the provider signs deliveries with');
   }
-  const logger = webhookLogger();
-  const sdkMetricsUrl = await installTelemetry();
+  const logger = poflowLogger('webhooks');
+  const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const client = await connectClient(config);
   const connection = await connectWorker(config);
   try {

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Provider } from '../workflows/purchase-order';
 import { concernsNoPo, deliverEvent, logDelivery, type DeliveryReport } from './delivery';
 import { parseEvent } from './event';
-import { webhookLogger } from './logger';
+import { poflowLogger } from '../worker/logger';
 import { verifySignature, type SignaturePolicy } from './signature';
 import { observeWebhookReceiver } from '../worker/metrics';
 import { readiness, type ReadinessCheck } from '../worker/operations';
@@ -67,7 +67,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     refused: { signature: 0, malformed: 0, tooLarge: 0 },
     unavailable: 0,
   };
-  const app = buildApp(options, counts, options.logger ?? webhookLogger());
+  const app = buildApp(options, counts, options.logger ?? poflowLogger('webhooks'));
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const { address, port } = app.server.address() as AddressInfo;
   const unobserve = observeWebhookReceiver(counts);

@@ -15,7 +15,7 @@ import {
   reconcilerWorkflowId,
   type ReconcilerInput,
 } from '../workflows/reconciler';
-import { webhookLogger } from './logger';
+import { poflowLogger } from '../worker/logger';
 
 export interface ReconcilerOptions {
   /** The worker's connection (the client's cannot poll). */
@@ -44,7 +44,7 @@ export async function startReconciler(
   const activities = createReconcilerActivities({
     client,
     feeds: { flexport: options.flexport },
-    logger: options.logger ?? webhookLogger(),
+    logger: options.logger ?? poflowLogger('webhooks'),
   });
   const worker = await Worker.create({
     connection: options.connection,

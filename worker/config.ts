@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { CodecKeyError, loadCodecKeys, type CodecKeys } from '../codec/keys';
+import { logLevelFrom, LogLevelError, type LogLevel } from './logger';
 import { PROJECT_ROOT } from './temporal-binaries';
 
 export const TASK_QUEUE = 'poflow';
@@ -138,6 +139,8 @@ export interface Config {
   };
   /** `/metrics`, `/healthz`, `/readyz` of a long-running process; the PO gauges' refresh interval. */
   operations: { metricsPort: number; poCountIntervalMs: number };
+  /** `POFLOW_LOG_LEVEL`: every process's one log (worker/logger.ts). */
+  logLevel: LogLevel;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -188,14 +191,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsPort: e.POFLOW_METRICS_PORT,
       poCountIntervalMs: e.POFLOW_PO_COUNT_INTERVAL_SECONDS * 1000,
     },
+    logLevel: configured(() => logLevelFrom(env)),
   };
 }
 
 function codecKeys(env: NodeJS.ProcessEnv): CodecKeys | undefined {
+  return configured(() => loadCodecKeys(env, DATA_DIR));
+}
+
+/** A setting read by its own module, whose refusal is a configuration error like any other (exit 2). */
+function configured<T>(read: () => T): T {
   try {
-    return loadCodecKeys(env, DATA_DIR);
+    return read();
   } catch (err) {
-    if (err instanceof CodecKeyError) throw new ConfigError(err.message);
+    if (err instanceof CodecKeyError || err instanceof LogLevelError) throw new ConfigError(err.message);
     throw err;
   }
 }

@@ -12,6 +12,7 @@ import { SearchAttributes } from '../workflows/messages';
 import { STATUS_MEANINGS } from '../client/help-texts';
 import type { Config } from './config';
 import { latePurchaseOrders, purchaseOrders, registry } from './metrics';
+import { poflowLogger, sdkLevelOf, sdkLoggerOf, type LogLevel } from './logger';
 
 /** Resolves when the thing checked is ready; rejects with the reason when it is not. */
 export type ReadinessCheck = () => Promise<unknown> | unknown;
@@ -123,10 +124,23 @@ async function sdkMetrics(url: string): Promise<string> {
  * Installs the SDK's runtime with its Prometheus exporter on a free loopback port (the operations
  * server serves its text); must run before the process's first connection to Temporal.
  */
-export async function installTelemetry(): Promise<string> {
+export async function installTelemetry(level: LogLevel): Promise<string> {
   const port = await freeLoopbackPort();
-  const { Runtime } = await import('@temporalio/worker');
-  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
+  const { Runtime, makeTelemetryFilterString } = await import('@temporalio/worker');
+  Runtime.install({
+    // The SDK's lines (worker state, workflow `log`, the Rust core's own) join poflow's log.
+    logger: sdkLoggerOf(poflowLogger('temporal-sdk')),
+    telemetryOptions: {
+      logging: {
+        // The core is chatty below WARN: its debug lines come only when poflow's level asks for them.
+        filter: makeTelemetryFilterString({
+          core: level === 'debug' || level === 'trace' ? sdkLevelOf(level) : 'WARN',
+        }),
+        forward: {},
+      },
+      metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } },
+    },
+  });
   return `http://127.0.0.1:${port}/metrics`;
 }
 

@@ -11,10 +11,11 @@ import {
   FlexportClient,
   FLXPOINT_REQUEST_SPACING_MS,
   FlxpointClient,
-  logAlertSink,
+  loggedAlerts,
   type FlxpointActivities,
 } from '../activities';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config, type WorkerTuning } from './config';
+import { poflowLogger } from './logger';
 import { ensureWorkflowBundle } from './workflow-bundle';
 
 export interface PoflowWorkerOptions {
@@ -81,7 +82,10 @@ export async function createConfiguredWorkers(
       connection,
       namespace,
       dataConverter,
-      activities: createActivities({ flexport: new FlexportClient(config.flexport), alerts: logAlertSink }),
+      activities: createActivities({
+        flexport: new FlexportClient(config.flexport),
+        alerts: loggedAlerts(poflowLogger('worker')),
+      }),
       tuning: config.worker,
     }),
     createFlxpointWorker({

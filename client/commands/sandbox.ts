@@ -2,10 +2,12 @@
 import { startSandbox } from '../../sandbox/server';
 import { webhookSecrets } from '../../webhooks/main';
 import { loadConfig } from '../../worker/config';
+import { poflowLogger } from '../../worker/logger';
 import { untilInterrupted } from '../../worker/interrupt';
 
 export async function runSandbox(options: { dbFile?: string; seed?: number }): Promise<void> {
   const config = loadConfig();
+  const logger = poflowLogger('sandbox');
   // Deliveries need the receiver's secret: only a configured one can be shared across processes.
   const webhooks = config.webhooks.secretGenerated
     ? []
@@ -22,8 +24,9 @@ export async function runSandbox(options: { dbFile?: string; seed?: number }): P
     webhooks,
     dbFile: options.dbFile,
     seed: options.seed,
+    logger,
   });
-  console.log(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
+  logger.info(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
   await untilInterrupted();
   await sandbox.close();
 }

@@ -9,11 +9,12 @@ import {
   temporalAnswers,
   workersPolling,
 } from '../../worker/operations';
+import { poflowLogger } from '../../worker/logger';
 import { createConfiguredWorkers } from '../../worker/worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
-  const sdkMetricsUrl = await installTelemetry();
+  const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const connection = await connectWorker(config);
   try {
     const workers = await createConfiguredWorkers(config, connection);
@@ -27,7 +28,7 @@ export async function runWorker(): Promise<void> {
         flxpoint: providerReachable(config.flxpoint.baseUrl),
       },
     });
-    console.log(
+    poflowLogger('worker').info(
       `workers polling task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} on namespace ${config.temporal.namespace}; metrics, /healthz and /readyz on ${operations.url}; Ctrl-C stops them`,
     );
     try {
