@@ -261,7 +261,9 @@ async function main(argv: string[]): Promise<void> {
     if (json()) {
       console.log(JSON.stringify({ error: message, ...(causes.length ? { causes } : {}), ...(issues.length ? { issues } : {}) })); // prettier-ignore
     } else console.error(`poflow: ${describeError(err)}`);
-    process.exitCode = await exitCodeFor(err);
+    // A failed command ends here, after its own clean-up: an SDK runtime installed before the
+    // failure (its log forwarding holds the event loop until a connection closes it) must not keep it.
+    process.exit(await exitCodeFor(err));
   }
 }
 
