@@ -38,7 +38,7 @@ export interface ChaosReport {
   pos: number;
   seconds: number;
   settleSeconds: number;
-  kills: Record<PartName, number>;
+  kills: Partial<Record<PartName, number>>;
   actions: Record<ActionKind, Record<ActionResult['outcome'], number>>;
   poflowStatuses: Record<string, number>;
   providerStatuses: Record<string, number>;

@@ -8,22 +8,18 @@
  * the guarantee is the activities' own pacing (one request every 550 ms, no burst); the server's
  * task-queue limit is a token bucket that lets a burst through after an idle spell.
  */
-import got from 'got';
 import type { FlxpointPoView } from '../workflows/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
+import {
+  busiestWindow,
+  flxpointRequests,
+  MAX_PER_WINDOW,
+  notCreatedOnce,
+  type LoggedRequest,
+} from './support/flxpoint-requests';
 import { startHarness, until, type FlxpointHandle, type Harness } from './support/po-harness';
 import { devServerEnv } from './support/temporal';
 
-interface LoggedRequest {
-  at: number;
-  sentAt?: number;
-  method: string;
-  url: string;
-  status: number;
-}
-
-const WINDOW_MS = 5_000;
-const MAX_PER_WINDOW = 10;
 /** Requests from another user of the same token, who is not poflow. */
 const NEIGHBOUR = 'NEIGHBOUR';
 let harness: Harness;
@@ -37,38 +33,13 @@ afterAll(async () => {
   await harness?.env.teardown();
 });
 
-async function requests(): Promise<LoggedRequest[]> {
-  const { requests } = await got
-    .get(`${harness.sandbox.url}/_sandbox/flxpoint/requests`)
-    .json<{ requests: LoggedRequest[] }>();
-  return requests;
-}
-
 async function poflowRequests(): Promise<LoggedRequest[]> {
-  return (await requests()).filter((r) => !r.url.includes(NEIGHBOUR));
-}
-
-/**
- * The most requests poflow sent in any window of WINDOW_MS (every window starts at some request),
- * by the time each was sent: the arrival times also carry this machine's scheduling delays,
- * which on a loaded machine bunch requests sent 550 ms apart.
- */
-function busiestWindow(log: LoggedRequest[]): { from: number; count: number } {
-  const times = log.map((r) => r.sentAt!).sort((a, b) => a - b);
-  let busiest = { from: 0, count: 0 };
-  let end = 0;
-  for (let start = 0; start < times.length; start++) {
-    while (end < times.length && times[end]! < times[start]! + WINDOW_MS) end++;
-    if (end - start > busiest.count) busiest = { from: times[start]!, count: end - start };
-  }
-  return busiest;
+  return (await flxpointRequests(harness.sandbox.url)).filter((r) => !r.url.includes(NEIGHBOUR));
 }
 
 /** Each number exactly once at Flxpoint: nothing lost, nothing made twice. */
 async function expectEachCreatedOnce(numbers: string[]): Promise<void> {
-  const all = await got.get(`${harness.sandbox.url}/_sandbox/flxpoint/purchase-orders`).json<{ purchaseOrderNumber: string }[]>(); // prettier-ignore
-  const times = (number: string) => all.filter((po) => po.purchaseOrderNumber === number).length;
-  expect(numbers.filter((number) => times(number) !== 1)).toEqual([]);
+  expect(await notCreatedOnce(harness.sandbox.url, numbers)).toEqual([]);
 }
 
 async function startAll(prefix: string, count: number, poll: { firstSeconds: number; maxSeconds: number }) {

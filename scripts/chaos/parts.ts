@@ -11,8 +11,11 @@ import { ensureSearchAttributes, SINGLE_PARTITION_TASK_QUEUES } from '../../work
 import { PROJECT_ROOT, requireBinaryPath } from '../../worker/temporal-binaries';
 import { freePort } from '../../test/support/ports';
 
-export type PartName = 'temporal' | 'sandbox' | 'webhooks' | 'worker';
+/** `worker-2`: a second `poflow worker` beside the first, as a cluster runs them. */
+export type PartName = 'temporal' | 'sandbox' | 'webhooks' | 'worker' | 'worker-2';
 export const PART_NAMES: readonly PartName[] = ['temporal', 'sandbox', 'webhooks', 'worker'];
+/** The order parts depend on each other: started in it, stopped in reverse. */
+const START_ORDER: readonly PartName[] = [...PART_NAMES, 'worker-2'];
 
 export interface Ports {
   temporal: number;
@@ -26,7 +29,8 @@ const READY_TIMEOUT_MS = 300_000;
 
 export class Parts {
   private readonly children = new Map<PartName, ChildProcess>();
-  readonly kills: Record<PartName, number> = { temporal: 0, sandbox: 0, webhooks: 0, worker: 0 };
+  /** SIGKILLs per part (parts never killed are absent). */
+  readonly kills: Partial<Record<PartName, number>> = {};
 
   constructor(
     private readonly dir: string,
@@ -64,7 +68,7 @@ export class Parts {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    this.kills[name] += 1;
+    this.kills[name] = (this.kills[name] ?? 0) + 1;
   }
 
   async restart(name: PartName): Promise<void> {
@@ -74,7 +78,7 @@ export class Parts {
 
   /** Stops every part still running (workers and servers first, Temporal last). */
   async stopAll(): Promise<void> {
-    for (const name of [...PART_NAMES].reverse()) {
+    for (const name of [...START_ORDER].reverse()) {
       const child = this.children.get(name);
       this.children.delete(name);
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
@@ -103,6 +107,7 @@ export class Parts {
       case 'webhooks':
         return [process.execPath, [POFLOW_BIN, 'webhooks']];
       case 'worker':
+      case 'worker-2':
         return [process.execPath, [POFLOW_BIN, 'worker']];
     }
   }
@@ -141,8 +146,10 @@ export class Parts {
         case 'webhooks':
           return (await fetch(`http://127.0.0.1:${this.ports.webhooks}/healthz`)).ok;
         case 'worker':
+        case 'worker-2':
           return (
-            readFileSync(log, 'utf8').split('workers polling task queues').length > 1 + this.kills.worker
+            readFileSync(log, 'utf8').split('workers polling task queues').length >
+            1 + (this.kills[name] ?? 0)
           );
       }
     } catch {

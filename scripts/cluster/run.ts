@@ -1,0 +1,114 @@
+/**
+ * What every round of `npm run test:cluster` works with: the cluster from `.cluster/state.json`,
+ * the poflow processes beside it (sandbox, receiver, two workers; `scripts/chaos/parts.ts`), a
+ * client with the run's codec key, and the `poflow` command line with the same environment.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { poflowDataConverter } from '../../codec/aes-gcm';
+import { loadCodecKeys } from '../../codec/keys';
+import { freePort } from '../../test/support/ports';
+import { runCli, type CliResult } from '../../test/support/stack';
+import { Parts, type PartName } from '../chaos/parts';
+import { frontendAddress, readState, type ClusterState } from './layout';
+
+export interface Round {
+  name: string;
+  /** Figures for the summary, by label. */
+  figures: Record<string, string>;
+  /** What went wrong; empty when the round passed. */
+  failures: string[];
+}
+
+export interface ClusterRun {
+  cluster: ClusterState;
+  parts: Parts;
+  client: Client;
+  /** The environment every poflow process and CLI run gets. */
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  /** A prefix for this run's PO names, so runs on one cluster never meet. */
+  tag: string;
+  log(line: string): void;
+  poflow(...args: string[]): Promise<CliResult>;
+  close(): Promise<void>;
+}
+
+const PARTS: PartName[] = ['sandbox', 'webhooks', 'worker', 'worker-2'];
+
+export async function openRun(log: (line: string) => void): Promise<ClusterRun> {
+  const cluster = readState();
+  if (!cluster) throw new Error('no cluster is up here: run "npm run cluster -- up" first');
+  const dir = mkdtempSync(path.join(tmpdir(), 'poflow-cluster-test-'));
+  const ports = {
+    temporal: cluster.ports.grpc.frontend,
+    sandbox: await freePort(),
+    webhooks: await freePort(),
+  };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: frontendAddress(cluster.ports),
+    TEMPORAL_NAMESPACE: cluster.namespace,
+    FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
+    FLEXPORT_API_TOKEN: 'sandbox',
+    FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.sandbox}/flxpoint`,
+    SANDBOX_PORT: String(ports.sandbox),
+    WEBHOOK_PORT: String(ports.webhooks),
+    WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    // Every process of a cluster deployment shares the keys.
+    POFLOW_CODEC_KEYS: `cluster:${randomBytes(32).toString('base64')}`,
+    POFLOW_DATA_DIR: dir,
+    POFLOW_LOG_LEVEL: 'warn',
+  };
+  const parts = new Parts(dir, ports, env, Date.now() % 100_000);
+  let connection: Connection | undefined;
+  try {
+    for (const part of PARTS) await parts.start(part);
+    connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+  } catch (err) {
+    await parts.stopAll();
+    throw err;
+  }
+  const dataConverter = poflowDataConverter(loadCodecKeys(env, dir));
+  const client = new Client({ connection, namespace: cluster.namespace, dataConverter });
+  return {
+    cluster,
+    parts,
+    client,
+    env,
+    dir,
+    tag: `CL${Date.now().toString(36).toUpperCase()}`,
+    log,
+    poflow: (...args) => runCli({ cliEnv: env }, args, 600_000),
+    async close() {
+      await connection?.close();
+      await parts.stopAll();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `check()` again every `everyMs` until it answers something other than undefined. */
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+  everyMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(everyMs);
+  }
+}
+
+export function seconds(since: number): number {
+  return (Date.now() - since) / 1000;
+}
