@@ -97,6 +97,23 @@ test('a signed PO event is signalled to its PO workflow and answered 200', async
   expect(await signalledEvents(handle)).toEqual([{ name: 'providerEvent', event: JSON.parse(body) }]);
 });
 
+test('a repeat of an event the receiver delivered is answered 200, counted as a duplicate and not sent again', async () => {
+  const handle = await idlePoWorkflow(poName('DUP'));
+  const body = JSON.stringify(poEvent(poName('DUP')));
+  const before = receiver.counts.duplicate;
+  expect(await (await post(body, signed(body))).json()).toEqual({
+    received: true,
+    eventId: JSON.parse(body).id,
+  });
+  const repeat = await post(body, signed(body));
+  expect({ status: repeat.status, body: await repeat.json() }).toEqual({
+    status: 200,
+    body: { received: true, eventId: JSON.parse(body).id, duplicate: true },
+  });
+  expect(receiver.counts.duplicate).toBe(before + 1);
+  expect(await signalledEvents(handle)).toHaveLength(1);
+});
+
 test('a delivery signed with the previous secret is accepted during a rotation, SHA-1 only if enabled', async () => {
   const handle = await idlePoWorkflow(poName('ROT'));
   const body = JSON.stringify(poEvent(poName('ROT')));

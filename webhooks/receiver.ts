@@ -12,6 +12,7 @@ import type { Provider } from '../workflows/purchase-order';
 import { concernsNoPo, deliverEvent, logDelivery, type DeliveryReport } from './delivery';
 import { parseEvent } from './event';
 import { poflowLogger } from '../worker/logger';
+import { EventIdWindow } from '../workflows/event-id-window';
 import { verifySignature, type SignaturePolicy } from './signature';
 import { observeWebhookReceiver } from '../worker/metrics';
 import { readiness, type ReadinessCheck } from '../worker/operations';
@@ -45,6 +46,8 @@ export interface ReceiverCounts {
   unknownPo: number;
   /** Events that concern no PO. */
   unrouted: number;
+  /** Repeats of an event this receiver delivered recently: answered 200 and not sent again. */
+  duplicate: number;
   refused: { signature: number; malformed: number; tooLarge: number };
   unavailable: number;
 }
@@ -64,6 +67,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     closedPo: 0,
     unknownPo: 0,
     unrouted: 0,
+    duplicate: 0,
     refused: { signature: 0, malformed: 0, tooLarge: 0 },
     unavailable: 0,
   };
@@ -89,6 +93,8 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const policy: SignaturePolicy = { secrets: [...options.secrets], acceptSha1: options.acceptSha1 };
+  // The events this receiver delivered lately, per provider (the ids are the provider's own).
+  const recentlyDelivered = new Map<string, EventIdWindow>();
   for (const [provider, path] of Object.entries(PROVIDER_PATHS) as [Provider, string][]) {
     app.post(path, (request, reply) => receive(provider, request, reply));
     allowOnly(app, path, 'POST');
@@ -123,6 +129,15 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
       return reply.code(400).send({ error: 'malformed_event', reason: parsed.reason });
     }
     const { event } = parsed;
+    // The provider redelivers what it thinks was lost. The PO drops repeats itself; this only spares
+    // it the message and shows the repeats on the dashboard (one receiver's memory, so not all of them).
+    const delivered = recentlyDelivered.get(provider) ?? new EventIdWindow();
+    recentlyDelivered.set(provider, delivered);
+    if (delivered.has(event.id)) {
+      counts.duplicate++;
+      log.info({ eventId: event.id, eventType: event.type, provider }, 'event delivered before: acknowledged');
+      return reply.code(200).send({ received: true, eventId: event.id, duplicate: true });
+    }
     try {
       const report = await deliverEvent(event, {
         client: options.client,
@@ -130,6 +145,7 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
         rpcTimeoutMs: options.rpcTimeoutMs,
       });
       count(report, counts);
+      delivered.add(event.id);
       logDelivery(log, report, 'receiver');
       return reply.code(200).send({ received: true, eventId: event.id });
     } catch (err) {
