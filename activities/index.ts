@@ -17,16 +17,13 @@ import type { PurchaseOrder } from '../workflows/purchase-order';
 import type { CreateBookingBody, FlexportClient, FlexportShipment } from './flexport';
 import type { FlxpointClient, FlxpointPo } from './flxpoint';
 import { alertsRaised } from '../worker/metrics';
+import { createNotificationActivities, NO_NOTIFICATIONS, type AlertSink, type NotifyDeliveryConfig } from './notifications'; // prettier-ignore
 import { RequestPacer } from './pacer';
 import type { Logger } from 'pino';
 
 export { FlexportClient } from './flexport';
 export { FlxpointClient } from './flxpoint';
-
-/** Where late / overdue alerts go. */
-export interface AlertSink {
-  raise(alert: Alert): Promise<void> | void;
-}
+export type { AlertSink, NotifyDeliveryConfig } from './notifications';
 
 /** The default sink: one warning per alert in poflow's log, for the log pipeline. */
 export function loggedAlerts(logger: Logger): AlertSink {
@@ -48,9 +45,15 @@ export interface BookingResult {
   lines: { itemKey: string; units: number }[];
 }
 
-export function createActivities(deps: { flexport: FlexportClient; alerts: AlertSink }) {
+/** `notify`: the ERP endpoints and the alert webhook; none when unset (alerts still go to `alerts`). */
+export function createActivities(deps: {
+  flexport: FlexportClient;
+  alerts: AlertSink;
+  notify?: NotifyDeliveryConfig;
+}) {
   const { flexport, alerts } = deps;
   return {
+    ...createNotificationActivities({ notify: deps.notify ?? NO_NOTIFICATIONS, alerts }),
     /** Create-or-update is keyed by name, buyer and seller, so a retry never makes a second PO. */
     async submitPurchaseOrder(input: {
       intent: SubmissionIntent;

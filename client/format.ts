@@ -4,6 +4,7 @@ import type { Deadline } from '../workflows/lifecycle';
 import { nextPollAt } from '../workflows/flxpoint-lifecycle';
 import { flxpointAddressLabel, flxpointItemLabel } from '../workflows/flxpoint-purchase-order';
 import type { FlxpointPoView, PoView } from '../workflows/messages';
+import { deliveriesLine } from '../workflows/notification-outbox';
 import { partyRef } from '../workflows/purchase-order';
 
 /** The PO's page in the Temporal Web UI; undefined when no Web UI is known (`TEMPORAL_UI_URL`). */
@@ -92,6 +93,7 @@ function flexportRows(view: PoView): Row[] {
     ['waiting for', waitingFor(view)],
     ['next', view.nextDeadlines.map(deadlineLabel).join('; ') || 'nothing scheduled'],
     ['last error', lastError(view)],
+    ['notifications', view.notifications && deliveriesLine(view.notifications)],
   ];
 }
 

@@ -162,7 +162,8 @@ export interface ProviderSnapshot {
 }
 
 export interface Alert {
-  kind: 'late' | 'booking_overdue';
+  /** `needs_attention`: refused by the provider and left so longer than the PO's settings allow. */
+  kind: 'late' | 'booking_overdue' | 'needs_attention';
   poName: string;
   message: string;
   at: string;

@@ -11,6 +11,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { FlxpointPoState } from './flxpoint-lifecycle';
 import type { Deadline, PoState } from './lifecycle';
+import type { DeliveriesView } from './notification-outbox';
 import { partyRef, type Booking, type Provider, type PurchaseOrder } from './purchase-order';
 
 export const SearchAttributes = {
@@ -109,8 +110,11 @@ export const ProviderEvent = z.looseObject({
 });
 export type ProviderEvent = z.output<typeof ProviderEvent>;
 
-/** The whole lifecycle view: status, flags, provider ids, bookings, milestones, deadlines, history. */
-export type PoView = PoState & { nextDeadlines: Deadline[] };
+/**
+ * The whole lifecycle view: status, flags, provider ids, bookings, milestones, deadlines, history,
+ * and the notifications delivered and waiting (POs started before notifications have none).
+ */
+export type PoView = PoState & { nextDeadlines: Deadline[]; notifications?: DeliveriesView };
 
 export const stateQuery = defineQuery<PoView>('state');
 /** Full replacement of the PO (the create body); answers the state once the provider has it. */

@@ -4,14 +4,15 @@
  */
 import { nextDeadlines, type Command, type Deadline, type PoState } from './lifecycle';
 import { purchaseOrderSearchAttributes } from './messages';
+import { deliveriesLine, type DeliveriesView } from './notification-outbox';
 import { uiPublisher } from './workflow-support';
 
-export function publisher(): (state: PoState) => void {
+export function publisher(): (state: PoState, deliveries?: DeliveriesView) => void {
   const publish = uiPublisher();
-  return (state) =>
+  return (state, deliveries) =>
     publish(
       purchaseOrderSearchAttributes({ ...state, shipmentIds: state.shipments.map((s) => s.id) }),
-      currentDetails(state),
+      currentDetails(state, deliveries),
     );
 }
 
@@ -45,7 +46,7 @@ export function commandSummary(state: PoState, command: Command): string {
   }
 }
 
-function currentDetails(state: PoState): string {
+function currentDetails(state: PoState, deliveries?: DeliveriesView): string {
   const last = state.history[state.history.length - 1];
   const flags = [
     state.acknowledged ? 'acknowledged' : 'not acknowledged',
@@ -65,6 +66,7 @@ function currentDetails(state: PoState): string {
     `- milestones: ${milestones.join(', ') || 'none yet'}`,
     `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
     `- next: ${next.join('; ') || 'nothing scheduled'}`,
+    deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
     state.lastError
       ? `- last provider error (${state.lastError.status}): ${state.lastError.message}`
       : undefined,

@@ -61,6 +61,8 @@ import {
 import { DeadlineTimer } from './deadline-timer';
 import { EventIdWindow } from './event-id-window';
 import { commandSummary, deadlineSummary, publisher } from './purchase-order-ui';
+import { NotificationOutbox, type OutboxMemory } from './notification-outbox';
+import { NotificationSender } from './notification-sender';
 
 export interface PurchaseOrderWorkflowInput {
   /** The PO as submitted (the v3 create body); checked again here, so a bad one never reaches the provider. */
@@ -68,6 +70,8 @@ export interface PurchaseOrderWorkflowInput {
   settings?: PoSettingsInput;
   /** Set by continue-as-new: the lifecycle so far, the ids of applied provider events included. */
   resume?: PoState;
+  /** Set by continue-as-new: the notifications not delivered yet, and the per-PO sequence. */
+  outbox?: OutboxMemory;
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -90,6 +94,12 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
    * the deadline timer restarted on every change, search attributes published per change.
    */
   const batched = patched(BATCHED_INTAKE);
+  /** Notifications to the ERP and alerts to people go through an outbox; older POs raise alerts inline. */
+  const outbox =
+    batched && patched(NOTIFICATIONS)
+      ? new NotificationOutbox(workflowInfo().workflowId, state, input.outbox)
+      : undefined;
+  const sender = outbox && new NotificationSender(outbox);
   const seen = new EventIdWindow(state.seenEventIds);
   state = { ...state, seenEventIds: [] };
   /** Bumped on every change, so the main loop re-reads the deadlines and republishes. */
@@ -108,6 +118,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   function apply(event: LifecycleEvent, ticket?: Ticket): void {
     const reduced = reduce(state, event);
     if (reduced.state !== state) {
+      const dropped = outbox?.record(state, reduced, event);
+      if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
       state = reduced.state;
       revision += 1;
       if (!batched) publish(state);
@@ -177,6 +189,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
           return refused(err, 'book');
         }
       case 'alert':
+        if (outbox) return undefined; // the outbox carries it
         await activities.raiseAlert.executeWithOptions({ ...PROVIDER_CALL, summary }, [command.alert]);
         return undefined;
       case 'read':
@@ -209,7 +222,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   }
 
   function resumeInput(): Parameters<typeof purchaseOrderWorkflow>[0] {
-    return { po: state.po, settings: state.settings, resume: { ...state, seenEventIds: seen.ids() } };
+    const resume = { ...state, seenEventIds: seen.ids() };
+    return { po: state.po, settings: state.settings, resume, outbox: outbox?.snapshot() };
   }
 
   /** The server's suggestion, or this PO's own limits: events and signals per run, history length and size. */
@@ -225,14 +239,14 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     );
   }
 
-  setHandler(stateQuery, () => view(state, seen));
+  setHandler(stateQuery, () => view(state, seen, outbox));
 
   setHandler(
     amendUpdate,
     async (raw) => {
       const po = parsedOrRefused(raw, state);
       await request({ type: 'amend_requested', at: now(), po }, () => checkAmend(state, po));
-      return view(state, seen);
+      return view(state, seen, outbox);
     },
     { validator: (raw) => refuseIf(checkAmend(state, parsedOrRefused(raw, state))) },
   );
@@ -244,7 +258,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
       const refusal = await request({ type: 'book_requested', at: now(), booking }, () => checkBook(state, booking)); // prettier-ignore
       if (refusal)
         throw ApplicationFailure.create({ type: 'ProviderRejected', message: refusal, nonRetryable: true });
-      return view(state, seen);
+      return view(state, seen, outbox);
     },
     { validator: (raw) => refuseIf(checkBook(state, bookingOrRefused(raw))) },
   );
@@ -253,7 +267,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     closeUpdate,
     async () => {
       await request({ type: 'close_requested', at: now(), cause: 'closed by operator' }, () => checkClose(state)); // prettier-ignore
-      return view(state, seen);
+      return view(state, seen, outbox);
     },
     { validator: () => refuseIf(checkClose(state)) },
   );
@@ -263,7 +277,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     async (reason) => {
       const cause = reason ? `cancelled: ${reason}` : 'cancelled by operator';
       await request({ type: 'cancel_requested', at: now(), cause }, () => checkCancel(state));
-      return view(state, seen);
+      return view(state, seen, outbox);
     },
     { validator: (_reason) => refuseIf(checkCancel(state)) },
   );
@@ -305,29 +319,43 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
 
   if (batched) {
     const timer = new DeadlineTimer();
+    let publishedOutbox = -1;
+    if (sender) void sender.run();
     for (;;) {
       drain();
-      if (revision !== publishedRevision) {
-        publish(state);
+      if (revision !== publishedRevision || (outbox && outbox.revision !== publishedOutbox)) {
+        publish(state, outbox?.view());
         publishedRevision = revision;
+        publishedOutbox = outbox?.revision ?? -1;
       }
-      if (isTerminal(state.status) && !running) break;
+      // A closed or cancelled PO ends once it has told the ERP so.
+      if (isTerminal(state.status) && !running && (outbox?.idle ?? true)) break;
       if (!running && jobs.length > 0) void runJobs();
-      if (!running && continueAsNewDue() && allHandlersFinished()) {
+      if (!running && !sender?.busy && continueAsNewDue() && allHandlersFinished()) {
         return continueAsNew<typeof purchaseOrderWorkflow>(resumeInput());
       }
       const deadline = nextDeadlines(state)[0];
-      timer.follow(deadline?.at, () => deadlineSummary(state, deadline!));
+      const alertAt = outbox?.deadline(state);
+      if (alertAt && (!deadline || alertAt < deadline.at)) {
+        timer.follow(alertAt, () => `needs-attention alert for PO ${state.name} at ${alertAt}`);
+      } else {
+        timer.follow(deadline?.at, () => deadlineSummary(state, deadline!));
+      }
       const seenRevision = revision;
+      const seenOutbox = outbox?.revision;
       await condition(
         () =>
           intake.length > 0 ||
           revision !== seenRevision ||
+          outbox?.revision !== seenOutbox ||
           timer.fired ||
           (!running &&
             (jobs.length > 0 || isTerminal(state.status) || (continueAsNewDue() && allHandlersFinished()))),
       );
-      if (timer.fired) apply({ type: 'deadline_reached', at: now() });
+      if (timer.fired) {
+        apply({ type: 'deadline_reached', at: now() });
+        outbox?.deadlineReached(state, now());
+      }
     }
   } else {
     while (!isTerminal(state.status)) {
@@ -360,12 +388,14 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   for (const job of jobs.splice(0)) settle(job, `Purchase order ${state.name} is already ${state.status}`);
   await condition(allHandlersFinished);
   drain();
-  publish(state);
-  return view(state, seen);
+  publish(state, outbox?.view());
+  return view(state, seen, outbox);
 }
 
 /** The patch that brought batched intake and the quiet deadline timer. */
 const BATCHED_INTAKE = 'po-batched-intake';
+/** The patch that brought the notification outbox (and took alerts off the command queue). */
+const NOTIFICATIONS = 'po-notifications';
 /**
  * A run's own limits. Events: the run's history (and so a replay after an eviction, or after a
  * continue-as-new the server refused because signals came in meanwhile) stays short. Signals: a
@@ -430,6 +460,7 @@ function bookingOrRefused(raw: unknown) {
   });
 }
 
-function view(state: PoState, seen: EventIdWindow): PoView {
-  return { ...state, seenEventIds: seen.ids(), nextDeadlines: nextDeadlines(state) };
+function view(state: PoState, seen: EventIdWindow, outbox: NotificationOutbox | undefined): PoView {
+  const notifications = outbox ? { notifications: outbox.view() } : {};
+  return { ...state, seenEventIds: seen.ids(), nextDeadlines: nextDeadlines(state), ...notifications };
 }

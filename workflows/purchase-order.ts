@@ -319,6 +319,7 @@ export const PollSchedule = z
 export type PollSchedule = z.output<typeof PollSchedule>;
 
 export const DEFAULT_QUIET_CHECK_HOURS = 24;
+export const DEFAULT_NEEDS_ATTENTION_ALERT_HOURS = 24;
 
 /** Per-PO settings chosen at submission. */
 export const PoSettings = z
@@ -343,6 +344,11 @@ export const PoSettings = z
     quietCheckHours: z
       .union([z.literal(false), z.number().positive().max(8760)])
       .default(DEFAULT_QUIET_CHECK_HOURS),
+    /**
+     * Alert people when the PO stays in `needs_attention` this many hours (unset: 24); `false`
+     * never alerts. The refusal itself is notified to the ERP at once.
+     */
+    needsAttentionAlertHours: z.union([z.literal(false), z.number().positive().max(8760)]).optional(),
   })
   .refine((settings) => settings.poll === undefined || settings.provider === 'flxpoint', {
     message: 'applies to Flxpoint purchase orders only (Flexport pushes its changes)',
