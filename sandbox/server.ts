@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { ApiError, errorBody } from './envelopes';
 import { Faults, type FaultOptions } from './faults';
 import { flxpointSandbox } from './flxpoint/routes';
+import { inboxRoutes } from './inbox';
 import { messages } from './messages';
 import { Network, type NetworkInput } from './network';
 import { SqliteFile } from './persistence';
@@ -133,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     eventRoutes(api, domain);
   });
   adminRoutes(app, { domain, dispatcher, faults, requestStats, network });
+  inboxRoutes(app, domain.ctx);
   await app.register(flxpointSandbox, { apiToken, flxpointApiToken: options.flxpointApiToken, faults });
 
   await app.listen({ port: options.port ?? 8400, host: options.host ?? '127.0.0.1' });

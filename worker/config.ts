@@ -11,6 +11,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CodecKeyError, loadCodecKeys, type CodecKeys } from '../codec/keys';
 import { logLevelFrom, LogLevelError, type LogLevel } from './logger';
+import type { NotifyEndpoint } from '../activities/notifications';
+import { loadNotifyConfig, NotifyConfigError } from './notify-config';
 import { PROJECT_ROOT } from './temporal-binaries';
 
 export const TASK_QUEUE = 'poflow';
@@ -141,6 +143,8 @@ export interface Config {
   operations: { metricsPort: number; poCountIntervalMs: number };
   /** `POFLOW_LOG_LEVEL`: every process's one log (worker/logger.ts). */
   logLevel: LogLevel;
+  /** ERP endpoints for the PO notifications, and the chat webhook for alerts (none: log line only). */
+  notifications: { endpoints: NotifyEndpoint[]; alertWebhookUrl?: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       poCountIntervalMs: e.POFLOW_PO_COUNT_INTERVAL_SECONDS * 1000,
     },
     logLevel: configured(() => logLevelFrom(env)),
+    notifications: configured(() => loadNotifyConfig(env)),
   };
 }
 
@@ -204,7 +209,9 @@ function configured<T>(read: () => T): T {
   try {
     return read();
   } catch (err) {
-    if (err instanceof CodecKeyError || err instanceof LogLevelError) throw new ConfigError(err.message);
+    if (err instanceof CodecKeyError || err instanceof LogLevelError || err instanceof NotifyConfigError) {
+      throw new ConfigError(err.message);
+    }
     throw err;
   }
 }

@@ -69,7 +69,8 @@ export async function createFlxpointWorker(options: FlxpointWorkerOptions): Prom
 
 /**
  * Both workers with the activities the configuration calls for: the configured providers (the
- * sandbox unless their addresses are set) and alerts to the log. `poflow start` and `poflow worker`.
+ * sandbox unless their addresses are set), alerts to the log and the chat webhook, notifications to the
+ * configured ERP endpoints. `poflow start` and `poflow worker`.
  */
 export async function createConfiguredWorkers(
   config: Config,
@@ -85,6 +86,7 @@ export async function createConfiguredWorkers(
       activities: createActivities({
         flexport: new FlexportClient(config.flexport),
         alerts: loggedAlerts(poflowLogger('worker')),
+        notify: { ...config.notifications, uiUrl: config.temporal.uiUrl, namespace },
       }),
       tuning: config.worker,
     }),
