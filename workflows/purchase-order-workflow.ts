@@ -329,7 +329,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
         publishedOutbox = outbox?.revision ?? -1;
       }
       // A closed or cancelled PO ends once it has told the ERP so.
-      if (isTerminal(state.status) && !running && (outbox?.idle ?? true)) break;
+      const ended = isTerminal(state.status) && (outbox?.idle ?? true);
+      if (ended && !running) break;
       if (!running && jobs.length > 0) void runJobs();
       if (!running && !sender?.busy && continueAsNewDue() && allHandlersFinished()) {
         return continueAsNew<typeof purchaseOrderWorkflow>(resumeInput());
@@ -349,8 +350,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
           revision !== seenRevision ||
           outbox?.revision !== seenOutbox ||
           timer.fired ||
-          (!running &&
-            (jobs.length > 0 || isTerminal(state.status) || (continueAsNewDue() && allHandlersFinished()))),
+          (!running && (jobs.length > 0 || ended || (continueAsNewDue() && allHandlersFinished()))),
       );
       if (timer.fired) {
         apply({ type: 'deadline_reached', at: now() });

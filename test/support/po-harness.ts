@@ -15,7 +15,12 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { startPurchaseOrder } from '../../client/purchase-orders';
-import { createActivities, createFlxpointActivities, type AlertSink } from '../../activities';
+import {
+  createActivities,
+  createFlxpointActivities,
+  type AlertSink,
+  type NotifyDeliveryConfig,
+} from '../../activities';
 import { FlexportClient } from '../../activities/flexport';
 import { FlxpointClient } from '../../activities/flxpoint';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
@@ -63,6 +68,8 @@ export interface HarnessOptions {
   flxpointApiToken?: string;
   /** The PO worker's sizing (`config.worker`); the SDK's defaults when unset. */
   tuning?: WorkerTuning;
+  /** ERP endpoints and alert webhook, given the sandbox's URL (its inboxes); none when unset. */
+  notify?: (sandboxUrl: string) => NotifyDeliveryConfig;
 }
 
 export async function startHarness(
@@ -84,7 +91,7 @@ export async function startHarness(
     namespace: env.namespace ?? 'default',
     taskQueue: TASK_QUEUE,
     ...workerDefaults,
-    activities: createActivities({ flexport, alerts: recorder }),
+    activities: createActivities({ flexport, alerts: recorder, notify: options.notify?.(sandbox.url) }),
     ...options.tuning,
   });
   const flxpointWorker = await createFlxpointWorker({
