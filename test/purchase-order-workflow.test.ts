@@ -10,6 +10,7 @@ import {
   cancelUpdate,
   closeUpdate,
   stateQuery,
+  type PoView,
 } from '../workflows/messages';
 import { refusal, startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder, dayAfter } from './support/purchase-orders';
@@ -28,6 +29,9 @@ afterEach(async () => {
   await harness.close();
   await harness.env.teardown();
 });
+
+/** Every notification (alerts included) delivered: the state stands still until the next change. */
+const settled = (s: PoView) => s.notifications?.pending === 0;
 
 async function openPo(name: string, overrides = {}): Promise<PoHandle> {
   const handle = await harness.start(samplePurchaseOrder(name, now, overrides));
@@ -95,7 +99,7 @@ test('cancel before booking; a second submission of the same PO starts nothing',
 test('cancel after booking is refused in the provider own words and changes nothing', async () => {
   const handle = await openPo('PO-NOCANCEL');
   await handle.executeUpdate(bookUpdate, { args: [{ lines: [{ item_key: 'A', units: 100 }] }] });
-  const before = await handle.query(stateQuery);
+  const before = await until(handle, settled);
   expect(before.lines.map((l) => l.booking)).toEqual(['partial', 'unbooked']);
 
   expect(await refusal(handle.executeUpdate(cancelUpdate, { args: [undefined] }))).toBe(
@@ -132,7 +136,7 @@ test('an amendment moves the must-arrive timer; the late alert fires on the new 
   expect(harness.alerts).toEqual([]);
 
   await harness.env.sleep(17 * DAY_MS); // past the new one
-  const late = await until(handle, (s) => s.late);
+  const late = await until(handle, (s) => s.late && settled(s));
   expect(harness.alerts).toEqual([expect.objectContaining({ kind: 'late', poName: 'PO-AMEND' })]);
   const lateAt = Date.parse(late.history.find((h) => h.change === 'late')!.at);
   expect(lateAt - Date.parse(`${dayAfter(now, 61)}T00:00:00.000Z`)).toBeGreaterThanOrEqual(0);
@@ -144,7 +148,7 @@ test('amendments that break the rules are refused with the reason, before any pr
   const handle = await openPo('PO-RULES');
   await handle.executeUpdate(bookUpdate, { args: [{ lines: [{ item_key: 'A', units: 300 }] }] });
   const po = samplePurchaseOrder('PO-RULES', now);
-  const before = await handle.query(stateQuery);
+  const before = await until(handle, settled);
   expect(
     await refusal(handle.executeUpdate(amendUpdate, { args: [{ ...po, line_items: [po.line_items[1]] }] })),
   ).toBe('Cannot remove line items that have been booked (item_key A)');
@@ -161,7 +165,7 @@ test('amendments that break the rules are refused with the reason, before any pr
 test('booking overdue: the cargo-ready date passes with nothing booked', async () => {
   const handle = await openPo('PO-OVERDUE');
   await harness.env.sleep(12 * DAY_MS);
-  const state = await until(handle, (s) => s.bookingOverdue);
+  const state = await until(handle, (s) => s.bookingOverdue && settled(s));
   expect(state.late).toBe(false);
   expect(harness.alerts).toEqual([
     expect.objectContaining({ kind: 'booking_overdue', poName: 'PO-OVERDUE' }),
