@@ -28,6 +28,7 @@ import { timeSkippingEnv } from './support/temporal';
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 const HOUR_MS = 3_600_000;
+const RECORDER_SECRET = 'recorder-secret-0123456789';
 const DAY_MS = 24 * HOUR_MS;
 
 /** Each scenario drives one PO (Flexport's or Flxpoint's) to the end of its life and returns its handle. */
@@ -77,6 +78,28 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     const events = await h.newEvents(handle);
     await handle.signal(providerEventsSignal, [...events, events[0]!]);
     await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
+    await handle.executeUpdate(closeUpdate);
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * Notifications on: the ERP endpoint down at first (a failed round, its wait), then back; an
+   * alert for booking overdue; closed once delivered.
+   */
+  async 'notifications-with-endpoint-outage'(h, now) {
+    await h.admin('PUT', '/inbox/erp', { down: true });
+    const handle = await h.start(samplePurchaseOrder('PO-REC-NOTIFY', now));
+    const { providerId } = await until(handle, (s) => s.status === 'open');
+    await until(handle, (s) => Boolean(s.notifications?.failing), 60_000);
+    await h.admin('PUT', '/inbox/erp', { down: false });
+    await h.env.sleep(12 * DAY_MS);
+    await until(handle, (s) => s.bookingOverdue && s.notifications?.pending === 0);
+    await h.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+    const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
+    const { shipment } = await h.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+    await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
+    await h.deliverEvents(handle);
     await handle.executeUpdate(closeUpdate);
     await handle.result();
     return handle;
@@ -147,7 +170,21 @@ async function main(): Promise<void> {
   for (const [scenario, run] of Object.entries(scenarios)) {
     if (named.length > 0 && !named.includes(scenario)) continue;
     const env = await timeSkippingEnv();
-    const harness = await startHarness(env);
+    // Every PO notifies an ERP inbox in the sandbox (and a chat inbox for alerts).
+    const harness = await startHarness(
+      env,
+      {},
+      {
+        notify: (url) => ({
+          endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: RECORDER_SECRET, label: 'erp' }],
+          alertWebhookUrl: `${url}/_sandbox/inbox/chat`,
+          uiUrl: 'http://127.0.0.1:8233',
+          namespace: 'default',
+        }),
+      },
+    );
+    await harness.admin('PUT', '/inbox/erp', { secret: RECORDER_SECRET });
+    await harness.admin('PUT', '/inbox/chat', {});
     try {
       const handle = await run(harness, await env.currentTimeMs());
       const history = await handle.fetchHistory();
