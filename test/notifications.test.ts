@@ -44,14 +44,11 @@ class Po {
   }
 }
 
-const accepted = (intent: 'create' | 'amend' | 'close' | 'cancel', day = 0, version = 1): LifecycleEvent => ({
-  type: 'submission_accepted',
-  at: at(day),
-  intent,
-  providerId: 171001,
-  version,
-  lineItemIds: { A: 5137001, B: 5137002 },
-});
+/** The provider's answer to a submission: this PO's ids, at a day and version of the test's choosing. */
+const PROVIDER_IDS = { providerId: 171001, lineItemIds: { A: 5137001, B: 5137002 } };
+function accepted(intent: 'create' | 'amend' | 'close' | 'cancel', day = 0, version = 1): LifecycleEvent {
+  return { type: 'submission_accepted', at: at(day), intent, version, ...PROVIDER_IDS };
+}
 let eventId = 0;
 const signal = (type: string, data: Record<string, unknown>, day = 1): LifecycleEvent => {
   const event: ProviderEvent = {
