@@ -25,8 +25,8 @@ export interface NotifyDeliveryConfig {
   endpoints: NotifyEndpoint[];
   /** A Slack-compatible incoming webhook for alerts to people. */
   alertWebhookUrl?: string;
-  /** Where an alert's link points: `<uiUrl>/namespaces/<namespace>/workflows/<workflow id>`. */
-  uiUrl: string;
+  /** Where an alert's link points: `<uiUrl>/namespaces/<namespace>/workflows/<workflow id>`; no link when unset. */
+  uiUrl?: string;
   namespace: string;
 }
 
@@ -35,7 +35,7 @@ export interface AlertSink {
   raise(alert: Alert): Promise<void> | void;
 }
 
-export const NO_NOTIFICATIONS: NotifyDeliveryConfig = { endpoints: [], uiUrl: 'http://127.0.0.1:8233', namespace: 'default' }; // prettier-ignore
+export const NO_NOTIFICATIONS: NotifyDeliveryConfig = { endpoints: [], namespace: 'default' };
 
 /** One endpoint's answer to one request; it never throws. */
 type Outcome = { ok: true } | { ok: false; why: string };
@@ -120,10 +120,10 @@ const ALERT_TITLES: Record<Alert['kind'], string> = {
 
 /** Slack's incoming-webhook message (`text` with mrkdwn), which Mattermost and others accept too. */
 export function chatMessage(notification: Notification, alert: Alert, notify: NotifyDeliveryConfig) {
+  const text = `:rotating_light: *PO ${alert.poName}* ${ALERT_TITLES[alert.kind]}: ${alert.message}`;
+  if (!notify.uiUrl) return { text };
   const link = `${notify.uiUrl}/namespaces/${encodeURIComponent(notify.namespace)}/workflows/${encodeURIComponent(notification.purchaseOrder.workflowId)}`; // prettier-ignore
-  return {
-    text: `:rotating_light: *PO ${alert.poName}* ${ALERT_TITLES[alert.kind]}: ${alert.message}\n<${link}|Open PO ${alert.poName} in the Temporal Web UI>`, // prettier-ignore
-  };
+  return { text: `${text}\n<${link}|Open PO ${alert.poName} in the Temporal Web UI>` };
 }
 
 async function post(url: string, body: string, headers: Record<string, string>): Promise<Outcome> {
