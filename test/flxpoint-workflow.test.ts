@@ -5,6 +5,7 @@
  * One environment per test: time skipping is global to a server.
  */
 import type { Duration } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import got from 'got';
 import type { FlxpointPo } from '../activities/flxpoint';
 import { PurchaseOrderRejected, startPurchaseOrder } from '../client/purchase-orders';
@@ -186,6 +187,34 @@ test('a Flxpoint status that needs attention is shown with its reason, and a rec
   await flxpointMoves('FLX-1005', 'processing');
   await skip('61 seconds');
   await untilState(handle, (s) => s.status === 'open' && s.flxpointStatus === 'processing');
+  await handle.executeUpdate(flxpointCancelUpdate, { args: [undefined] });
+});
+
+test('a PO read again and again continues as new after 20 reads with its whole state, one timer per read', async () => {
+  await startEnv();
+  const po = sampleFlxpointPurchaseOrder('FLX-1006');
+  const handle = await harness.startFlxpoint(po, { poll: { firstSeconds: 1, maxSeconds: 1 } });
+  const open = await untilState(handle, (s) => s.status === 'open');
+  const firstRun = (await handle.describe()).runId;
+  // A read a second (each waits its turn at the pacer): the 20th ends the first run.
+  for (let skipped = 0; (await handle.describe()).runId === firstRun; skipped += 5) {
+    if (skipped > 120) throw new Error('no continue-as-new after two minutes of reads');
+    await skip('5 seconds');
+  }
+  await flxpointMoves('FLX-1006', 'processing');
+  await skip('3 seconds');
+  const processing = await untilState(handle, (s) => s.flxpointStatus === 'processing');
+  expect(processing).toMatchObject({ status: 'open', providerId: open.providerId });
+  expect(processing.history.map((h) => h.change ?? h.to)).toEqual(['submitting', 'open', 'Flxpoint processing']); // prettier-ignore
+
+  const history = await harness.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
+  const count = (type: temporal.api.enums.v1.EventType) =>
+    (history.events ?? []).filter((e) => e.eventType === type).length;
+  const { EventType } = temporal.api.enums.v1;
+  expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)).toBe(1);
+  expect(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1 + 20); // the create, then 20 reads
+  expect(count(EventType.EVENT_TYPE_TIMER_STARTED)).toBe(20);
+  expect(count(EventType.EVENT_TYPE_TIMER_CANCELED)).toBe(0);
   await handle.executeUpdate(flxpointCancelUpdate, { args: [undefined] });
 });
 

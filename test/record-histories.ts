@@ -141,6 +141,21 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await handle.result();
     return handle;
   },
+
+  /** A Flxpoint PO read on its backoff schedule, moved at Flxpoint, then cancelled by an operator. */
+  async 'flxpoint-polled-then-cancelled'(h) {
+    const number = 'FLX-REC-POLLED';
+    const handle = await h.startFlxpoint(sampleFlxpointPurchaseOrder(number));
+    await until<FlxpointPoView>(handle, (s) => s.status === 'open');
+    await h.env.sleep('61 seconds'); // an unchanged read: the next wait doubles
+    await until<FlxpointPoView>(handle, (s) => s.nextPoll?.afterMs === 240_000);
+    await h.flxpointAdmin('POST', `/purchase-orders/${number}/status`, { status: 'processing' });
+    await h.env.sleep('2 minutes');
+    await until<FlxpointPoView>(handle, (s) => s.flxpointStatus === 'processing');
+    await handle.executeUpdate(flxpointCancelUpdate, { args: ['recorded for replay'] });
+    await handle.result();
+    return handle;
+  },
 };
 
 /**

@@ -26,6 +26,7 @@ import {
   type FlxpointEvent,
   type FlxpointPoState,
 } from './flxpoint-lifecycle';
+import { DeadlineTimer } from './deadline-timer';
 import { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
 import { isTerminal } from './lifecycle';
 import {
@@ -72,6 +73,12 @@ export async function flxpointPurchaseOrderWorkflow(
   let revision = 0;
   const commands: FlxpointCommand[] = [...started.commands];
   const publish = publisher();
+  /**
+   * POs started before bounded runs replay as they ran: the polling timer restarted on every
+   * change, continue-as-new only on Temporal's suggestion.
+   */
+  const bounded = patched(FLXPOINT_BOUNDED_RUNS);
+  let readsThisRun = 0;
 
   function apply(event: FlxpointEvent): void {
     const reduced = reduceFlxpoint(state, event);
@@ -107,6 +114,7 @@ export async function flxpointPurchaseOrderWorkflow(
           return apply({ type: 'created', at: now(), po, adopted: true });
         }
         case 'read': {
+          readsThisRun += 1;
           const po = await flxpoint.readFlxpointPurchaseOrder.executeWithOptions(options, [command.id]);
           return apply({ type: 'read', at: now(), po, answering: 'poll' });
         }
@@ -152,13 +160,26 @@ export async function flxpointPurchaseOrderWorkflow(
 
   publish(state);
 
+  /** Temporal's suggestion, or (bounded runs) this PO's own limits: reads, history length and size. */
+  function continueAsNewDue(): boolean {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested) return true;
+    return (
+      bounded &&
+      (readsThisRun >= MAX_READS_PER_RUN ||
+        info.historyLength >= MAX_HISTORY_EVENTS ||
+        info.historySize >= MAX_HISTORY_BYTES)
+    );
+  }
+
+  const timer = new DeadlineTimer();
   while (!isTerminal(state.status)) {
     const command = commands.shift();
     if (command) {
       await run(command);
       continue;
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    if (continueAsNewDue()) {
       // Polling forever grows the history: start afresh once in-flight handlers are done.
       await condition(() => allHandlersFinished() || commands.length > 0);
       if (commands.length === 0) {
@@ -167,19 +188,37 @@ export async function flxpointPurchaseOrderWorkflow(
       continue;
     }
     const seen = revision;
-    const wake = () => commands.length > 0 || revision !== seen || workflowInfo().continueAsNewSuggested;
+    const wake = () => commands.length > 0 || revision !== seen || continueAsNewDue();
     const pollAt = nextPollAt(state);
-    if (!pollAt) {
+    const summary = () =>
+      `read PO ${state.name}'s status at Flxpoint (last ${state.flxpointStatus}) at ${pollAt}`;
+    if (bounded) {
+      // One timer per read: a change that leaves the next read where it was keeps it running.
+      timer.follow(pollAt, summary);
+      await condition(() => wake() || timer.fired);
+      // A timer set before the read moved later fires early: it is followed again, not a read.
+      if (timer.fired && pollAt && Date.now() >= Date.parse(pollAt)) apply({ type: 'poll_due', at: now() });
+    } else if (!pollAt) {
       await condition(wake);
     } else {
       const wait = Math.max(Date.parse(pollAt) - Date.now(), 1);
-      const summary = `read PO ${state.name}'s status at Flxpoint (last ${state.flxpointStatus}) at ${pollAt}`;
-      if (!(await condition(wake, wait, { summary }))) apply({ type: 'poll_due', at: now() });
+      if (!(await condition(wake, wait, { summary: summary() }))) apply({ type: 'poll_due', at: now() });
     }
   }
   await condition(allHandlersFinished);
   return state;
 }
+
+/** The patch that brought the one polling timer and the run's own continue-as-new limits. */
+const FLXPOINT_BOUNDED_RUNS = 'flxpoint-bounded-runs';
+/**
+ * A run's own limits, so that a PO evicted from the worker's cache replays a short history: about
+ * eight history events per read, under two hundred in a run (on the default schedule, 20 reads are
+ * a PO's first 14 hours, then most of a day).
+ */
+const MAX_READS_PER_RUN = 20;
+const MAX_HISTORY_EVENTS = 2_000;
+const MAX_HISTORY_BYTES = 2 * 1024 * 1024;
 
 function begin(input: FlxpointPurchaseOrderWorkflowInput) {
   const po = parseWith(FlxpointPurchaseOrder, input.po);
