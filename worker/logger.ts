@@ -8,22 +8,7 @@
 import type { LogLevel as SdkLogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger } from 'pino';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_LEVEL_VARIABLE = 'POFLOW_LOG_LEVEL';
-
-export class LogLevelError extends Error {}
-
-/** The level `POFLOW_LOG_LEVEL` asks for; a value that is not a level names the variable and the choices. */
-export function logLevelFrom(env: NodeJS.ProcessEnv = process.env): LogLevel {
-  const value = env[LOG_LEVEL_VARIABLE]?.trim().toLowerCase();
-  if (!value) return 'info';
-  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new LogLevelError(
-    `${LOG_LEVEL_VARIABLE}: "${env[LOG_LEVEL_VARIABLE]}" is not a level; use one of ${LOG_LEVELS.join(', ')}`,
-  );
-}
+import { logLevelFrom, type LogLevel } from './log-level';
 
 const REDACTED_PATHS = [
   'secret',

@@ -12,7 +12,8 @@ import { SearchAttributes } from '../workflows/messages';
 import { STATUS_MEANINGS } from '../client/help-texts';
 import type { Config } from './config';
 import { latePurchaseOrders, purchaseOrders, registry } from './metrics';
-import { poflowLogger, sdkLevelOf, sdkLoggerOf, type LogLevel } from './logger';
+import type { LogLevel } from './log-level';
+import { poflowLogger, sdkLevelOf, sdkLoggerOf } from './logger';
 
 /** Resolves when the thing checked is ready; rejects with the reason when it is not. */
 export type ReadinessCheck = () => Promise<unknown> | unknown;
