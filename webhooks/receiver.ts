@@ -135,7 +135,10 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
     recentlyDelivered.set(provider, delivered);
     if (delivered.has(event.id)) {
       counts.duplicate++;
-      log.info({ eventId: event.id, eventType: event.type, provider }, 'event delivered before: acknowledged');
+      log.info(
+        { eventId: event.id, eventType: event.type, provider },
+        'event delivered before: acknowledged',
+      );
       return reply.code(200).send({ received: true, eventId: event.id, duplicate: true });
     }
     try {
