@@ -7,9 +7,12 @@
  *   as one raw signal per event (`--raw`, the only way before). The baseline, measured in the same
  *   run, is how fast the same dev server accepts one signal per event to a workflow nobody runs;
  * - history events of the standard lifecycle: submit -> open -> book -> booking confirmed ->
- *   departed -> arrived -> delivered in full -> closed, each provider event delivered on its own.
+ *   departed -> arrived -> delivered in full -> closed, each provider event delivered on its own,
+ *   with the PO's notifications to an ERP endpoint (a sandbox inbox) and without (`notifyErp: false`),
+ *   measured in the same run.
  *
- * Run: npx tsx bench/flood.ts [events] [--raw] [--json]   (results also in bench/results/flood.json)
+ * Run: npx tsx bench/flood.ts [events] [--raw] [--lifecycle-only] [--json]
+ * (results also in bench/results/flood.json, or flood-lifecycle.json with --lifecycle-only)
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
@@ -26,9 +29,11 @@ import { pingWorkflow } from '../workflows/ping';
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes('--json');
 const RAW = args.includes('--raw');
+const LIFECYCLE_ONLY = args.includes('--lifecycle-only');
 const EVENTS = Number(args.find((a) => /^\d+$/.test(a)) ?? 5_000);
 const CONCURRENCY = 64;
-const RESULTS_FILE = path.join(__dirname, 'results', 'flood.json');
+const RESULTS_FILE = path.join(__dirname, 'results', LIFECYCLE_ONLY ? 'flood-lifecycle.json' : 'flood.json');
+const ERP_SECRET = 'bench-erp-secret-0123456789';
 
 /** A document filed on the PO: routed to it by name, recorded and otherwise ignored by it. */
 function noise(id: number, poName: string): ProviderEvent {
@@ -89,8 +94,9 @@ async function deliverOneByOne(harness: Harness, handle: PoHandle): Promise<void
   await harness.deliverEvents(handle); // marks them delivered
 }
 
-async function standardLifecycle(harness: Harness) {
-  const handle = await harness.start(samplePurchaseOrder(`PO-LIFE-BENCH-${Date.now()}`, Date.now()));
+async function standardLifecycle(harness: Harness, notifyErp: boolean) {
+  const name = `PO-LIFE-BENCH-${notifyErp ? 'ERP' : 'QUIET'}-${Date.now()}`;
+  const handle = await harness.start(samplePurchaseOrder(name, Date.now()), { notifyErp });
   await until(handle, (s) => s.status === 'open', 60_000);
   const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
   const { shipment } = await harness.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
@@ -112,14 +118,53 @@ async function standardLifecycle(harness: Harness) {
     timersCanceled: count('TIMER_CANCELED'),
     searchAttributeUpserts: count('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
     workflowTasks: count('WORKFLOW_TASK_COMPLETED'),
+    notificationsDelivered: final.notifications?.delivered ?? 0,
   };
+}
+
+/** The same life with and without notifications to the ERP, and what they add. */
+async function lifecycleWithAndWithoutNotifications(harness: Harness) {
+  const withoutNotifications = await standardLifecycle(harness, false);
+  const withNotifications = await standardLifecycle(harness, true);
+  const extra = withNotifications.historyEvents - withoutNotifications.historyEvents;
+  return {
+    withNotifications,
+    withoutNotifications,
+    extraHistoryEvents: extra,
+    extraHistoryEventsPerNotification: Number((extra / withNotifications.notificationsDelivered).toFixed(2)),
+    ratio: Number((withNotifications.historyEvents / withoutNotifications.historyEvents).toFixed(3)),
+  };
+}
+
+function printLifecycle(lifecycle: Awaited<ReturnType<typeof standardLifecycle>>, label: string): void {
+  console.log(`standard lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.timersStarted} timers started, ${lifecycle.timersCanceled} cancelled, ${lifecycle.searchAttributeUpserts} search-attribute upserts, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`); // prettier-ignore
+}
+
+function printNotificationCost(cost: Awaited<ReturnType<typeof lifecycleWithAndWithoutNotifications>>): void {
+  printLifecycle(cost.withoutNotifications, 'without ERP notifications');
+  printLifecycle(cost.withNotifications, 'with ERP notifications   ');
+  console.log(`notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`); // prettier-ignore
+}
+
+/** An ERP inbox in the harness's sandbox that every PO of this run notifies. */
+function erpInbox(url: string) {
+  return { endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: ERP_SECRET, label: 'erp' }], namespace: 'default' }; // prettier-ignore
 }
 
 async function main(): Promise<void> {
   await ensureWorkflowBundle();
   const env = await devServerEnv();
-  const harness = await startHarness(env);
+  const harness = await startHarness(env, {}, { notify: erpInbox });
+  await harness.admin('PUT', '/inbox/erp', { secret: ERP_SECRET });
   try {
+    if (LIFECYCLE_ONLY) {
+      const cost = await lifecycleWithAndWithoutNotifications(harness);
+      mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+      writeFileSync(RESULTS_FILE, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n'); // prettier-ignore
+      if (JSON_OUT) console.log(JSON.stringify(cost));
+      else printNotificationCost(cost);
+      return;
+    }
     const events = Array.from({ length: EVENTS }, (_, i) => noise(1_000_000 + i, 'PO-NOBODY'));
     await acceptRate(env, events.slice(0, 500)); // warm-up
     // One workflow takes at most 10,000 signals: the baseline is measured on 5,000 at most.
@@ -129,7 +174,8 @@ async function main(): Promise<void> {
       webhookDelivery: await absorbRate(harness, EVENTS, (_, event) => deliverEvent(event, delivery)),
     };
     if (RAW) absorbed.signalPerEvent = await absorbRate(harness, EVENTS, rawSignal);
-    const lifecycle = await standardLifecycle(harness);
+    const cost = await lifecycleWithAndWithoutNotifications(harness);
+    const lifecycle = cost.withNotifications;
     const result = {
       at: new Date().toISOString(),
       node: process.version,
@@ -141,6 +187,7 @@ async function main(): Promise<void> {
       ),
       ratioToBaseline: Object.fromEntries(Object.entries(absorbed).map(([k, v]) => [k, Number((v / baselinePerSecond).toFixed(3))])), // prettier-ignore
       standardLifecycle: lifecycle,
+      notificationCost: cost,
     };
     mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
     writeFileSync(RESULTS_FILE, JSON.stringify(result, null, 2) + '\n');
@@ -154,7 +201,7 @@ async function main(): Promise<void> {
       for (const [how, perSecond] of Object.entries(absorbed)) {
         console.log(`one PO applies (${how.padEnd(16)})       ${Math.round(perSecond).toString().padStart(7)} /s   ${(perSecond / baselinePerSecond).toFixed(3)} x baseline`); // prettier-ignore
       }
-      console.log(`standard lifecycle (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.timersStarted} timers started, ${lifecycle.timersCanceled} cancelled, ${lifecycle.searchAttributeUpserts} search-attribute upserts, ${lifecycle.workflowTasks} workflow tasks`); // prettier-ignore
+      printNotificationCost(cost);
       console.log(`-> ${path.relative(process.cwd(), RESULTS_FILE)}`);
     }
   } finally {

@@ -240,3 +240,8 @@ test('a PO already open when notifications began is not announced again', () => 
   outbox.record(requested.state, reduce(requested.state, accepted('amend', 1, 2)), accepted('amend', 1, 2));
   expect(outbox.view().next.map((n) => n.type)).toEqual(['purchase_order.amended']);
 });
+
+test('a PO set not to notify the ERP still alerts people', () => {
+  const po = new Po({ notifyErp: false }).apply(accepted('create'), { type: 'deadline_reached', at: at(45) });
+  expect(po.types()).toEqual(['alert.booking_overdue', 'alert.late']);
+});

@@ -86,9 +86,16 @@ export class NotificationOutbox {
   /** Queues what one reduction has to tell; returns how many were dropped to stay bounded. */
   record(previous: PoState, reduced: Reduced, event: LifecycleEvent): number {
     const m = this.memory;
+    const next = reduced.state;
     const drafts = notificationsFor(previous, reduced, event, m.announced);
     if (drafts.some((d) => d.event?.type === 'purchase_order.opened')) m.announced = true;
-    const next = reduced.state;
+    if (next.settings.notifyErp === false) {
+      // Alerts only: the ERP hears nothing of this PO.
+      return this.add(
+        drafts.flatMap(({ alert }) => (alert ? [{ alert }] : [])),
+        next,
+      );
+    }
     if (next.status !== 'needs_attention') m.attention = undefined;
     else if (previous.status !== 'needs_attention') m.attention = { since: event.at, alerted: false };
     return this.add(drafts, next);

@@ -349,6 +349,8 @@ export const PoSettings = z
      * never alerts. The refusal itself is notified to the ERP at once.
      */
     needsAttentionAlertHours: z.union([z.literal(false), z.number().positive().max(8760)]).optional(),
+    /** `false`: nothing about this PO goes to the ERP endpoints (alerts to people still do). */
+    notifyErp: z.boolean().optional(),
   })
   .refine((settings) => settings.poll === undefined || settings.provider === 'flxpoint', {
     message: 'applies to Flxpoint purchase orders only (Flexport pushes its changes)',
