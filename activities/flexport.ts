@@ -56,6 +56,7 @@ export const FlexportBooking = z.looseObject({
   name: z.string(),
   status: z.string(),
   shipment: Ref.nullish(),
+  created_at: z.string().nullish(),
 });
 export type FlexportBooking = z.output<typeof FlexportBooking>;
 
@@ -134,6 +135,31 @@ export class FlexportClient {
     return this.send('GET', `purchase_orders/${id}`, FlexportPurchaseOrder, {
       searchParams: { 'f.purchase_order_version.id': options.versionId },
     });
+  }
+
+  /**
+   * POs with their line items embedded, oldest first, one page at a time: adoption walks the
+   * order book with it (`f.updated_at.gt` takes the POs changed after a time).
+   */
+  async *listPurchaseOrders(
+    filters: { name?: string; status?: string; updatedAfter?: string } = {},
+  ): AsyncGenerator<Record<string, unknown>> {
+    yield* this.pages('purchase_orders', FlexportPurchaseOrder, {
+      'f.name': filters.name,
+      'f.status': filters.status,
+      'f.updated_at.gt': filters.updatedAfter,
+      expand: 'line_items',
+      sort: 'id',
+      direction: 'asc',
+      per: 100,
+    });
+  }
+
+  /** The booking line items of every booking that carries units of this PO. */
+  async listPurchaseOrderBookingLineItems(
+    purchaseOrderId: number,
+  ): Promise<z.output<typeof FlexportBookingLineItem>[]> {
+    return this.all('booking_line_items', FlexportBookingLineItem, { 'f.purchase_order.id': purchaseOrderId }); // prettier-ignore
   }
 
   /** Every line item of the PO's latest version: their ids are what bookings point at. */

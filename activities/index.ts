@@ -207,7 +207,7 @@ const MILESTONE_DATE_FIELDS = {
 } as const satisfies Record<Milestone, keyof FlexportShipment>;
 
 /** The milestones the shipment's actual dates say it has reached, and when. */
-function milestoneDates(shipment: FlexportShipment): Partial<Record<Milestone, string>> {
+export function milestoneDates(shipment: FlexportShipment): Partial<Record<Milestone, string>> {
   return Object.fromEntries(
     Object.entries(MILESTONE_DATE_FIELDS).flatMap(([milestone, field]) => {
       const date = shipment[field];

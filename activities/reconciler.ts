@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { concernsNoPo, deliverEvent, logDelivery } from '../webhooks/delivery';
+import { concernsNoPo, deliverEvent, logDelivery, type UnknownPoAdoption } from '../webhooks/delivery';
 import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../webhooks/event-cursor';
 import { purchaseOrderNamesOf } from '../webhooks/routing';
 import type { FlexportClient } from './flexport';
@@ -54,9 +54,11 @@ export interface ReconcilerDependencies {
   client: Client;
   feeds: Partial<Record<Provider, EventFeed>>;
   logger: Logger;
+  /** The rule `adopt` for events about POs poflow does not follow; unset: they are dropped. */
+  adoption?: UnknownPoAdoption;
 }
 
-export function createReconcilerActivities({ client, feeds, logger }: ReconcilerDependencies) {
+export function createReconcilerActivities({ client, feeds, logger, adoption }: ReconcilerDependencies) {
   async function reconcileEvents(input: WalkInput): Promise<WalkResult> {
     const feed = feeds[input.provider];
     if (!feed) throw new Error(`no event feed configured for provider ${input.provider}`);
@@ -79,7 +81,7 @@ export function createReconcilerActivities({ client, feeds, logger }: Reconciler
         const fresh = !delivered.has(event.id);
         if (fresh) {
           if (counts.events === maxEvents) return { cursor: progress(false), counts, more: true };
-          const report = await deliverEvent(event, { client, provider: input.provider, shipmentPoNames });
+          const report = await deliverEvent(event, { client, provider: input.provider, shipmentPoNames, adoption }); // prettier-ignore
           counts.events++;
           counts.signalled += report.signalled.length;
           counts.closedPo += report.closed.length;

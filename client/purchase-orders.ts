@@ -183,7 +183,7 @@ export async function startPurchaseOrder(
   );
 }
 
-interface StartOptions {
+export interface StartOptions {
   taskQueue: string;
   workflowId: string;
   workflowIdReusePolicy: WorkflowIdReusePolicy;
@@ -191,7 +191,7 @@ interface StartOptions {
 }
 
 /** Starts the PO's workflow unless it has one already (running or finished). */
-async function startOnce(
+export async function startOnce(
   client: Client,
   name: string,
   workflowId: string,
@@ -216,13 +216,13 @@ async function startOnce(
   }
 }
 
-function staticSummary(po: PurchaseOrder, provider: string): string {
+export function staticSummary(po: PurchaseOrder, provider: string): string {
   const seller = partyRef(po, 'seller');
   const buyer = partyRef(po, 'buyer') ?? 'primary entity';
   return `PO ${po.name} at ${provider}: ${seller} → ${buyer}, ${po.line_items.length} line(s), ${po.transportation_mode} ${po.incoterm}`; // prettier-ignore
 }
 
-function staticDetails(po: PurchaseOrder, settings: PoSettings): string {
+export function staticDetails(po: PurchaseOrder, settings: PoSettings): string {
   const autoClose = settings.autoClose
     ? `${settings.autoClose.days} days after ${settings.autoClose.after.replace(/_/g, ' ')}`
     : 'off';

@@ -2,7 +2,9 @@
  * Turns one provider event into `providerEvent` signals, one per PO workflow it concerns; used by
  * the receiver and the reconciler alike. Resolves only when Temporal has accepted every signal
  * (or a workflow is known not to be running); throws otherwise, so the caller answers 503 or
- * retries. Never starts a workflow: an event must not open a new lifecycle.
+ * retries. An event for a PO whose workflow has ended never starts it again; an event for a PO
+ * poflow does not follow is dropped, or with `adoption` (POFLOW_UNKNOWN_PO_EVENTS=adopt) the PO is
+ * read at the provider and its workflow started with the events (signal-with-start).
  *
  * Events for one PO that arrive while a message to it is still on its way travel together in the
  * next one (up to MAX_EVENTS_PER_SIGNAL): the `takeProviderEvents` update, which answers once the
@@ -11,7 +13,7 @@
  * history, and the SDK's fixed cost per message is what a flood runs into). Should the update
  * fail, the batch goes as a `providerEvents` signal, whose failures mean what a single one's do.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import {
@@ -33,6 +35,16 @@ export interface DeliveryOptions {
    * the provider lists on the shipment. The reconciler has a provider client; the receiver not.
    */
   shipmentPoNames?: (shipmentId: number) => Promise<string[]>;
+  /** The rule `adopt` for POs poflow does not follow; unset: record and drop. */
+  adoption?: UnknownPoAdoption;
+}
+
+/**
+ * Starts the workflow of a PO poflow does not follow, by adoption, with the events about it; or
+ * says why it was not adopted (refused), or that its workflow exists and has ended (closed).
+ */
+export interface UnknownPoAdoption {
+  adopt(poName: string, events: ProviderEvent[]): Promise<{ adopted: true } | { refused: string } | { closed: true }>; // prettier-ignore
 }
 
 export interface DeliveryReport {
@@ -44,9 +56,13 @@ export interface DeliveryReport {
   closed: string[];
   /** Workflow ids with no execution: POs poflow does not know, recorded and dropped. */
   unknown: string[];
+  /** Of the signalled ones, those started by adoption with this event (or with others that came with it). */
+  adopted: string[];
+  /** Why each unknown PO was not adopted (under the rule `adopt`). */
+  notAdopted: Record<string, string>;
 }
 
-type Outcome = 'signalled' | 'closed' | 'unknown';
+type Outcome = { kind: 'signalled' | 'closed' | 'unknown' | 'adopted'; reason?: string };
 
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
@@ -59,10 +75,16 @@ export async function deliverEvent(event: ProviderEvent, options: DeliveryOption
     signalled: [],
     closed: [],
     unknown: [],
+    adopted: [],
+    notAdopted: {},
   };
   settled.forEach((result, i) => {
     if (result.status === 'rejected') throw result.reason;
-    report[result.value].push(workflowIds[i]!);
+    const id = workflowIds[i]!;
+    const { kind, reason } = result.value;
+    if (kind === 'adopted') report.adopted.push(id);
+    report[kind === 'adopted' ? 'signalled' : kind].push(id);
+    if (reason) report.notAdopted[id] = reason;
   });
   return report;
 }
@@ -84,45 +106,59 @@ async function listWorkflowIds(client: Client, query: string): Promise<string[]>
   return [...ids];
 }
 
-async function signalOne(
+function signalOne(workflowId: string, event: ProviderEvent, options: DeliveryOptions): Promise<Outcome> {
+  return coalesced(options.client, workflowId, event, (events) => deliverBatch(workflowId, events, options));
+}
+
+/** Events for one PO: signalled; or, with no workflow running, closed, unknown or adopted. */
+async function deliverBatch(
   workflowId: string,
-  event: ProviderEvent,
+  events: ProviderEvent[],
   options: DeliveryOptions,
 ): Promise<Outcome> {
   const handle = options.client.workflow.getHandle(workflowId);
   try {
-    await coalesced(options.client, workflowId, event, async (events) => {
-      if (events.length === 1)
-        return withDeadline(options, () => handle.signal(providerEventSignal, events[0]!));
-      // The update id says what it carries: the timeline shows it.
-      const updateId = `${events.length} provider events #${events[0]!.id}…#${events.at(-1)!.id} ${randomUUID().slice(0, 8)}`; // prettier-ignore
-      const taken = await withDeadline(options, () =>
-        handle.executeUpdate(takeProviderEventsUpdate, { args: [events], updateId }),
-      ).then(
-        () => true,
-        () => false,
-      );
-      if (!taken) await withDeadline(options, () => handle.signal(providerEventsSignal, events));
-    });
-    return 'signalled';
+    await signalBatch(handle, events, options);
+    return { kind: 'signalled' };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
   // Nothing running under this id: a finished PO, or none at all.
   try {
     await withDeadline(options, () => handle.describe());
-    return 'closed';
+    return { kind: 'closed' };
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return 'unknown';
-    throw err;
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
+  if (!options.adoption) return { kind: 'unknown' };
+  const adopted = await options.adoption.adopt(poNameOf(workflowId), events);
+  if ('refused' in adopted) return { kind: 'unknown', reason: adopted.refused };
+  return { kind: 'closed' in adopted ? 'closed' : 'adopted' };
+}
+
+/** One event as a signal; more as the `takeProviderEvents` update, or as one signal should it fail. */
+async function signalBatch(
+  handle: WorkflowHandle,
+  events: ProviderEvent[],
+  options: DeliveryOptions,
+): Promise<void> {
+  if (events.length === 1) return withDeadline(options, () => handle.signal(providerEventSignal, events[0]!));
+  // The update id says what it carries: the timeline shows it.
+  const updateId = `${events.length} provider events #${events[0]!.id}…#${events.at(-1)!.id} ${randomUUID().slice(0, 8)}`; // prettier-ignore
+  const taken = await withDeadline(options, () =>
+    handle.executeUpdate(takeProviderEventsUpdate, { args: [events], updateId }),
+  ).then(
+    () => true,
+    () => false,
+  );
+  if (!taken) await withDeadline(options, () => handle.signal(providerEventsSignal, events));
 }
 
 export const MAX_EVENTS_PER_SIGNAL = 100;
 
 interface Waiting {
   event: ProviderEvent;
-  settle: (err?: unknown) => void;
+  settle: (result: { outcome: Outcome } | { err: unknown }) => void;
 }
 
 /** Per client and workflow id: the events waiting for the signal in flight to be accepted. */
@@ -136,12 +172,12 @@ function coalesced(
   client: Client,
   workflowId: string,
   event: ProviderEvent,
-  send: (events: ProviderEvent[]) => Promise<void>,
-): Promise<void> {
+  send: (events: ProviderEvent[]) => Promise<Outcome>,
+): Promise<Outcome> {
   const lanes = lanesByClient.get(client) ?? new Map<string, Waiting[]>();
   lanesByClient.set(client, lanes);
   return new Promise((resolve, reject) => {
-    const settle = (err?: unknown) => (err === undefined ? resolve() : reject(err));
+    const settle: Waiting['settle'] = (result) => ('err' in result ? reject(result.err) : resolve(result.outcome)); // prettier-ignore
     const lane = lanes.get(workflowId);
     if (lane) return void lane.push({ event, settle });
     const waiting: Waiting[] = [{ event, settle }];
@@ -153,16 +189,16 @@ function coalesced(
 /** Sends what waits, batch after batch; `idle` runs in the same tick the lane is found empty. */
 async function drainLane(
   waiting: Waiting[],
-  send: (events: ProviderEvent[]) => Promise<void>,
+  send: (events: ProviderEvent[]) => Promise<Outcome>,
   idle: () => void,
 ): Promise<void> {
   while (waiting.length > 0) {
     const batch = waiting.splice(0, MAX_EVENTS_PER_SIGNAL);
-    const outcome = await send(batch.map((w) => w.event)).then(
-      () => undefined,
-      (err: unknown) => err ?? new Error('signal failed'),
+    const result = await send(batch.map((w) => w.event)).then(
+      (outcome) => ({ outcome }),
+      (err: unknown) => ({ err: err ?? new Error('signal failed') }),
     );
-    for (const w of batch) w.settle(outcome);
+    for (const w of batch) w.settle(result);
   }
   idle();
 }
@@ -176,19 +212,27 @@ export function concernsNoPo(report: DeliveryReport): boolean {
 }
 
 /**
- * One structured line per delivered event (id, type, the workflows it went to), and a warning per
- * event for a PO poflow does not know: the documented rule is to record it and drop it.
+ * One structured line per delivered event (id, type, the workflows it went to, those adopted with
+ * it), and a warning per event for a PO poflow does not know and did not adopt, with the reason.
  */
 export function logDelivery(logger: Logger, report: DeliveryReport, source: 'receiver' | 'reconciler'): void {
   const { eventId, eventType } = report;
   if (report.unknown.length > 0) {
+    const adoptionRefused = Object.keys(report.notAdopted).length > 0;
     logger.warn(
-      { eventId, eventType, workflowIds: report.unknown, source, rule: 'record-and-drop' },
-      'event for a PO poflow does not know: dropped',
+      { eventId, eventType, workflowIds: report.unknown, source, rule: adoptionRefused ? 'adopt' : 'record-and-drop', ...(adoptionRefused ? { notAdopted: report.notAdopted } : {}) }, // prettier-ignore
+      adoptionRefused
+        ? 'event for a PO poflow can not adopt: dropped'
+        : 'event for a PO poflow does not know: dropped',
     );
   }
   logger.info(
-    { eventId, eventType, workflowIds: report.signalled, closedWorkflowIds: report.closed, source },
+    { eventId, eventType, workflowIds: report.signalled, closedWorkflowIds: report.closed, adoptedWorkflowIds: report.adopted, source }, // prettier-ignore
     concernsNoPo(report) ? 'event concerns no PO: acknowledged' : 'event delivered',
   );
+}
+
+/** The PO name in a workflow id `po/<provider>/<name>` (names may hold slashes). */
+function poNameOf(workflowId: string): string {
+  return workflowId.split('/').slice(2).join('/');
 }

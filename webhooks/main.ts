@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { FlexportClient } from '../activities/flexport';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { flexportEventFeed } from '../activities/reconciler';
+import { unknownPoAdoption } from '../client/adoption';
 import { ConfigError, loadConfig, type Config } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { poflowLogger } from '../worker/logger';
@@ -45,7 +46,10 @@ export async function startWebhooks(
     baseUrl: config.flexport.baseUrl,
     apiToken: config.flexport.apiToken,
   });
+  const adoption =
+    config.webhooks.unknownPoEvents === 'adopt' ? unknownPoAdoption(deps.client, flexport) : undefined;
   const reconciler = await startReconciler(deps.client, {
+    adoption,
     connection: deps.connection,
     namespace: config.temporal.namespace,
     dataConverter: poflowDataConverter(config.codec.keys),
@@ -59,6 +63,7 @@ export async function startWebhooks(
       acceptSha1: options.acceptSha1,
       maxBodyBytes: options.maxBodyBytes,
       client: deps.client,
+      adoption,
       logger: deps.logger,
       checks: { temporal: temporalAnswers(deps.connection) },
     });

@@ -9,7 +9,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Provider } from '../workflows/purchase-order';
-import { concernsNoPo, deliverEvent, logDelivery, type DeliveryReport } from './delivery';
+import {
+  concernsNoPo,
+  deliverEvent,
+  logDelivery,
+  type DeliveryReport,
+  type UnknownPoAdoption,
+} from './delivery';
 import { parseEvent } from './event';
 import { poflowLogger } from '../worker/logger';
 import { EventIdWindow } from '../workflows/event-id-window';
@@ -34,6 +40,8 @@ export interface WebhookReceiverOptions {
   logger?: Logger;
   /** Deadline of each Temporal call made for a delivery. */
   rpcTimeoutMs?: number;
+  /** The rule `adopt` for events about POs poflow does not follow; unset: they are dropped. */
+  adoption?: UnknownPoAdoption;
   /** What `/readyz` asks (e.g. that Temporal answers); none: ready while listening. */
   checks?: Record<string, ReadinessCheck>;
 }
@@ -42,8 +50,10 @@ export interface ReceiverCounts {
   delivered: number;
   /** Events whose POs have all finished: delivered and ignored. */
   closedPo: number;
-  /** Events for a PO poflow does not know: recorded and dropped. */
+  /** Events for a PO poflow does not know: recorded and dropped (under `adopt`: it could not be adopted). */
   unknownPo: number;
+  /** Events that started their PO's workflow by adoption (also counted as delivered). */
+  adoptedPo: number;
   /** Events that concern no PO. */
   unrouted: number;
   /** Repeats of an event this receiver delivered recently: answered 200 and not sent again. */
@@ -66,6 +76,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     delivered: 0,
     closedPo: 0,
     unknownPo: 0,
+    adoptedPo: 0,
     unrouted: 0,
     duplicate: 0,
     refused: { signature: 0, malformed: 0, tooLarge: 0 },
@@ -146,6 +157,7 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
         client: options.client,
         provider,
         rpcTimeoutMs: options.rpcTimeoutMs,
+        adoption: options.adoption,
       });
       count(report, counts);
       delivered.add(event.id);
@@ -167,6 +179,7 @@ function count(report: DeliveryReport, counts: ReceiverCounts): void {
   if (report.signalled.length > 0) counts.delivered++;
   else if (report.closed.length > 0) counts.closedPo++;
   if (report.unknown.length > 0) counts.unknownPo++;
+  if (report.adopted.length > 0) counts.adoptedPo++;
   if (concernsNoPo(report)) counts.unrouted++;
 }
 

@@ -16,6 +16,7 @@ import {
   type ReconcilerInput,
 } from '../workflows/reconciler';
 import { poflowLogger } from '../worker/logger';
+import type { UnknownPoAdoption } from './delivery';
 
 export interface ReconcilerOptions {
   /** The worker's connection (the client's cannot poll). */
@@ -25,6 +26,8 @@ export interface ReconcilerOptions {
   dataConverter: DataConverter;
   /** The provider's event log; today only Flexport has one (Flxpoint pushes nothing). */
   flexport: EventFeed;
+  /** The rule `adopt` for events about POs poflow does not follow; unset: they are dropped. */
+  adoption?: UnknownPoAdoption;
   pollIntervalMs?: number;
   settleMs?: number;
   overlapMs?: number;
@@ -44,6 +47,7 @@ export async function startReconciler(
   const activities = createReconcilerActivities({
     client,
     feeds: { flexport: options.flexport },
+    adoption: options.adoption,
     logger: options.logger ?? poflowLogger('webhooks'),
   });
   const worker = await Worker.create({

@@ -95,6 +95,9 @@ export function loadWorkerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTu
 
 export const WORKER_TUNING = loadWorkerTuning({});
 
+export const UNKNOWN_PO_RULES = ['adopt', 'drop'] as const;
+export type UnknownPoRule = (typeof UNKNOWN_PO_RULES)[number];
+
 const Env = z.object({
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -113,6 +116,9 @@ const Env = z.object({
   POFLOW_CODEC_CORS_ORIGINS: optionalText,
   POFLOW_METRICS_PORT: port(9464),
   POFLOW_PO_COUNT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  POFLOW_UNKNOWN_PO_EVENTS: z
+    .enum(UNKNOWN_PO_RULES, { error: `expected one of ${UNKNOWN_PO_RULES.join(', ')}` })
+    .default('adopt'),
 });
 
 export interface Config {
@@ -128,7 +134,11 @@ export interface Config {
   flexport: { baseUrl: string; apiToken: string; embedded: boolean };
   flxpoint: { baseUrl: string; apiToken: string; embedded: boolean };
   sandbox: { port: number };
-  webhooks: { port: number; secret: string; secretGenerated: boolean };
+  /**
+   * `unknownPoEvents`: what the receiver and the reconciler do with an event about a PO poflow
+   * does not follow: adopt it (read it from the provider and start its workflow), or drop it.
+   */
+  webhooks: { port: number; secret: string; secretGenerated: boolean; unknownPoEvents: UnknownPoRule };
   worker: WorkerTuning;
   codec: {
     /** undefined: payloads are written in clear (no keys configured, none generated). */
@@ -181,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.WEBHOOK_PORT,
       secret: e.WEBHOOK_SECRET ?? randomBytes(32).toString('hex'),
       secretGenerated: !e.WEBHOOK_SECRET,
+      unknownPoEvents: e.POFLOW_UNKNOWN_PO_EVENTS,
     },
     worker,
     codec: {

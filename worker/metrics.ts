@@ -63,7 +63,7 @@ export function observeWebhookReceiver(outcomes: WebhookOutcomes): () => void {
 
 new Counter({
   name: 'poflow_webhook_deliveries_total',
-  help: 'Webhook requests by outcome: delivered, closed_po, unknown_po, unrouted, duplicate, refused (with its reason), unavailable (answered 503)',
+  help: 'Webhook requests by outcome: delivered, closed_po, unknown_po, adopted_po (also delivered), unrouted, duplicate, refused (with its reason), unavailable (answered 503)',
   labelNames: ['outcome', 'reason'] as const,
   registers: [registry],
   collect() {
@@ -72,6 +72,7 @@ new Counter({
       this.inc({ outcome: 'delivered' }, counts.delivered);
       this.inc({ outcome: 'closed_po' }, counts.closedPo);
       this.inc({ outcome: 'unknown_po' }, counts.unknownPo);
+      this.inc({ outcome: 'adopted_po' }, counts.adoptedPo);
       this.inc({ outcome: 'unrouted' }, counts.unrouted);
       this.inc({ outcome: 'duplicate' }, counts.duplicate);
       this.inc({ outcome: 'refused', reason: 'signature' }, counts.refused.signature);

@@ -5,6 +5,7 @@
  */
 import type { ProviderEvent } from './messages';
 import { partyRef, type Booking, type PoSettings, type Provider, type PurchaseOrder } from './purchase-order';
+import type { AdoptionRecord } from './adoption';
 
 export type PoStatus = 'submitting' | 'open' | 'needs_attention' | 'booked' | 'closed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly PoStatus[] = ['closed', 'cancelled'];
@@ -117,6 +118,8 @@ export interface PoState {
   eventsApplied?: number;
   /** Provider events recorded but not acted upon (unknown type, or after the end), newest last. */
   ignoredEvents: { id: number; type: string; at: string; why: string }[];
+  /** Set when poflow adopted a PO it did not create: when, from which provider PO and version, why. */
+  adopted?: AdoptionRecord;
 }
 
 const MAX_IGNORED_EVENTS = 50;

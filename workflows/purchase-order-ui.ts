@@ -60,6 +60,9 @@ function currentDetails(state: PoState, deliveries?: DeliveriesView): string {
     `- provider: ${state.provider}` +
       (state.providerId === undefined ? '' : ` id ${state.providerId}`) +
       (state.providerVersion === undefined ? '' : ` version ${state.providerVersion}`),
+    state.adopted
+      ? `- adopted ${state.adopted.at} from ${state.adopted.provider} purchase order ${state.adopted.providerId}${state.adopted.version === undefined ? '' : ` version ${state.adopted.version}`}: ${state.adopted.trigger}` // prettier-ignore
+      : undefined,
     `- flags: ${flags.join(', ')}`,
     `- lines: ${state.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} (${l.booking})`).join(', ')}`,
     `- bookings: ${state.bookings.map((b) => `${b.name} (${b.status})`).join(', ') || 'none'}`,

@@ -58,6 +58,7 @@ import {
   purchaseOrderRejected,
   refuseIf,
 } from './workflow-support';
+import { startAdopted, type AdoptionSnapshot } from './adoption';
 import { DeadlineTimer } from './deadline-timer';
 import { EventIdWindow } from './event-id-window';
 import { commandSummary, deadlineSummary, publisher } from './purchase-order-ui';
@@ -72,6 +73,11 @@ export interface PurchaseOrderWorkflowInput {
   resume?: PoState;
   /** Set by continue-as-new: the notifications not delivered yet, and the per-PO sequence. */
   outbox?: OutboxMemory;
+  /**
+   * Set for a PO poflow did not create: what the provider showed of it. `po` is then the PO as the
+   * provider has it, and nothing is sent to the provider until an operator asks for a change.
+   */
+  adopted?: AdoptionSnapshot;
 }
 
 type Activities = ReturnType<typeof createActivities>;
@@ -85,7 +91,11 @@ const activities = proxyActivities<Activities>(PROVIDER_CALL);
 const FALLBACK_READ: ActivityOptions = { ...PROVIDER_CALL, scheduleToCloseTimeout: '15 minutes' };
 
 export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): Promise<PoView> {
-  const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
+  const started = input.resume
+    ? { state: input.resume, commands: [] }
+    : input.adopted
+      ? startAdopted(input.adopted, input.po, input.settings, now())
+      : begin(input);
   let state = withQuietCheck(started.state, patched('quiet-po-fallback-read'));
   // Requests wait for provider writes in flight; POs started before replay as they ran.
   state = { ...state, waitsForProviderCalls: patched('requests-wait-for-provider-calls') };
