@@ -103,6 +103,7 @@ const Response = z.looseObject({ _object: z.literal('/api/response'), data: z.un
 const Page = z.looseObject({
   _object: z.literal('/api/collections/paginated'),
   next: z.string().nullish(),
+  total_count: z.number().int().nullish(),
   data: z.array(z.unknown()),
 });
 const ErrorBody = z.looseObject({ message: z.string(), code: z.string().optional() });
@@ -143,16 +144,22 @@ export class FlexportClient {
    */
   async *listPurchaseOrders(
     filters: { name?: string; status?: string; updatedAfter?: string } = {},
+    onTotal?: (total: number) => void,
   ): AsyncGenerator<Record<string, unknown>> {
-    yield* this.pages('purchase_orders', FlexportPurchaseOrder, {
-      'f.name': filters.name,
-      'f.status': filters.status,
-      'f.updated_at.gt': filters.updatedAfter,
-      expand: 'line_items',
-      sort: 'id',
-      direction: 'asc',
-      per: 100,
-    });
+    yield* this.pages(
+      'purchase_orders',
+      FlexportPurchaseOrder,
+      {
+        'f.name': filters.name,
+        'f.status': filters.status,
+        'f.updated_at.gt': filters.updatedAfter,
+        expand: 'line_items',
+        sort: 'id',
+        direction: 'asc',
+        per: 100,
+      },
+      onTotal,
+    );
   }
 
   /** The booking line items of every booking that carries units of this PO. */
@@ -245,8 +252,10 @@ export class FlexportClient {
     path: string,
     item: T,
     query: Query,
+    onTotal?: (total: number) => void,
   ): AsyncGenerator<z.output<T>> {
     let page = await this.send('GET', path, Page, { searchParams: query });
+    if (typeof page.total_count === 'number') onTotal?.(page.total_count);
     for (;;) {
       for (const one of page.data) yield parseResponse(item, one);
       if (!page.next) return;

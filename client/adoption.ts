@@ -58,9 +58,21 @@ export async function adoptByName(
   name: string,
   settings: PoSettings,
 ): Promise<AdoptionResult> {
+  return (
+    (await followedAlready(client, name, settings)) ??
+    adoptRead(client, await readByName(flexport, name, 'poflow adopt'), name, settings)
+  );
+}
+
+/** `already_followed` when the PO has a workflow (running or ended), so nothing needs reading. */
+export async function followedAlready(
+  client: Client,
+  name: string,
+  settings: PoSettings,
+): Promise<AdoptionResult | undefined> {
   const workflowId = purchaseOrderWorkflowId(settings.provider, name);
   if (await hasWorkflow(client, workflowId)) return { name, workflowId, outcome: 'already_followed' };
-  return adoptRead(client, await readByName(flexport, name, 'poflow adopt'), name, settings);
+  return undefined;
 }
 
 /** Starts the workflow of a PO read for adoption, unless it has one already. */

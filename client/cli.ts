@@ -230,6 +230,35 @@ withSettings(program.command('import <file>'))
     });
   });
 
+withSettings(program.command('adopt [name]'))
+  .description(
+    "follow a PO poflow did not create (made in Flexport's UI or by another integration): read it at the provider and start its workflow in the state shown there; --all walks every open PO",
+  )
+  .option(
+    '--all',
+    'every PO at the provider (the --status ones), with a progress bar and a summary; safe to re-run',
+  )
+  .option('--status <status>', 'with --all: the provider status of the POs to adopt (default open)')
+  .option(
+    '--updated-since <date>',
+    'with --all: only POs changed at the provider after this date or ISO time',
+  )
+  .option('--concurrency <n>', 'with --all: POs adopted at once', Number, DEFAULT_IMPORT_CONCURRENCY)
+  .action(
+    async (
+      name: string | undefined,
+      options: SettingsOptions & {
+        all?: boolean;
+        status?: string;
+        updatedSince?: string;
+        concurrency: number;
+      },
+    ) => {
+      const { adopt } = await import('./commands/adopt');
+      return adopt(json(), name, { ...options, settings: await settingsFrom(options) });
+    },
+  );
+
 program
   .command('demo')
   .description(

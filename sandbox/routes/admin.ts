@@ -37,6 +37,13 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return ok(request, purchaseOrders.render(po, purchaseOrders.version(po), false));
   });
 
+  // A PO made by a person in Flexport's UI (or by another integration): the same rules, version and
+  // `/purchase_order#created` event as the API's create, with no bearer token.
+  app.post('/_sandbox/purchase_orders', async (request) => {
+    const po = purchaseOrders.upsert(request.body);
+    return ok(request, purchaseOrders.render(po, purchaseOrders.version(po), true));
+  });
+
   app.post('/_sandbox/bookings/:id/confirm', async (request) =>
     ok(request, bookings.render(bookings.confirm(pathId(request, 'booking')))),
   );
