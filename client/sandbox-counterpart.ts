@@ -8,6 +8,14 @@ import { z } from 'zod';
 import type { ShipmentMilestone } from '../sandbox/enums';
 
 const Envelope = <T extends z.ZodType>(data: T) => z.looseObject({ data });
+const CreatedPurchaseOrder = Envelope(
+  z.looseObject({
+    id: z.number().int(),
+    line_items: z.looseObject({
+      data: z.array(z.looseObject({ id: z.number().int(), item_key: z.string() })),
+    }),
+  }),
+);
 const ConfirmedBooking = Envelope(z.looseObject({ shipment: z.looseObject({ id: z.number().int() }) }));
 
 export class SandboxCounterpart {
@@ -24,6 +32,17 @@ export class SandboxCounterpart {
     } catch (err) {
       throw new Error(`no poflow sandbox answers at ${this.baseUrl} (${(err as Error).message}); start one with poflow start or poflow sandbox`); // prettier-ignore
     }
+  }
+
+  /**
+   * A PO made by a person in the provider's UI (or by another integration), not by poflow: the
+   * same rules and `/purchase_order#created` event as the API's create. Answers its provider id
+   * and its line item ids by item_key.
+   */
+  async createPurchaseOrder(po: object): Promise<{ id: number; lineItemIds: Record<string, number> }> {
+    const body = await this.http.post('purchase_orders', { json: po }).json();
+    const { id, line_items } = CreatedPurchaseOrder.parse(body).data;
+    return { id, lineItemIds: Object.fromEntries(line_items.data.map((l) => [l.item_key, l.id])) };
   }
 
   /** The seller acknowledges the PO (its provider id). */

@@ -42,6 +42,7 @@ const booking = (lines: { itemKey: string; units: number }[], shipmentId?: numbe
 });
 
 const event = (id: number, type: string, data: Record<string, unknown> = {}): ProviderEvent => ({
+  _object: '/event',
   id,
   type,
   version: 2,
