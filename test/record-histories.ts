@@ -9,6 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { adoptByName, adoptionSettings } from '../client/adoption';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import {
   amendUpdate,
@@ -21,7 +22,7 @@ import {
   type FlxpointPoView,
 } from '../workflows/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
-import { startHarness, until, type Harness } from './support/po-harness';
+import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
 
@@ -153,6 +154,26 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await h.env.sleep('2 minutes');
     await until<FlxpointPoView>(handle, (s) => s.flxpointStatus === 'processing');
     await handle.executeUpdate(flxpointCancelUpdate, { args: ['recorded for replay'] });
+    await handle.result();
+    return handle;
+  },
+
+  /** A PO made in the provider's UI, acknowledged there, adopted, then booked, delivered and closed through poflow. */
+  async 'adopted-then-booked-and-closed'(h, now) {
+    const name = 'PO-REC-ADOPTED';
+    const made = await h.admin('POST', '/purchase_orders', samplePurchaseOrder(name, now));
+    await h.admin('POST', `/purchase_orders/${made.id}/acknowledge`);
+    const adopted = await adoptByName(h.client, h.flexport, name, adoptionSettings());
+    if (adopted.outcome !== 'adopted') throw new Error(`${name} not adopted: ${adopted.reason}`);
+    const handle: PoHandle = h.client.workflow.getHandle(adopted.workflowId);
+    await until(handle, (s) => s.acknowledged);
+    await h.deliverEvents(handle);
+    const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
+    const { shipment } = await h.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+    await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
+    await h.deliverEvents(handle);
+    await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
+    await handle.executeUpdate(closeUpdate);
     await handle.result();
     return handle;
   },
