@@ -3,7 +3,6 @@
  * started in the state it shows. The workflow id is the idempotency key, so a re-run (or a run
  * after an interruption) adopts only what is left: a PO already followed costs one describe.
  */
-import { SingleBar } from 'cli-progress';
 import { FlexportClient } from '../../activities/flexport';
 import { readResource } from '../../activities/adoption-read';
 import { PO_STATUSES, type PoSettings, type PoSettingsInput } from '../../workflows/purchase-order';
@@ -17,6 +16,7 @@ import {
 } from '../adoption';
 import { BadInput, causeChain } from '../errors';
 import { workflowUiUrl } from '../format';
+import { progressBar } from '../progress';
 import { print, withSession, type Session } from '../session';
 
 export interface AdoptOptions {
@@ -95,15 +95,7 @@ function allFilters(options: AdoptOptions): Filters {
 async function adoptAll(session: Session, filters: Filters, concurrency: number, settings: PoSettings) {
   const flexport = flexportOf(session);
   const started = Date.now();
-  // The bar goes to stderr and only to a terminal: scripts and --json get clean output.
-  const bar =
-    !session.json && process.stderr.isTTY
-      ? new SingleBar({
-          format: 'adopting |{bar}| {value}/{total} POs  adopted {adopted}  already {already}  refused {refused}  failed {failed}', // prettier-ignore
-          stream: process.stderr,
-          hideCursor: true,
-        })
-      : undefined;
+  const bar = progressBar(session, 'adopting |{bar}| {value}/{total} POs  adopted {adopted}  already {already}  refused {refused}  failed {failed}'); // prettier-ignore
   const counts = { adopted: 0, already: 0, refused: 0, failed: 0 };
   const results: (AdoptionResult | { name: string; outcome: 'failed'; reason: string })[] = [];
   const inFlight = new Set<Promise<void>>();

@@ -3,12 +3,12 @@
  * problem nothing starts (unless `--start-valid`). Then the POs start with bounded concurrency;
  * the workflow id is the idempotency key, so running the same file again starts nothing twice.
  */
-import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import type { FieldIssue, PoSettingsInput } from '../../workflows/purchase-order';
 import { BadInput, causeChain } from '../errors';
 import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProblem } from '../import-file';
 import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
+import { progressBar } from '../progress';
 import { print, readText, withSession, type Session } from '../session';
 
 export interface ImportOptions {
@@ -110,15 +110,7 @@ async function startAll(
   pos: ImportedPo<unknown>[],
   options: ImportOptions,
 ): Promise<PoResult[]> {
-  // The bar goes to stderr and only to a terminal: scripts and --json get clean output.
-  const bar =
-    !session.json && process.stderr.isTTY
-      ? new SingleBar({
-          format: 'importing |{bar}| {value}/{total} POs  started {started}  already {already}  refused {refused}  failed {failed}', // prettier-ignore
-          stream: process.stderr,
-          hideCursor: true,
-        })
-      : undefined;
+  const bar = progressBar(session, 'importing |{bar}| {value}/{total} POs  started {started}  already {already}  refused {refused}  failed {failed}'); // prettier-ignore
   const results: PoResult[] = new Array(pos.length);
   const counts = { started: 0, already: 0, refused: 0, failed: 0 };
   bar?.start(pos.length, 0, counts);
