@@ -22,6 +22,44 @@ module.exports = tseslint.config(
     },
   },
   {
+    // workflows/ is the deterministic bundle boundary: nothing in it may do IO, and from outside it
+    // only types may come (they vanish in the bundle).
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'fs',
+                'fs/*',
+                'path',
+                'http',
+                'https',
+                'net',
+                'child_process',
+                'crypto',
+                'os',
+              ],
+              message: 'workflow code does no IO: Node built-ins belong in activities, worker or client',
+            },
+            {
+              group: ['got', 'pino', 'fastify', 'better-sqlite3', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], // prettier-ignore
+              message: 'workflow code does no IO: this package belongs in activities, worker or client',
+            },
+            {
+              group: ['../*'],
+              allowTypeImports: true,
+              message: 'workflows/ is the bundle boundary: only `import type` from outside it',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

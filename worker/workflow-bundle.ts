@@ -14,9 +14,15 @@ export const WORKFLOW_BUNDLE_PATH =
 /** Loaded once per workflow thread and shared by every workflow: see the module's comment. */
 export const SHARED_WORKFLOW_MODULES = [path.join(path.dirname(WORKFLOWS_PATH), 'shared-modules.ts')];
 
+/** Every file under workflows/, at any depth (the bundle's boundary: ESLint keeps IO and outside code out), and this file. */
 function newestSourceMtime(): number {
   const dir = path.dirname(WORKFLOWS_PATH);
-  const sources = [...readdirSync(dir).map((file) => path.join(dir, file)), __filename];
+  const sources = [
+    ...readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name)),
+    __filename,
+  ];
   return Math.max(...sources.map((file) => statSync(file).mtimeMs));
 }
 
