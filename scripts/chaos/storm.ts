@@ -106,9 +106,11 @@ async function argsOf(operator: Operator, kind: ActionKind, name: string): Promi
   }
 }
 
+/** The command's error with its causes (the SDK's top line alone, e.g. "Workflow Update failed", says little). */
 function errorOf(result: CliResult): string {
   try {
-    return (JSON.parse(result.stdout) as { error?: string }).error ?? result.stderr.slice(-300);
+    const { error, causes = [] } = JSON.parse(result.stdout) as { error?: string; causes?: string[] };
+    return error ? [error, ...causes].join(': ') : result.stderr.slice(-300);
   } catch {
     return (result.stderr || result.stdout).slice(-300);
   }
