@@ -7,7 +7,9 @@ import { PROVIDERS } from '../workflows/choices';
 import { BadInput, causeChain, describeError } from './errors';
 import {
   AUTO_CLOSE_AFTER_HELP,
+  ATTENTION_ALERT_HELP,
   AUTO_CLOSE_HELP,
+  NO_NOTIFY_ERP_HELP,
   DEFAULT_IMPORT_CONCURRENCY,
   DEFAULT_WAIT_SECONDS,
   POLL_FIRST_HELP,
@@ -118,6 +120,8 @@ const withSettings = (command: Command) =>
     .addOption(new Option('--provider <provider>', 'where the POs go (default flexport)').choices(PROVIDERS))
     .option('--auto-close <days>', AUTO_CLOSE_HELP)
     .option('--auto-close-after <anchor>', AUTO_CLOSE_AFTER_HELP)
+    .option('--attention-alert <hours>', ATTENTION_ALERT_HELP)
+    .option('--no-notify-erp', NO_NOTIFY_ERP_HELP)
     .option('--poll-first <seconds>', POLL_FIRST_HELP)
     .option('--poll-max <seconds>', POLL_MAX_HELP);
 

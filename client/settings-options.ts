@@ -7,6 +7,10 @@ export interface SettingsOptions {
   /** Days after the anchor, or `off`. */
   autoClose?: string;
   autoCloseAfter?: string;
+  /** Hours, or `off`. */
+  attentionAlert?: string;
+  /** `--no-notify-erp` makes it false. */
+  notifyErp?: boolean;
   /** Flxpoint: seconds. */
   pollFirst?: string;
   pollMax?: string;
@@ -16,6 +20,7 @@ export interface SettingsOptions {
 const OPTION_OF_PATH: Array<[string, string]> = [
   ['autoClose.after', '--auto-close-after'],
   ['autoClose', '--auto-close'],
+  ['needsAttentionAlertHours', '--attention-alert'],
   ['poll.firstSeconds', '--poll-first'],
   ['poll.maxSeconds', '--poll-max'],
   ['poll', '--poll-first/--poll-max'],
@@ -30,6 +35,12 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
   ) {
     throw new BadInput('--auto-close, --auto-close-after: Flexport only; a Flxpoint PO is never closed, it ends cancelled or voided'); // prettier-ignore
   }
+  if (
+    options.provider === 'flxpoint' &&
+    (options.attentionAlert !== undefined || options.notifyErp === false)
+  ) {
+    throw new BadInput('--attention-alert, --no-notify-erp: Flexport only; Flxpoint POs send no notifications yet'); // prettier-ignore
+  }
   if (options.autoClose === 'off') input.autoClose = false;
   else if (options.autoClose !== undefined || options.autoCloseAfter !== undefined) {
     input.autoClose = {
@@ -37,6 +48,9 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
       ...(options.autoCloseAfter === undefined ? {} : { after: options.autoCloseAfter }),
     };
   }
+  if (options.attentionAlert === 'off') input.needsAttentionAlertHours = false;
+  else if (options.attentionAlert !== undefined) input.needsAttentionAlertHours = wholeOrText(options.attentionAlert); // prettier-ignore
+  if (options.notifyErp === false) input.notifyErp = false;
   if (options.pollFirst !== undefined || options.pollMax !== undefined) {
     input.poll = {
       ...(options.pollFirst === undefined ? {} : { firstSeconds: wholeOrText(options.pollFirst) }),

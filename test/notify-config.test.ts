@@ -2,6 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BadInput } from '../client/errors';
+import { settingsFrom } from '../client/settings-options';
 import { ConfigError, loadConfig } from '../worker/config';
 
 const SECRET = 'a-shared-secret-of-some-length';
@@ -90,4 +92,19 @@ test.each([
 ])('%j is refused: %s', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);
+});
+
+describe('per-PO notification settings on the command line', () => {
+  test('--attention-alert takes hours or off, --no-notify-erp keeps the PO from the ERP', () => {
+    expect(settingsFrom({ attentionAlert: '6', notifyErp: false })).toEqual({ needsAttentionAlertHours: 6, notifyErp: false }); // prettier-ignore
+    expect(settingsFrom({ attentionAlert: 'off', notifyErp: true })).toEqual({
+      needsAttentionAlertHours: false,
+    });
+  });
+
+  test('a bad value names the option; Flxpoint POs refuse both', () => {
+    expect(() => settingsFrom({ attentionAlert: 'soon' })).toThrow(/--attention-alert/);
+    expect(() => settingsFrom({ attentionAlert: '0' })).toThrow(/--attention-alert/);
+    expect(() => settingsFrom({ provider: 'flxpoint', notifyErp: false })).toThrow(BadInput);
+  });
 });
