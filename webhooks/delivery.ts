@@ -107,7 +107,10 @@ async function listWorkflowIds(client: Client, query: string): Promise<string[]>
 }
 
 function signalOne(workflowId: string, event: ProviderEvent, options: DeliveryOptions): Promise<Outcome> {
-  return coalesced(options.client, workflowId, event, (events) => deliverBatch(workflowId, events, options));
+  // Events travel together only under the same rule for unknown POs: a batch is delivered (or
+  // adopted) with the options of the delivery that opened its lane.
+  const lane = options.adoption ? `adopt ${workflowId}` : workflowId;
+  return coalesced(options.client, lane, event, (events) => deliverBatch(workflowId, events, options));
 }
 
 /** Events for one PO: signalled; or, with no workflow running, closed, unknown or adopted. */
@@ -161,7 +164,7 @@ interface Waiting {
   settle: (result: { outcome: Outcome } | { err: unknown }) => void;
 }
 
-/** Per client and workflow id: the events waiting for the signal in flight to be accepted. */
+/** Per client and lane (a workflow id, and the rule): the events waiting for the signal in flight to be accepted. */
 const lanesByClient = new WeakMap<Client, Map<string, Waiting[]>>();
 
 /**
@@ -170,7 +173,7 @@ const lanesByClient = new WeakMap<Client, Map<string, Waiting[]>>();
  */
 function coalesced(
   client: Client,
-  workflowId: string,
+  lane: string,
   event: ProviderEvent,
   send: (events: ProviderEvent[]) => Promise<Outcome>,
 ): Promise<Outcome> {
@@ -178,11 +181,11 @@ function coalesced(
   lanesByClient.set(client, lanes);
   return new Promise((resolve, reject) => {
     const settle: Waiting['settle'] = (result) => ('err' in result ? reject(result.err) : resolve(result.outcome)); // prettier-ignore
-    const lane = lanes.get(workflowId);
-    if (lane) return void lane.push({ event, settle });
+    const open = lanes.get(lane);
+    if (open) return void open.push({ event, settle });
     const waiting: Waiting[] = [{ event, settle }];
-    lanes.set(workflowId, waiting);
-    void drainLane(waiting, send, () => lanes.delete(workflowId));
+    lanes.set(lane, waiting);
+    void drainLane(waiting, send, () => lanes.delete(lane));
   });
 }
 
