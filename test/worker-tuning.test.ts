@@ -20,6 +20,7 @@ describe('configuration', () => {
       POFLOW_WORKER_MAX_CONCURRENT_ACTIVITY_TASK_EXECUTIONS: '20',
       POFLOW_WORKER_MAX_CONCURRENT_ACTIVITY_TASK_POLLS: '3',
       POFLOW_WORKER_WORKFLOW_THREAD_POOL_SIZE: '2',
+      POFLOW_WORKER_ISOLATE_EXECUTION_TIMEOUT: '1m',
     }).worker;
     expect(tuned).toEqual({
       maxCachedWorkflows: 0,
@@ -29,6 +30,7 @@ describe('configuration', () => {
       maxConcurrentActivityTaskExecutions: 20,
       maxConcurrentActivityTaskPolls: 3,
       workflowThreadPoolSize: 2,
+      isolateExecutionTimeout: '1m',
     });
   });
 

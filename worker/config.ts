@@ -43,6 +43,7 @@ export interface WorkerTuning {
   maxConcurrentActivityTaskExecutions: number;
   maxConcurrentActivityTaskPolls: number;
   workflowThreadPoolSize: number;
+  isolateExecutionTimeout: Duration;
 }
 
 const count = (min: number, fallback: number) =>
@@ -69,6 +70,12 @@ const TUNING: { [K in keyof WorkerTuning]: z.ZodType<WorkerTuning[K], string | u
   maxConcurrentActivityTaskExecutions: count(1, 100),
   maxConcurrentActivityTaskPolls: count(1, 10),
   workflowThreadPoolSize: count(1, 1),
+  // Read by Worker.create though not in its typed options. The SDK's 5 s limit on one activation
+  // fires inside the workflow's promise jobs, where Node cannot recover (nodejs/node#38503): the
+  // whole worker dies with "async hook stack has become corrupted". Past the workflow task timeout
+  // (10 s), an activation slowed by a starved CPU only times its task out, which Temporal retries;
+  // 30 s still killed the worker under a flood at load 18-32 (bench/flood.ts), 10 minutes did not.
+  isolateExecutionTimeout: duration('10m'),
 };
 
 export function workerTuningVariable(option: keyof WorkerTuning): string {

@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { Runtime, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { SearchAttributes } from '../../workflows/messages';
+import { WORKER_TUNING } from '../../worker/config';
 import { SINGLE_PARTITION_TASK_QUEUES } from '../../worker/dev-server';
 import { executableFor, TEMPORAL_HOME, type BinaryKind } from '../../worker/temporal-binaries';
 import { tetheredExecutable } from '../../worker/tether';
@@ -54,10 +55,12 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 /**
- * What every suite's workers share: the bundle built once by the global setup, and the payload
- * codec the suites' clients use.
+ * What every suite's workers share: the bundle built once by the global setup, the payload codec
+ * the suites' clients use, and poflow's limit on one activation (see `WorkerTuning`).
  */
 export const workerDefaults = {
   workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH },
   dataConverter: testDataConverter,
+  // Read by Worker.create though not in its typed options, hence the spread.
+  ...{ isolateExecutionTimeout: WORKER_TUNING.isolateExecutionTimeout },
 } satisfies Partial<WorkerOptions>;
