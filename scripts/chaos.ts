@@ -9,7 +9,6 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { generatePurchaseOrdersCsv } from '../examples/generate-purchase-orders-
 import { runCli } from '../test/support/stack';
 import { freePort } from '../test/support/ports';
 import { readBook, violationsOf, type Book } from './chaos/invariants';
-import { Parts, PART_NAMES, type PartName } from './chaos/parts';
+import { Parts, PART_NAMES, partsEnv, type PartName } from './chaos/parts';
 import { act, inParallel, killSchedule, setFaults, STORM_FAULTS, type ActionKind, type ActionResult } from './chaos/storm'; // prettier-ignore
 
 export interface ChaosOptions {
@@ -71,20 +70,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const began = Date.now();
   const dir = mkdtempSync(path.join(tmpdir(), 'poflow-chaos-'));
   const ports = { temporal: await freePort(), sandbox: await freePort(), webhooks: await freePort() };
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-    TEMPORAL_NAMESPACE: 'default',
-    FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
-    FLEXPORT_API_TOKEN: 'sandbox',
-    FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.sandbox}/flxpoint`,
-    SANDBOX_PORT: String(ports.sandbox),
-    WEBHOOK_PORT: String(ports.webhooks),
-    WEBHOOK_SECRET: randomBytes(32).toString('hex'),
-    POFLOW_DATA_DIR: dir,
-    POFLOW_LOG_LEVEL: 'warn',
-  };
+  const env = partsEnv(ports, dir);
   const parts = new Parts(dir, ports, env, options.seed);
   let connection: Connection | undefined;
   try {

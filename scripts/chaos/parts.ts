@@ -5,6 +5,7 @@
  */
 import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureSearchAttributes, SINGLE_PARTITION_TASK_QUEUES } from '../../worker/dev-server';
@@ -21,6 +22,24 @@ export interface Ports {
   temporal: number;
   sandbox: number;
   webhooks: number;
+}
+
+/** What every poflow process and command of the stack reads: addresses, token, webhook secret. */
+export function partsEnv(ports: Ports, dir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+    TEMPORAL_NAMESPACE: 'default',
+    FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
+    FLEXPORT_API_TOKEN: 'sandbox',
+    FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.sandbox}/flxpoint`,
+    SANDBOX_PORT: String(ports.sandbox),
+    WEBHOOK_PORT: String(ports.webhooks),
+    WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    POFLOW_DATA_DIR: dir,
+    POFLOW_LOG_LEVEL: 'warn',
+  };
 }
 
 const POFLOW_BIN = path.join(PROJECT_ROOT, 'bin', 'poflow.js');

@@ -13,8 +13,8 @@ import { poflowDataConverter } from '../../codec/aes-gcm';
 import { loadCodecKeys } from '../../codec/keys';
 import { freePort } from '../../test/support/ports';
 import { runCli, type CliResult } from '../../test/support/stack';
-import { Parts, type PartName } from '../chaos/parts';
-import { frontendAddress, readState, type ClusterState } from './layout';
+import { Parts, partsEnv, type PartName } from '../chaos/parts';
+import { readState, type ClusterState } from './layout';
 
 export interface Round {
   name: string;
@@ -50,20 +50,10 @@ export async function openRun(log: (line: string) => void): Promise<ClusterRun> 
     webhooks: await freePort(),
   };
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: frontendAddress(cluster.ports),
+    ...partsEnv(ports, dir),
     TEMPORAL_NAMESPACE: cluster.namespace,
-    FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
-    FLEXPORT_API_TOKEN: 'sandbox',
-    FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.sandbox}/flxpoint`,
-    SANDBOX_PORT: String(ports.sandbox),
-    WEBHOOK_PORT: String(ports.webhooks),
-    WEBHOOK_SECRET: randomBytes(32).toString('hex'),
     // Every process of a cluster deployment shares the keys.
     POFLOW_CODEC_KEYS: `cluster:${randomBytes(32).toString('base64')}`,
-    POFLOW_DATA_DIR: dir,
-    POFLOW_LOG_LEVEL: 'warn',
   };
   const parts = new Parts(dir, ports, env, Date.now() % 100_000);
   let connection: Connection | undefined;

@@ -1,13 +1,8 @@
 /** The sandbox's log of Flxpoint requests, and the window the rate-limit guarantee is counted over. */
 import got from 'got';
+import type { LoggedRequest } from '../../sandbox/flxpoint/request-log';
 
-export interface LoggedRequest {
-  at: number;
-  sentAt?: number;
-  method: string;
-  url: string;
-  status: number;
-}
+export type { LoggedRequest };
 
 export const WINDOW_MS = 5_000;
 export const MAX_PER_WINDOW = 10;
