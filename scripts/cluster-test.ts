@@ -2,7 +2,7 @@
  * `npm run test:cluster`: poflow against the cluster of `npm run cluster -- up`, with two
  * `poflow worker` processes, the webhook receiver and the sandbox, each its own process. Rounds:
  * the CLI lifecycle, signed webhooks and reconciliation, start rate against `pingWorkflow`, an
- * import of 1,000 POs, the Flxpoint rate limit over 4 partitions, and an import through a SIGKILL
+ * import of 1,000 POs, the Flxpoint rate limit with two workers, and an import through a SIGKILL
  * of a worker and of the history service. Prints a summary with figures; exits 1 on any failure.
  * Not part of `npm test`: it runs for many minutes.
  */
@@ -12,23 +12,29 @@ import { lifecycleRound, webhooksRound } from './cluster/operator-rounds';
 import { openRun, type ClusterRun, type Round } from './cluster/run';
 
 interface Options {
+  /** Only these rounds (by key), in their usual order. */
+  rounds?: string[];
   pos: number;
   rate: number;
   flxpoint: number;
   faults: number;
 }
 
+function roundsOf(options: Options): Array<[string, (run: ClusterRun) => Promise<Round>]> {
+  return [
+    ['lifecycle', lifecycleRound],
+    ['webhooks', webhooksRound],
+    ['rate', (r) => startRateRound(r, options.rate)],
+    ['import', (r) => importRound(r, options.pos)],
+    ['flxpoint', (r) => flxpointRound(r, options.flxpoint)],
+    ['faults', (r) => faultRound(r, options.faults)],
+  ];
+}
+
 async function runClusterTest(options: Options): Promise<Round[]> {
   const log = (line: string) => console.error(line);
   const run = await openRun(log);
-  const rounds: Array<[string, (run: ClusterRun) => Promise<Round>]> = [
-    ['CLI lifecycle', lifecycleRound],
-    ['webhooks and reconciliation', webhooksRound],
-    ['start rate', (r) => startRateRound(r, options.rate)],
-    ['import', (r) => importRound(r, options.pos)],
-    ['Flxpoint rate limit', (r) => flxpointRound(r, options.flxpoint)],
-    ['faults', (r) => faultRound(r, options.faults)],
-  ];
+  const rounds = roundsOf(options).filter(([key]) => !options.rounds || options.rounds.includes(key));
   const results: Round[] = [];
   try {
     log(`cluster-test: poflow processes up against ${run.env.TEMPORAL_ADDRESS} (POs named ${run.tag}-*)`);
@@ -67,9 +73,15 @@ if (require.main === module) {
     .addOption(count('--rate <n>', 'pings and POs in the start-rate round', 200))
     .addOption(count('--flxpoint <n>', 'Flxpoint POs submitted at once', 50))
     .addOption(count('--faults <n>', 'POs imported through the kills', 300))
+    .addOption(
+      new Option('--rounds <keys>', 'only these rounds, comma-separated').argParser((v) => v.split(',')),
+    )
     .option('--json', 'print the rounds as JSON');
   program.parse();
   const options = program.opts<Options & { json?: boolean }>();
+  const keys = roundsOf(options).map(([key]) => key);
+  const unknown = options.rounds?.filter((key) => !keys.includes(key)) ?? [];
+  if (unknown.length > 0) program.error(`--rounds: no round ${unknown.join(', ')}; the rounds are ${keys.join(', ')}`, { exitCode: 2 }); // prettier-ignore
   runClusterTest(options).then(
     (rounds) => {
       console.log(options.json ? JSON.stringify(rounds, null, 2) : describe(rounds));

@@ -129,7 +129,7 @@ function describeStatus(status: ClusterStatus): string {
   ];
   if (status.up) {
     rows.push(
-      `  ${HISTORY_SHARDS} history shards; task queues with the server's default 4 partitions`,
+      `  ${HISTORY_SHARDS} history shards; task queues with the server's default 4 partitions, poflow-flxpoint with 1`,
       `  use it with: TEMPORAL_ADDRESS=${status.address} TEMPORAL_NAMESPACE=${status.namespace}`,
     );
   }

@@ -1,7 +1,7 @@
 /**
  * Rounds of `npm run test:cluster` that move many POs: start rate against `pingWorkflow` (the
- * benchmark's figure a), an import of 1,000 POs and its re-run, the Flxpoint rate limit with
- * several task-queue partitions and two workers, and an import through a SIGKILLed worker and
+ * benchmark's figure a), an import of 1,000 POs and its re-run, the Flxpoint rate limit with two
+ * workers, and an import through a SIGKILLed worker and
  * history service.
  */
 import { writeFileSync } from 'node:fs';
@@ -94,7 +94,7 @@ export async function importRound(run: ClusterRun, count: number): Promise<Round
   };
 }
 
-/** 50 Flxpoint POs at once through two workers and a 4-partition `poflow-flxpoint` queue. */
+/** Flxpoint POs submitted at once, through two workers and the cluster's `poflow-flxpoint` queue. */
 export async function flxpointRound(run: ClusterRun, count: number): Promise<Round> {
   const failures: string[] = [];
   const since = Date.now();
@@ -119,7 +119,7 @@ export async function flxpointRound(run: ClusterRun, count: number): Promise<Rou
   const refused = log.filter((r) => r.status === 429).length;
   await Promise.all(handles.map((handle) => handle.terminate('cluster test: rate-limit round done')));
   return {
-    name: `Flxpoint rate limit, ${count} POs at once, 2 workers, 4 partitions`,
+    name: `Flxpoint rate limit, ${count} POs at once, 2 workers`,
     figures: {
       'all open': `${elapsed.toFixed(1)} s (${(count / elapsed).toFixed(2)} POs/s)`,
       'busiest 5 s': `${busiest.count} requests (at most ${MAX_PER_WINDOW})`,
