@@ -43,7 +43,10 @@ async function runClusterTest(options: Options): Promise<Round[]> {
       log(`cluster-test: ${name}...`);
       const result = await round(run).catch((err: Error): Round => ({ name, figures: {}, failures: [err.stack ?? err.message] })); // prettier-ignore
       result.figures['round took'] = `${Math.round((Date.now() - began) / 1000)} s`;
-      log(`cluster-test: ${name}: ${result.failures.length === 0 ? 'passed' : 'FAILED'}`);
+      // Each round's figures as it ends: a run cut short still tells what it measured.
+      log(
+        `cluster-test: ${name}: ${result.failures.length === 0 ? 'passed' : 'FAILED'} ${JSON.stringify(result)}`,
+      );
       results.push(result);
     }
   } finally {
