@@ -48,6 +48,7 @@ const READY_TIMEOUT_MS = 300_000;
 
 export class Parts {
   private readonly children = new Map<PartName, ChildProcess>();
+  private readonly metricsPorts = new Map<PartName, number>();
   /** SIGKILLs per part (parts never killed are absent). */
   readonly kills: Partial<Record<PartName, number>> = {};
 
@@ -71,8 +72,10 @@ export class Parts {
     const log = path.join(this.dir, `${name}.log`);
     const out = openSync(log, 'a');
     const [command, args] = this.commandOf(name);
-    // Each process its own metrics port, should it serve one: never the fixed default.
-    const env = { ...this.env, POFLOW_METRICS_PORT: String(await freePort()) };
+    // Each process its own metrics port (never the fixed default): a worker is ready when its /readyz says so.
+    const metricsPort = await freePort();
+    this.metricsPorts.set(name, metricsPort);
+    const env = { ...this.env, POFLOW_METRICS_PORT: String(metricsPort) };
     const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', out, out] });
     closeSync(out);
     this.children.set(name, child);
@@ -139,13 +142,13 @@ export class Parts {
           `${name} exited (${child.exitCode ?? child.signalCode}) while starting: ${tail(log)}`,
         );
       }
-      if (await this.answers(name, log)) return;
+      if (await this.answers(name)) return;
       if (Date.now() > deadline) throw new Error(`${name} not ready within ${READY_TIMEOUT_MS / 1000} s: ${tail(log)}`); // prettier-ignore
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
-  private async answers(name: PartName, log: string): Promise<boolean> {
+  private async answers(name: PartName): Promise<boolean> {
     try {
       switch (name) {
         case 'temporal': {
@@ -166,10 +169,8 @@ export class Parts {
           return (await fetch(`http://127.0.0.1:${this.ports.webhooks}/healthz`)).ok;
         case 'worker':
         case 'worker-2':
-          return (
-            readFileSync(log, 'utf8').split('workers polling task queues').length >
-            1 + (this.kills[name] ?? 0)
-          );
+          // Connected, polling, providers reachable; the log line says the same only at level info.
+          return (await fetch(`http://127.0.0.1:${this.metricsPorts.get(name)}/readyz`)).ok;
       }
     } catch {
       return false;
