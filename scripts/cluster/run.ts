@@ -3,7 +3,7 @@
  * the poflow processes beside it (sandbox, receiver, two workers; `scripts/chaos/parts.ts`), a
  * client with the run's codec key, and the `poflow` command line with the same environment.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { poflowDataConverter } from '../../codec/aes-gcm';
 import { loadCodecKeys } from '../../codec/keys';
 import { freePort } from '../../test/support/ports';
 import { runCli, type CliResult } from '../../test/support/stack';
+import { reconcilerWorkflowId } from '../../workflows/reconciler';
 import { Parts, partsEnv, type PartName } from '../chaos/parts';
 import { readState, type ClusterState } from './layout';
 
@@ -58,8 +59,9 @@ export async function openRun(log: (line: string) => void): Promise<ClusterRun> 
   const parts = new Parts(dir, ports, env, Date.now() % 100_000);
   let connection: Connection | undefined;
   try {
-    for (const part of PARTS) await parts.start(part);
     connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+    await forgetEarlierProvider(new Client({ connection, namespace: cluster.namespace }));
+    for (const part of PARTS) await parts.start(part);
   } catch (err) {
     await parts.stopAll();
     throw err;
@@ -81,6 +83,20 @@ export async function openRun(log: (line: string) => void): Promise<ClusterRun> 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Each run brings a new sandbox, whose event ids start again at 1, while the cluster keeps the
+ * reconciler of the last run with its cursor (ids delivered within the last hour): it would take
+ * the new provider's events for ones it already delivered. A new provider account gets a new
+ * reconciler; `poflow webhooks` starts it again.
+ */
+async function forgetEarlierProvider(client: Client): Promise<void> {
+  try {
+    await client.workflow.getHandle(reconcilerWorkflowId('flexport')).terminate('a new sandbox: its event log starts again'); // prettier-ignore
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
 }
 
 /** `check()` again every `everyMs` until it answers something other than undefined. */
