@@ -92,8 +92,8 @@ dynamicConfigClient:
  * `poflow-flxpoint` on a single partition. The server divides a task queue's rate limit among its
  * partitions, but each partition keeps its own burst, so with 4 they release 4 Flxpoint calls at
  * once after a quiet spell; with several poflow workers, each pacing only its own calls, those go
- * out together and Flxpoint answers 429 (measured by `npm run test:cluster`, README "Running on a
- * cluster"). On one partition the server's limit spaces the calls across all workers.
+ * out together and Flxpoint answers 429. One partition is the setting docs/flxpoint.md asks for;
+ * `npm run test:cluster` measured it not enough with two workers (README "Running on a cluster").
  */
 const FLXPOINT_SINGLE_PARTITION = `${[
   'matching.numTaskqueueReadPartitions',
