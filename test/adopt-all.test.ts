@@ -18,7 +18,7 @@ async function adoptedSoFar(): Promise<number> {
 
 /** The count once visibility has caught up with the starts: the same twice, a second apart. */
 async function settledCount(): Promise<number> {
-  for (let last = -1; ; ) {
+  for (let last = -1; ;) {
     const count = await adoptedSoFar();
     if (count === last) return count;
     last = count;
