@@ -116,11 +116,9 @@ test('the JSON and CSV examples import, and re-importing them is harmless', asyn
   expect(jsonOf(await poflow('import', json, '--json'))).toMatchObject({ started: 0, already_started: 2 });
   const csv = path.join(EXAMPLES, 'purchase-orders.csv');
   expect(jsonOf(await poflow('import', csv, '--auto-close', '10', '--json'))).toMatchObject({ format: 'csv', started: 3 }); // prettier-ignore
-  const status = jsonOf(await poflow('status', 'PO-2002', '--json'));
-  expect({ error: status.error, settings: status.settings }).toEqual({
-    error: undefined,
-    settings: expect.anything(),
-  });
+  // A PO started a moment ago answers once a worker has taken its first task: on a busy machine
+  // the first query may time out, so ask until it answers.
+  const status = await suite.statusUntil('PO-2002', (po) => po.settings !== undefined);
   expect(status.settings).toEqual({
     provider: 'flexport',
     autoClose: { after: 'delivered_in_full', days: 10 },
