@@ -26,6 +26,7 @@ import path from 'node:path';
 import { startHarness, until, type Harness, type PoHandle } from '../test/support/po-harness';
 import { samplePurchaseOrder } from '../test/support/purchase-orders';
 import { devServerEnv } from '../test/support/temporal';
+import { runReports } from '../test/support/workflow-tasks';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import { deliverEvent } from '../webhooks/delivery';
 import { bookUpdate, closeUpdate, providerEventSignal, type ProviderEvent } from '../workflows/messages';
@@ -92,11 +93,22 @@ async function acceptRate(env: TestWorkflowEnvironment, events: ProviderEvent[])
   return events.length / seconds;
 }
 
+/** How one open PO took a flood: events applied per second, and its workflow tasks meanwhile. */
+interface Absorbed {
+  perSecond: number;
+  /** Runs of the PO's chain of continue-as-new the flood went through. */
+  runs: number;
+  longestTaskMs: number;
+  tasksOverOneSecond: number;
+  failedOrTimedOutTasks: number;
+}
+
 /** Events per second one open PO applies, from the first sent to the last one applied. */
-async function absorbRate(harness: Harness, count: number, send: Send): Promise<number> {
+async function absorb(harness: Harness, count: number, send: Send): Promise<Absorbed> {
   const name = `PO-FLOOD-BENCH-${Date.now()}`;
   const handle = await harness.start(samplePurchaseOrder(name, Date.now()));
   await until(handle, (s) => s.status === 'open', 60_000);
+  const firstRunId = (await handle.describe()).runId;
   const events = Array.from({ length: count }, (_, i) => noise(2_000_000 + i, name));
   const started = performance.now();
   await signalAll((event) => send(handle, event), events);
@@ -109,7 +121,14 @@ async function absorbRate(harness: Harness, count: number, send: Send): Promise<
   if (final.eventsApplied !== events.length + 1) {
     throw new Error(`${name} applied ${final.eventsApplied} events, not ${events.length + 1}`);
   }
-  return (events.length + 1) / seconds;
+  const runs = await runReports(harness.client, handle.workflowId, firstRunId);
+  return {
+    perSecond: (events.length + 1) / seconds,
+    runs: runs.length,
+    longestTaskMs: Math.max(...runs.map((r) => r.longestTaskMs)),
+    tasksOverOneSecond: runs.reduce((sum, r) => sum + r.tasksOverOneSecond, 0),
+    failedOrTimedOutTasks: runs.reduce((sum, r) => sum + r.failedTasks.length + r.timedOutTasks, 0),
+  };
 }
 
 /** Signals each new provider event about the PO on its own and waits until it is applied. */
@@ -197,10 +216,10 @@ async function main(): Promise<void> {
     // One workflow takes at most 10,000 signals: the baseline is measured on 5,000 at most.
     const baselinePerSecond = await acceptRate(env, events.slice(0, 5_000));
     const delivery = { client: env.client, provider: 'flexport' as const };
-    const absorbed: Record<string, number> = {
-      webhookDelivery: await absorbRate(harness, EVENTS, (_, event) => deliverEvent(event, delivery)),
+    const absorbed: Record<string, Absorbed> = {
+      webhookDelivery: await absorb(harness, EVENTS, (_, event) => deliverEvent(event, delivery)),
     };
-    if (RAW) absorbed.signalPerEvent = await absorbRate(harness, EVENTS, rawSignalResent);
+    if (RAW) absorbed.signalPerEvent = await absorb(harness, EVENTS, rawSignalResent);
     const cost = await lifecycleWithAndWithoutNotifications(harness);
     const lifecycle = cost.withNotifications;
     const result = {
@@ -210,10 +229,11 @@ async function main(): Promise<void> {
       concurrency: CONCURRENCY,
       baselineSignalsAcceptedPerSecond: Math.round(baselinePerSecond),
       eventsAbsorbedPerSecond: Object.fromEntries(
-        Object.entries(absorbed).map(([k, v]) => [k, Math.round(v)]),
+        Object.entries(absorbed).map(([k, v]) => [k, Math.round(v.perSecond)]),
       ),
+      workflowTasks: absorbed,
       rawSignalsResent: RAW ? signalsResent : undefined,
-      ratioToBaseline: Object.fromEntries(Object.entries(absorbed).map(([k, v]) => [k, Number((v / baselinePerSecond).toFixed(3))])), // prettier-ignore
+      ratioToBaseline: Object.fromEntries(Object.entries(absorbed).map(([k, v]) => [k, Number((v.perSecond / baselinePerSecond).toFixed(3))])), // prettier-ignore
       standardLifecycle: lifecycle,
       notificationCost: cost,
     };
@@ -226,8 +246,9 @@ async function main(): Promise<void> {
         `${EVENTS} provider events to one PO, ${CONCURRENCY} signals in flight, Node ${process.version}`,
       );
       console.log(`baseline: signals the dev server accepts   ${result.baselineSignalsAcceptedPerSecond.toString().padStart(7)} /s`); // prettier-ignore
-      for (const [how, perSecond] of Object.entries(absorbed)) {
+      for (const [how, { perSecond, ...tasks }] of Object.entries(absorbed)) {
         console.log(`one PO applies (${how.padEnd(16)})       ${Math.round(perSecond).toString().padStart(7)} /s   ${(perSecond / baselinePerSecond).toFixed(3)} x baseline`); // prettier-ignore
+        console.log(`  its workflow tasks over ${tasks.runs} runs: longest ${tasks.longestTaskMs} ms, ${tasks.tasksOverOneSecond} took 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out`); // prettier-ignore
       }
       if (RAW) console.log(`raw signals refused for the run's signal limit and sent again: ${signalsResent}`);
       printNotificationCost(cost);

@@ -141,6 +141,8 @@ export interface FloodRun {
   /** By delivery path, e.g. `webhookDelivery`. */
   eventsAbsorbedPerSecond: Record<string, number>;
   ratioToBaseline: Record<string, number>;
+  /** By delivery path: the PO's workflow tasks during the flood (absent from older runs). */
+  workflowTasks?: Record<string, { runs: number; longestTaskMs: number; tasksOverOneSecond: number; failedOrTimedOutTasks: number }>; // prettier-ignore
   standardLifecycle: { status: string; historyEvents: number; workflowTasks: number };
 }
 

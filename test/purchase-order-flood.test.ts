@@ -6,12 +6,12 @@
  * machine), every event is applied exactly once, and the state at the end is the one the events
  * and requests add up to.
  */
-import { temporal } from '@temporalio/proto';
 import { deliverEvent } from '../webhooks/delivery';
 import { amendUpdate, bookUpdate, stateQuery, type ProviderEvent } from '../workflows/messages';
-import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import { startHarness, until, type Harness } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';
+import { runReports } from './support/workflow-tasks';
 
 const EVENTS = 20_000;
 const DUPLICATE_EVERY = 10;
@@ -78,46 +78,6 @@ function deliveries(events: ProviderEvent[], next: () => number): ProviderEvent[
   return withDuplicates;
 }
 
-interface RunReport {
-  runId: string;
-  longestTaskMs: number;
-  /** Tasks over 300 ms: `<event id>:<ms>:<first task of the run | after a failed task | ->` */
-  slowTasks: string[];
-  failedTasks: string[];
-  timedOutTasks: number;
-  /** Signals and updates: the messages that carried the events. */
-  messages: number;
-}
-
-/** Every run of the PO's chain of continue-as-new, from the first. */
-async function runReports(handle: PoHandle, firstRunId: string): Promise<RunReport[]> {
-  const reports: RunReport[] = [];
-  for (let runId: string | undefined = firstRunId; runId;) {
-    const history = await harness.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-    const report: RunReport = { runId, longestTaskMs: 0, slowTasks: [], failedTasks: [], timedOutTasks: 0, messages: 0 }; // prettier-ignore
-    let startedAt = 0;
-    let tasks = 0;
-    let next: string | undefined;
-    for (const e of history.events ?? []) {
-      const at = Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
-      if (e.workflowTaskStartedEventAttributes) startedAt = at;
-      if (e.workflowTaskCompletedEventAttributes) {
-        const ms = at - startedAt;
-        report.longestTaskMs = Math.max(report.longestTaskMs, ms);
-        const kind = tasks++ === 0 ? 'first' : report.failedTasks.length > 0 ? 'after failure' : '-';
-        if (ms > 300) report.slowTasks.push(`${e.eventId}:${ms}:${kind}`);
-      }
-      if (e.workflowTaskFailedEventAttributes) report.failedTasks.push(temporal.api.enums.v1.WorkflowTaskFailedCause[e.workflowTaskFailedEventAttributes.cause ?? 0]!); // prettier-ignore
-      if (e.workflowTaskTimedOutEventAttributes) report.timedOutTasks += 1;
-      if (e.workflowExecutionSignaledEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes) report.messages += 1; // prettier-ignore
-      next = e.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? next;
-    }
-    reports.push(report);
-    runId = next;
-  }
-  return reports;
-}
-
 test('20,000 events to one PO, with duplicates, out of order, beside updates and queries', async () => {
   const today = Date.now();
   const po = samplePurchaseOrder(`PO-FLOOD-${today}`, today);
@@ -175,7 +135,7 @@ test('20,000 events to one PO, with duplicates, out of order, beside updates and
 
   // Quick under the flood: short tasks, none failed or timed out (delivery waits for the PO to take
   // each batch in, so no signal meets a continue-as-new), runs kept short.
-  const runs = await runReports(handle, firstRunId);
+  const runs = await runReports(harness.client, handle.workflowId, firstRunId);
   expect(runs.length).toBeGreaterThan(1);
   // Events that arrive together travel together: far fewer messages than events.
   expect(runs.reduce((sum, r) => sum + r.messages, 0)).toBeLessThan(queue.length / 10);
