@@ -39,14 +39,14 @@ export interface AdoptionResult {
   reason?: string;
   /** The status it was adopted in. */
   status?: string;
+  /** The provider's own status, where it differs from poflow's (Flxpoint's handle). */
+  providerStatus?: string;
 }
 
-/** The settings of adopted POs: the adoption defaults under what the operator gave; Flexport only. */
+/** The settings of adopted POs: the adoption defaults under what the operator gave (Flxpoint POs never close). */
 export function adoptionSettings(settings: PoSettingsInput = {}): PoSettings {
-  if (settings.provider === 'flxpoint') {
-    throw new BadInput('--provider: flxpoint POs can not be adopted yet (see docs/flxpoint.md, "Adoption")');
-  }
-  const parsed = parseWith(PoSettings, { ...ADOPTION_DEFAULTS, ...settings });
+  const defaults = settings.provider === 'flxpoint' ? {} : ADOPTION_DEFAULTS;
+  const parsed = parseWith(PoSettings, { ...defaults, ...settings });
   if (!parsed.ok) throw new BadInput(parsed.issues.map((i) => `settings.${i.path}: ${i.message}`).join('; '));
   return parsed.value;
 }

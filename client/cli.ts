@@ -236,7 +236,7 @@ withSettings(program.command('import <file>'))
 
 withSettings(program.command('adopt [name]'))
   .description(
-    "follow a PO poflow did not create (made in Flexport's UI or by another integration): read it at the provider and start its workflow in the state shown there; --all walks every open PO",
+    "follow a PO poflow did not create (made in the provider's UI or by another integration): read it at the provider (a Flxpoint PO by its number) and start its workflow in the state shown there; --all walks every open PO (Flexport only)",
   )
   .option(
     '--all',

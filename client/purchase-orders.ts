@@ -11,7 +11,9 @@ import {
 } from '@temporalio/common';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from '../worker/config';
 import { BadInput } from './errors';
+import type { FlxpointAdoptionSnapshot } from '../workflows/flxpoint-adoption';
 import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint-purchase-order-workflow';
+import { flxpointLifecycle } from '../workflows/flxpoint-status';
 import {
   flxpointAddressLabel,
   flxpointItemLabel,
@@ -139,21 +141,7 @@ export async function startPurchaseOrder(
     if (!parsed.ok || !parsedSettings.ok) {
       throw new PurchaseOrderRejected([...(parsed.ok ? [] : parsed.issues), ...settingsIssues]);
     }
-    const value = parsed.value;
-    return startOnce(
-      client,
-      value.purchaseOrderNumber,
-      purchaseOrderWorkflowId('flxpoint', value.purchaseOrderNumber),
-      flxpointSearchAttributes({ po: value, status: 'submitting' }),
-      (options) =>
-        // prettier-ignore
-        client.workflow.start(flxpointPurchaseOrderWorkflow, {
-        ...options,
-        args: [{ po: value, settings: parsedSettings.value, flxpointTaskQueue: FLXPOINT_TASK_QUEUE }],
-        staticSummary: `PO ${value.purchaseOrderNumber} at flxpoint: order ${value.orderId} to source ${value.sourceId}, ${value.purchaseOrderItems.length} item(s)`, // prettier-ignore
-        staticDetails: flxpointStaticDetails(value, parsedSettings.value),
-      }),
-    );
+    return startFlxpointOnce(client, parsed.value, parsedSettings.value);
   }
   const parsed = PO_BODIES.flexport.validate(po);
   if (!parsed.ok || !parsedSettings.ok) {
@@ -179,6 +167,40 @@ export async function startPurchaseOrder(
         args: [{ po: value, settings: parsedSettings.value }],
         staticSummary: staticSummary(value, provider),
         staticDetails: staticDetails(value, parsedSettings.value),
+      }),
+  );
+}
+
+/**
+ * Starts a Flxpoint PO's workflow unless it has one: a submitted PO (created at Flxpoint), or an
+ * adopted one (`adopted`: made there, nothing to create), which the Web UI says.
+ */
+export async function startFlxpointOnce(
+  client: Client,
+  po: FlxpointPurchaseOrder,
+  settings: PoSettings,
+  adopted?: FlxpointAdoptionSnapshot,
+): Promise<StartedPurchaseOrder> {
+  const number = po.purchaseOrderNumber;
+  const status = adopted ? flxpointLifecycle(adopted.po).status : 'submitting';
+  const summary = `PO ${number} at flxpoint: order ${po.orderId} to source ${po.sourceId}, ${po.purchaseOrderItems.length} item(s)`; // prettier-ignore
+  const adoption = adopted && [
+    '',
+    `**Adopted** from flxpoint purchase order ${adopted.po.id}, status ${adopted.po.purchaseOrderStatus.handle}` +
+      ` (created there ${adopted.createdAt ?? 'unknown'}, last changed ${adopted.updatedAt ?? 'unknown'}): ${adopted.trigger}.`, // prettier-ignore
+    'poflow sends nothing to Flxpoint until an operator cancels it (Flxpoint has no update).',
+  ];
+  return startOnce(
+    client,
+    number,
+    purchaseOrderWorkflowId('flxpoint', number),
+    flxpointSearchAttributes({ po, status }),
+    (options) =>
+      client.workflow.start(flxpointPurchaseOrderWorkflow, {
+        ...options,
+        args: [{ po, settings, flxpointTaskQueue: FLXPOINT_TASK_QUEUE, ...(adopted ? { adopted } : {}) }],
+        staticSummary: adopted ? `${summary}; adopted from flxpoint id ${adopted.po.id}` : summary,
+        staticDetails: [flxpointStaticDetails(po, settings), ...(adoption ?? [])].join('\n'),
       }),
   );
 }

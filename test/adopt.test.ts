@@ -132,14 +132,14 @@ test('a PO the provider has closed, or does not have, is refused with the reason
   expect(count.count).toBe(0);
 });
 
-test('bad input is refused before anything is read: both a name and --all, flags without --all, a bad date, Flxpoint', async () => {
+test('bad input is refused before anything is read: both a name and --all, flags without --all, a bad date, --all for Flxpoint', async () => {
   // prettier-ignore
   const cases: [string[], RegExp][] = [
     [['adopt', 'PO-1', '--all'], /<name>: give a PO name or --all, not both/],
     [['adopt', 'PO-1', '--status', 'open'], /--status, --updated-since: only with --all/],
     [['adopt', '--all', '--updated-since', 'yesterday'], /--updated-since: "yesterday" is not a date/],
     [['adopt', '--all', '--status', 'shipped'], /--status: "shipped" is not a PO status at the provider/],
-    [['adopt', 'FLX-1', '--provider', 'flxpoint'], /flxpoint POs can not be adopted yet/],
+    [['adopt', '--all', '--provider', 'flxpoint'], /--all: not for flxpoint: Flxpoint's API documents no paged listing/],
     [['adopt'], /<name>: the PO to adopt/],
   ];
   for (const [args, message] of cases) {

@@ -7,7 +7,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
+import {
+  flxpointMoves as movedAtFlxpoint,
+  sampleFlxpointPurchaseOrder,
+} from './support/flxpoint-purchase-orders';
 import { expectBadInput, jsonOf, runCli, stackPerFile, type Json } from './support/stack';
 
 const EXAMPLE = path.join(__dirname, '..', 'examples', 'flxpoint-po.json');
@@ -33,16 +36,8 @@ function file(name: string, content: unknown): string {
 }
 
 /** Moves the PO at Flxpoint, as its source or an operator there would. */
-async function flxpointMoves(number: string, status: string, reason?: string): Promise<void> {
-  const url = `${suite.stack.sandbox.url}/_sandbox/flxpoint/purchase-orders/${encodeURIComponent(number)}/status`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ status, reason }),
-  });
-  if (!response.ok)
-    throw new Error(`moving ${number} to ${status}: ${response.status} ${await response.text()}`);
-}
+const flxpointMoves = (number: string, status: string, reason?: string) =>
+  movedAtFlxpoint(suite.stack.sandbox.url, number, status, reason);
 
 /** Flxpoint POs are found with `--provider flxpoint`. */
 const statusUntil = (name: string, ready: (po: Json) => boolean) =>

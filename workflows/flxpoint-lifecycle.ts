@@ -5,6 +5,7 @@
  * `flxpoint-status.ts`. It shares the lifecycle's statuses and history, not its Flexport rules
  * (bookings, milestones, deadlines). No Temporal, no IO, no clock.
  */
+import type { AdoptionRecord } from './adoption';
 import type { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
 import { flxpointLifecycle, isTerminalFlxpointStatus, type FlxpointStatusSource } from './flxpoint-status';
 import { isTerminal, transition, type HistoryEntry, type PoStatus } from './lifecycle';
@@ -50,6 +51,8 @@ export interface FlxpointPoState {
   /** When the status is read next, and how long the wait after an unchanged read will be. */
   nextPoll?: { at: string; afterMs: number };
   history: HistoryEntry[];
+  /** Set when poflow adopted a PO made at Flxpoint (its UI, another integration) instead of creating it. */
+  adopted?: AdoptionRecord;
 }
 
 export type FlxpointEvent =
@@ -249,7 +252,7 @@ function fold(state: FlxpointPoState, po: FlxpointPoSnapshot, at: string, cause?
 }
 
 /** Back to the first interval after a change, doubling up to the maximum while nothing changes. */
-function withNextPoll(state: FlxpointPoState, at: string, changed: boolean): FlxpointPoState {
+export function withNextPoll(state: FlxpointPoState, at: string, changed: boolean): FlxpointPoState {
   if (isTerminal(state.status) || (state.flxpointStatus && isTerminalFlxpointStatus(state.flxpointStatus))) {
     return { ...state, nextPoll: undefined };
   }

@@ -27,6 +27,7 @@ import {
   type FlxpointPoState,
 } from './flxpoint-lifecycle';
 import { DeadlineTimer } from './deadline-timer';
+import { startAdoptedFlxpoint, type FlxpointAdoptionSnapshot } from './flxpoint-adoption';
 import { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
 import { isTerminal } from './lifecycle';
 import {
@@ -54,6 +55,8 @@ export interface FlxpointPurchaseOrderWorkflowInput {
   flxpointTaskQueue: string;
   /** Set by continue-as-new: the lifecycle so far. */
   resume?: FlxpointPoState;
+  /** A PO made at Flxpoint, adopted as Flxpoint showed it: nothing is created. */
+  adopted?: FlxpointAdoptionSnapshot;
 }
 
 export async function flxpointPurchaseOrderWorkflow(
@@ -221,6 +224,7 @@ const MAX_HISTORY_EVENTS = 2_000;
 const MAX_HISTORY_BYTES = 2 * 1024 * 1024;
 
 function begin(input: FlxpointPurchaseOrderWorkflowInput) {
+  if (input.adopted) return startAdoptedFlxpoint(input.adopted, input.po, input.settings, now());
   const po = parseWith(FlxpointPurchaseOrder, input.po);
   const settings = parseWith(PoSettings, input.settings ?? { provider: 'flxpoint' });
   if (!po.ok || !settings.ok) {
@@ -264,6 +268,9 @@ function currentDetails(state: FlxpointPoState): string {
       (state.flxpointStatus ? `, Flxpoint status ${state.flxpointStatus}` : '') +
       (state.statusReason ? ` (${state.statusReason})` : ''),
     `- flags: ${state.acknowledged ? 'acknowledged' : 'not acknowledged'}`,
+    state.adopted
+      ? `- adopted ${state.adopted.at} from Flxpoint id ${state.adopted.providerId} (${state.adopted.trigger})`
+      : undefined,
     `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`, // prettier-ignore
     `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
     `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,

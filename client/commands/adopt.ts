@@ -15,6 +15,7 @@ import {
   type AdoptionResult,
 } from '../adoption';
 import { BadInput, causeChain } from '../errors';
+import { adoptFlxpointByNumber, flxpointReader } from '../flxpoint-adoption';
 import { workflowUiUrl } from '../format';
 import { progressBar } from '../progress';
 import { print, withSession, type Session } from '../session';
@@ -36,9 +37,17 @@ const OUTCOME_LABELS: Record<AllOutcome, string> = {
   failed: 'failed',
 };
 
+/**
+ * Why `adopt --all --provider flxpoint` is refused: Flxpoint's reference (the Create Purchase Order
+ * page poflow is built from) documents no listing of POs. docs/flxpoint.md, "Adoption".
+ */
+export const FLXPOINT_LISTING_REFUSED =
+  "--all: not for flxpoint: Flxpoint's API documents no paged listing of purchase orders by status or update time to walk; adopt each PO by its number (poflow adopt <number> --provider flxpoint)";
+
 export async function adopt(json: boolean, name: string | undefined, options: AdoptOptions): Promise<void> {
   const settings = adoptionSettings(options.settings);
   if (options.all && name) throw new BadInput('<name>: give a PO name or --all, not both');
+  if (options.all && settings.provider === 'flxpoint') throw new BadInput(FLXPOINT_LISTING_REFUSED);
   if (!options.all) {
     if (!name) throw new BadInput('<name>: the PO to adopt (or --all for every open PO at the provider)');
     if (options.status || options.updatedSince)
@@ -53,18 +62,27 @@ export async function adopt(json: boolean, name: string | undefined, options: Ad
 }
 
 async function adoptOne(session: Session, name: string, settings: PoSettings): Promise<void> {
-  const result = await adoptByName(session.client, flexportOf(session), name, settings);
+  const result =
+    settings.provider === 'flxpoint'
+      ? await adoptFlxpointByNumber(session.client, flxpointReader(session.config), name, settings)
+      : await adoptByName(session.client, flexportOf(session), name, settings);
   const uiUrl = workflowUiUrl(session.config, result.workflowId);
+  const providerOption = settings.provider === 'flxpoint' ? ' --provider flxpoint' : '';
   print(session, { ...result, uiUrl }, () =>
     [
       result.outcome === 'adopted'
-        ? `PO ${name} adopted from ${settings.provider} as ${result.status}`
+        ? `PO ${name} adopted from ${settings.provider} as ${result.status}` +
+          (result.providerStatus ? ` (${settings.provider} status ${result.providerStatus})` : '')
         : result.outcome === 'already_followed'
           ? `PO ${name} is already followed by poflow: nothing new started`
           : `PO ${name} not adopted: ${result.reason}`,
       ...(result.outcome === 'refused'
         ? []
-        : [`  workflow  ${result.workflowId}`, `  web ui    ${uiUrl}`, `  status    poflow status ${name}`]),
+        : [
+            `  workflow  ${result.workflowId}`,
+            `  web ui    ${uiUrl}`,
+            `  status    poflow status ${name}${providerOption}`,
+          ]),
     ].join('\n'),
   );
   if (result.outcome === 'refused') process.exitCode = 2;

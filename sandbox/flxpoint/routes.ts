@@ -112,6 +112,11 @@ async function apiRoutes(
 
 async function adminRoutes(app: FastifyInstance, { store, rateLimit, requests }: Shared) {
   answerErrorsAsFlxpoint(app);
+  // A PO made by a person in Flxpoint's UI (or another integration): the API's rules, no token, no budget spent.
+  app.post('/purchase-orders', async (request, reply) => {
+    const po = store.create(parse(CreatePurchaseOrderRequest, request.body ?? {}));
+    return reply.code(201).send(renderPurchaseOrder(po));
+  });
   app.post('/purchase-orders/:number/status', async (request) => {
     const { number } = parse(NumberParams, request.params);
     return renderPurchaseOrder(store.changeStatus(number, parse(StatusChange, request.body)));
