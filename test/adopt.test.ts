@@ -139,7 +139,7 @@ test('bad input is refused before anything is read: both a name and --all, flags
     [['adopt', 'PO-1', '--status', 'open'], /--status, --updated-since: only with --all/],
     [['adopt', '--all', '--updated-since', 'yesterday'], /--updated-since: "yesterday" is not a date/],
     [['adopt', '--all', '--status', 'shipped'], /--status: "shipped" is not a PO status at the provider/],
-    [['adopt', '--all', '--provider', 'flxpoint'], /--all: not for flxpoint: Flxpoint's API documents no paged listing/],
+    [['adopt', '--all', '--provider', 'flxpoint'], /--all: not for flxpoint: Flxpoint's API reference \(Create Purchase Order\) documents no paged listing/],
     [['adopt'], /<name>: the PO to adopt/],
   ];
   for (const [args, message] of cases) {

@@ -42,7 +42,7 @@ const OUTCOME_LABELS: Record<AllOutcome, string> = {
  * page poflow is built from) documents no listing of POs. docs/flxpoint.md, "Adoption".
  */
 export const FLXPOINT_LISTING_REFUSED =
-  "--all: not for flxpoint: Flxpoint's API documents no paged listing of purchase orders by status or update time to walk; adopt each PO by its number (poflow adopt <number> --provider flxpoint)";
+  "--all: not for flxpoint: Flxpoint's API reference (Create Purchase Order) documents no paged listing of purchase orders by status or update time to walk; adopt each PO by its number (poflow adopt <number> --provider flxpoint)";
 
 export async function adopt(json: boolean, name: string | undefined, options: AdoptOptions): Promise<void> {
   const settings = adoptionSettings(options.settings);
