@@ -11,8 +11,10 @@ export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 export const WORKFLOW_BUNDLE_PATH =
   process.env.POFLOW_WORKFLOW_BUNDLE ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
-/** Loaded once per workflow thread and shared by every workflow: see the module's comment. */
-export const SHARED_WORKFLOW_MODULES = [path.join(path.dirname(WORKFLOWS_PATH), 'shared-modules.ts')];
+/** Loaded once per workflow thread and shared by every workflow: see the modules' comments. */
+export const SHARED_WORKFLOW_MODULES = ['shared-modules.ts', 'shared-schemas.ts'].map((file) =>
+  path.join(path.dirname(WORKFLOWS_PATH), file),
+);
 
 /** Every file under workflows/, at any depth (the bundle's boundary: ESLint keeps IO and outside code out), and this file. */
 function newestSourceMtime(): number {

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { buildOnce } from './shared-schemas';
 import type { FlxpointPoState } from './flxpoint-lifecycle';
 import type { Deadline, PoState } from './lifecycle';
 import type { DeliveriesView } from './notification-outbox';
@@ -99,15 +100,17 @@ export function flxpointSearchAttributes(
  * One Flexport `/event` envelope, as webhooks deliver it and `GET /events` lists it. New event
  * types and fields appear at any time, so everything beyond the envelope passes through.
  */
-export const ProviderEvent = z.looseObject({
-  _object: z.literal('/event'),
-  id: z.number().int(),
-  version: z.union([z.number(), z.string()]).optional(),
-  type: z.string().min(1),
-  created_at: z.string().optional(),
-  occurred_at: z.string().optional(),
-  data: z.record(z.string(), z.unknown()).default({}),
-});
+export const ProviderEvent = buildOnce('provider-event', () =>
+  z.looseObject({
+    _object: z.literal('/event'),
+    id: z.number().int(),
+    version: z.union([z.number(), z.string()]).optional(),
+    type: z.string().min(1),
+    created_at: z.string().optional(),
+    occurred_at: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).default({}),
+  }),
+);
 export type ProviderEvent = z.output<typeof ProviderEvent>;
 
 /**
