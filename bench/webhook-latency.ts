@@ -22,7 +22,9 @@ export interface WebhookRun {
   count: number;
   toOk: Latency;
   toVisible: Latency;
+  /** Answered 503 (Temporal did not take the signal in time) or not at all: the provider sends these again. */
   notOk: number;
+  /** Answered 200, yet not applied within a minute or not in `state`. */
   notVisible: number;
   /** POs whose `state` query kept timing out (an evicted PO replays first; a loaded machine is slow). */
   unchecked: number;
@@ -61,6 +63,8 @@ export async function webhookLatency(
   let notVisible = 0;
   let unchecked = 0;
   await pool(poNames.length, 8, async (i) => {
+    // Not answered 200: the receiver did not deliver it (Flexport would send it again), nothing to wait for.
+    if (toOk[i] === undefined) return;
     const handle = client.workflow.getHandle(purchaseOrderWorkflowId('flexport', poNames[i]!));
     // The last events may still be in a workflow task when their 200 came back.
     let appliedAt = await signalAppliedAt(client, await handle.fetchHistory(), FIRST_EVENT_ID + i);
