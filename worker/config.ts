@@ -62,7 +62,9 @@ const duration = (fallback: Duration) =>
 
 /** Each option's default and the values it takes. */
 const TUNING: { [K in keyof WorkerTuning]: z.ZodType<WorkerTuning[K], string | undefined> } = {
-  maxCachedWorkflows: count(0, 250),
+  // A cached PO holds about 50 KiB of the workflow thread's heap since its schemas are shared
+  // (bench/workflow-cost.ts; 460 KiB before), so the active set of a 1,000-PO book fits.
+  maxCachedWorkflows: count(0, 1000),
   stickyQueueScheduleToStartTimeout: duration('10s'),
   // The SDK's floor: two slots, so a sticky and a normal task can both run.
   maxConcurrentWorkflowTaskExecutions: count(2, 40),
