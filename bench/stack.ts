@@ -140,6 +140,8 @@ export function treeRss(root: number): ProcessRss[] {
 function labelOf(pid: number): string {
   const shown = commandLine(pid)
     .slice(0, 4)
-    .map((arg) => (arg.includes('/') ? path.basename(arg) : arg));
+    .map((arg) => (arg.includes('/') ? path.basename(arg) : arg))
+    // `python3 -c <script>` (worker/tether.ts): the script's first line is enough.
+    .map((arg) => arg.trim().split('\n')[0]!);
   return shown.join(' ');
 }
