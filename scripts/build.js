@@ -30,6 +30,8 @@ function build() {
     write: false,
     logLevel: 'error',
   });
+  // buildSync leaves esbuild's service process running (about 40 MiB) for the rest of the command's life.
+  esbuild.stop();
   fs.mkdirSync(path.dirname(OUT), { recursive: true });
   const inputs = [...Object.keys(result.metafile.inputs), 'scripts/build.js'];
   // Several `poflow` processes may rebuild at once: each writes its own file and renames it into
