@@ -10,8 +10,8 @@ import { unknownPoAdoption } from '../client/adoption';
 import { SandboxCounterpart } from '../client/sandbox-counterpart';
 import { deliverEvent } from '../webhooks/delivery';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
-import { stateQuery, type ProviderEvent } from '../workflows/messages';
-import { madeAtProvider } from './support/adoption';
+import { stateQuery } from '../workflows/messages';
+import { madeAtProvider, providerEvents } from './support/adoption';
 import { until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { jsonOf, stackPerFile } from './support/stack';
@@ -20,15 +20,8 @@ const suite = stackPerFile();
 const flexport = () => new FlexportClient({ baseUrl: suite.stack.sandbox.url, apiToken: 'sandbox' });
 
 /** Every event the sandbox logged about this PO, oldest first. */
-async function eventsAbout(name: string): Promise<ProviderEvent[]> {
-  const events: ProviderEvent[] = [];
-  let page = await flexport().listEvents({});
-  for (;;) {
-    events.push(...page.events.filter((e) => JSON.stringify(e.data).includes(`"name":"${name}"`)));
-    if (!page.next) return events;
-    page = await flexport().listEvents({ cursor: page.next });
-  }
-}
+const eventsAbout = (name: string) =>
+  providerEvents(suite.stack.sandbox.url, (e) => JSON.stringify(e.data).includes(`"name":"${name}"`));
 
 /** Executions under this PO's workflow id, over every run: 1 when nothing was started twice. */
 async function executions(name: string): Promise<number> {

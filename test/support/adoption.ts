@@ -5,6 +5,7 @@
  */
 import { FlexportClient } from '../../activities/flexport';
 import { SandboxCounterpart } from '../../client/sandbox-counterpart';
+import type { ProviderEvent } from '../../workflows/messages';
 import { samplePurchaseOrder } from './purchase-orders';
 
 export const PROVIDER_STATES = ['open', 'acknowledged', 'partly_booked', 'shipped'] as const;
@@ -48,4 +49,19 @@ export async function madeAtProvider(
   const shipmentId = await counterpart.confirmBooking(booking.id);
   await counterpart.advanceShipment(shipmentId, 'departed');
   return { ...made, shipmentId };
+}
+
+/** Every event the sandbox logged that `keep` keeps, oldest first (its whole `GET /events` log, page by page). */
+export async function providerEvents(
+  sandboxUrl: string,
+  keep: (event: ProviderEvent) => boolean,
+): Promise<ProviderEvent[]> {
+  const flexport = new FlexportClient({ baseUrl: sandboxUrl, apiToken: 'sandbox' });
+  const events: ProviderEvent[] = [];
+  let page = await flexport.listEvents({});
+  for (;;) {
+    events.push(...page.events.filter(keep));
+    if (!page.next) return events;
+    page = await flexport.listEvents({ cursor: page.next });
+  }
 }
