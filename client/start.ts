@@ -94,7 +94,11 @@ export async function runStart(): Promise<void> {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
-    lines.push(`  Workers      task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} (2 requests/s)`);
+    lines.push(
+      config.flxpoint.worker
+        ? `  Workers      task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} (2 requests/s)`
+        : `  Workers      task queue ${TASK_QUEUE} (POFLOW_FLXPOINT_WORKER=off: Flxpoint POs wait for another process)`,
+    );
 
     const logger = poflowLogger('webhooks');
     const webhooks = await startWebhooks(config, { client, connection, logger });

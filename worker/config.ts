@@ -128,6 +128,7 @@ const Env = z.object({
   POFLOW_UNKNOWN_PO_EVENTS: z
     .enum(UNKNOWN_PO_RULES, { error: `expected one of ${UNKNOWN_PO_RULES.join(', ')}` })
     .default('adopt'),
+  POFLOW_FLXPOINT_WORKER: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
 });
 
 export interface Config {
@@ -141,7 +142,11 @@ export interface Config {
     uiUrl?: string;
   };
   flexport: { baseUrl: string; apiToken: string; embedded: boolean };
-  flxpoint: { baseUrl: string; apiToken: string; embedded: boolean };
+  /**
+   * `worker`: whether this process runs the Flxpoint activities' worker (`POFLOW_FLXPOINT_WORKER`).
+   * Flxpoint's limit holds per token only where one process sends (docs/flxpoint.md).
+   */
+  flxpoint: { baseUrl: string; apiToken: string; embedded: boolean; worker: boolean };
   sandbox: { port: number };
   /**
    * `unknownPoEvents`: what the receiver and the reconciler do with an event about a PO poflow
@@ -194,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.FLXPOINT_BASE_URL ?? `${sandboxUrl}/flxpoint`,
       apiToken: e.FLXPOINT_API_TOKEN ?? SANDBOX_TOKEN,
       embedded: !e.FLXPOINT_BASE_URL,
+      worker: e.POFLOW_FLXPOINT_WORKER === 'on',
     },
     sandbox: { port: e.SANDBOX_PORT },
     webhooks: {

@@ -9,7 +9,6 @@ import {
   createActivities,
   createFlxpointActivities,
   FlexportClient,
-  FLXPOINT_REQUEST_SPACING_MS,
   FlxpointClient,
   loggedAlerts,
   type FlxpointActivities,
@@ -49,11 +48,19 @@ export interface FlxpointWorkerOptions {
 }
 
 /**
+ * The server's limit on `poflow-flxpoint`, in tasks a second. Its matcher (server 1.32: a GCRA
+ * limiter with a 1-second burst; older servers: a token bucket of burst 2) then hands out at most
+ * floor((5 + 1) x 1.6) + 1 = 10 tasks in any 5 s on one partition, each task one request. Below the
+ * pacer's rate, so a single sender's pacer rarely has to hold a task.
+ */
+export const FLXPOINT_TASKS_PER_SECOND = 1.6;
+
+/**
  * The Flxpoint activities' worker. The activities pace their own requests (one every
- * FLXPOINT_REQUEST_SPACING_MS, no burst: the guarantee, docs/flxpoint.md). The server's limit on
- * the queue is set to the same rate: it keeps the backlog in Temporal rather than in this worker,
- * and bounds the total where several worker processes share one token. Few slots: a task the
- * worker holds only waits for its turn, and the wait counts against its start-to-close timeout.
+ * FLXPOINT_REQUEST_SPACING_MS, no burst): the guarantee where one process per token runs this
+ * worker (docs/flxpoint.md). The server's limit keeps the backlog in Temporal rather than in this
+ * worker and bounds the tasks handed out to all processes together. Few slots: a task the worker
+ * holds only waits for its turn, and the wait counts against its start-to-close timeout.
  */
 export async function createFlxpointWorker(options: FlxpointWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -62,15 +69,16 @@ export async function createFlxpointWorker(options: FlxpointWorkerOptions): Prom
     taskQueue: FLXPOINT_TASK_QUEUE,
     dataConverter: options.dataConverter,
     activities: options.activities,
-    maxTaskQueueActivitiesPerSecond: 1000 / FLXPOINT_REQUEST_SPACING_MS,
+    maxTaskQueueActivitiesPerSecond: FLXPOINT_TASKS_PER_SECOND,
     maxConcurrentActivityTaskExecutions: 4,
   });
 }
 
 /**
- * Both workers with the activities the configuration calls for: the configured providers (the
+ * The workers with the activities the configuration calls for: the configured providers (the
  * sandbox unless their addresses are set), alerts to the log and the chat webhook, notifications to the
- * configured ERP endpoints. `poflow start` and `poflow worker`.
+ * configured ERP endpoints. The Flxpoint worker only where `POFLOW_FLXPOINT_WORKER` is on (the
+ * default). `poflow start` and `poflow worker`.
  */
 export async function createConfiguredWorkers(
   config: Config,
@@ -78,18 +86,20 @@ export async function createConfiguredWorkers(
 ): Promise<Worker[]> {
   const namespace = config.temporal.namespace;
   const dataConverter = poflowDataConverter(config.codec.keys);
-  return Promise.all([
-    createPoflowWorker({
-      connection,
-      namespace,
-      dataConverter,
-      activities: createActivities({
-        flexport: new FlexportClient(config.flexport),
-        alerts: loggedAlerts(poflowLogger('worker')),
-        notify: { ...config.notifications, uiUrl: config.temporal.uiUrl, namespace },
-      }),
-      tuning: config.worker,
+  const poWorker = createPoflowWorker({
+    connection,
+    namespace,
+    dataConverter,
+    activities: createActivities({
+      flexport: new FlexportClient(config.flexport),
+      alerts: loggedAlerts(poflowLogger('worker')),
+      notify: { ...config.notifications, uiUrl: config.temporal.uiUrl, namespace },
     }),
+    tuning: config.worker,
+  });
+  if (!config.flxpoint.worker) return [await poWorker];
+  return Promise.all([
+    poWorker,
     createFlxpointWorker({
       connection,
       namespace,

@@ -1,6 +1,6 @@
 /** `poflow worker`: only the workers, against the configured Temporal and providers, with their operations endpoints. */
 import { Client } from '@temporalio/client';
-import { FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../../worker/config';
+import { loadConfig } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
 import {
   installTelemetry,
@@ -25,11 +25,12 @@ export async function runWorker(): Promise<void> {
         temporal: temporalAnswers(connection),
         workers: workersPolling(workers),
         flexport: providerReachable(config.flexport.baseUrl),
-        flxpoint: providerReachable(config.flxpoint.baseUrl),
+        // Flxpoint matters only to the process that sends its requests.
+        ...(config.flxpoint.worker && { flxpoint: providerReachable(config.flxpoint.baseUrl) }),
       },
     });
     poflowLogger('worker').info(
-      `workers polling task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} on namespace ${config.temporal.namespace}; metrics, /healthz and /readyz on ${operations.url}; Ctrl-C stops them`,
+      `workers polling task queues ${workers.map((w) => w.options.taskQueue).join(', ')} on namespace ${config.temporal.namespace}; metrics, /healthz and /readyz on ${operations.url}; Ctrl-C stops them`,
     );
     try {
       // The SDK's workers shut down gracefully on SIGINT and SIGTERM: running activities finish first.

@@ -12,7 +12,10 @@ import { ensureSearchAttributes, SINGLE_PARTITION_TASK_QUEUES } from '../../work
 import { PROJECT_ROOT, requireBinaryPath } from '../../worker/temporal-binaries';
 import { freePort } from '../../test/support/ports';
 
-/** `worker-2`: a second `poflow worker` beside the first, as a cluster runs them. */
+/**
+ * `worker-2`: a second `poflow worker` beside the first, as a cluster runs them. Flexport only:
+ * one process per Flxpoint token sends Flxpoint's requests (`POFLOW_FLXPOINT_WORKER`, docs/flxpoint.md).
+ */
 export type PartName = 'temporal' | 'sandbox' | 'webhooks' | 'worker' | 'worker-2';
 export const PART_NAMES: readonly PartName[] = ['temporal', 'sandbox', 'webhooks', 'worker'];
 /** The order parts depend on each other: started in it, stopped in reverse. */
@@ -75,7 +78,11 @@ export class Parts {
     // Each process its own metrics port (never the fixed default): a worker is ready when its /readyz says so.
     const metricsPort = await freePort();
     this.metricsPorts.set(name, metricsPort);
-    const env = { ...this.env, POFLOW_METRICS_PORT: String(metricsPort) };
+    const env = {
+      ...this.env,
+      POFLOW_METRICS_PORT: String(metricsPort),
+      ...(name === 'worker-2' && { POFLOW_FLXPOINT_WORKER: 'off' }),
+    };
     const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', out, out] });
     closeSync(out);
     this.children.set(name, child);

@@ -94,7 +94,10 @@ export async function importRound(run: ClusterRun, count: number): Promise<Round
   };
 }
 
-/** Flxpoint POs submitted at once, through two workers and the cluster's `poflow-flxpoint` queue. */
+/**
+ * Flxpoint POs submitted at once beside two workers, of which one sends Flxpoint's requests (the
+ * deployment docs/flxpoint.md asks for), through the cluster's `poflow-flxpoint` queue.
+ */
 export async function flxpointRound(run: ClusterRun, count: number): Promise<Round> {
   const failures: string[] = [];
   const since = Date.now();
@@ -119,7 +122,7 @@ export async function flxpointRound(run: ClusterRun, count: number): Promise<Rou
   const refused = log.filter((r) => r.status === 429).length;
   await Promise.all(handles.map((handle) => handle.terminate('cluster test: rate-limit round done')));
   return {
-    name: `Flxpoint rate limit, ${count} POs at once, 2 workers`,
+    name: `Flxpoint rate limit, ${count} POs at once, 2 workers, 1 Flxpoint sender`,
     figures: {
       'all open': `${elapsed.toFixed(1)} s (${(count / elapsed).toFixed(2)} POs/s)`,
       'busiest 5 s': `${busiest.count} requests (at most ${MAX_PER_WINDOW})`,
