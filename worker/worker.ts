@@ -49,7 +49,7 @@ export interface FlxpointWorkerOptions {
 
 /**
  * The server's limit on `poflow-flxpoint`, in tasks a second. Its matcher (server 1.32: a GCRA
- * limiter with a 1-second burst; older servers: a token bucket of burst 2) then hands out at most
+ * limiter with a 1-second burst; the classic matcher: a token bucket of burst 2) then hands out at most
  * floor((5 + 1) x 1.6) + 1 = 10 tasks in any 5 s on one partition, each task one request. Below the
  * pacer's rate, so a single sender's pacer rarely has to hold a task.
  */

@@ -91,9 +91,8 @@ dynamicConfigClient:
  * cached for 60 s, ids up to 1,000 characters) with the one setting poflow asks of an operator:
  * `poflow-flxpoint` on a single partition. The server divides a task queue's rate limit among its
  * partitions, but each partition keeps its own burst, so with 4 they release 4 Flxpoint calls at
- * once after a quiet spell; with several poflow workers, each pacing only its own calls, those go
- * out together and Flxpoint answers 429. One partition is the setting docs/flxpoint.md asks for;
- * `npm run test:cluster` measured it not enough with two workers (README "Running on a cluster").
+ * once after a quiet spell. On one partition the server's limit, the backstop to the one Flxpoint
+ * sender's pacing, hands out at most 10 tasks in any 5 s (docs/flxpoint.md).
  */
 const FLXPOINT_SINGLE_PARTITION = `${[
   'matching.numTaskqueueReadPartitions',
