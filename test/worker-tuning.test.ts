@@ -1,8 +1,11 @@
 /**
  * The PO worker's sizing from the environment (`POFLOW_MAX_CACHED_WORKFLOWS`,
- * `POFLOW_WORKER_<OPTION>`), and POs that keep working when the cache holds fewer than are open.
+ * `POFLOW_WORKER_<OPTION>`), which workers a process runs (`POFLOW_FLXPOINT_WORKER`), and POs that
+ * keep working when the cache holds fewer than are open.
  */
-import { ConfigError, loadConfig, WORKER_TUNING } from '../worker/config';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ConfigError, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE, WORKER_TUNING } from '../worker/config';
+import { createConfiguredWorkers } from '../worker/worker';
 import { stateQuery } from '../workflows/messages';
 import { runCli } from './support/stack';
 import { startHarness, until, type Harness } from './support/po-harness';
@@ -41,6 +44,7 @@ describe('configuration', () => {
     ['POFLOW_WORKER_MAX_CONCURRENT_ACTIVITY_TASK_EXECUTIONS', '2.5', 'expected a whole number'],
     ['POFLOW_WORKER_STICKY_QUEUE_SCHEDULE_TO_START_TIMEOUT', '10 seconds', 'expected a duration'],
     ['POFLOW_WORKER_MAX_CONCURRENT_WORKFLOW_TASK_POLLS', '50', 'must not exceed POFLOW_WORKER_MAX_CONCURRENT_WORKFLOW_TASK_EXECUTIONS'], // prettier-ignore
+    ['POFLOW_FLXPOINT_WORKER', 'no', 'expected on or off'],
   ])('%s=%s is refused, naming the variable', (variable, value, reason) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(`${variable}: ${reason}`);
@@ -51,6 +55,29 @@ describe('configuration', () => {
     const result = await runCli({ cliEnv: env }, ['worker']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('POFLOW_MAX_CACHED_WORKFLOWS: expected a whole number');
+  });
+});
+
+describe('POFLOW_FLXPOINT_WORKER: one process per Flxpoint token sends its requests', () => {
+  let env: TestWorkflowEnvironment;
+
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+  });
+
+  afterAll(async () => {
+    await env.teardown();
+  });
+
+  test.each([
+    [{}, [TASK_QUEUE, FLXPOINT_TASK_QUEUE]],
+    [{ POFLOW_FLXPOINT_WORKER: 'on' }, [TASK_QUEUE, FLXPOINT_TASK_QUEUE]],
+    [{ POFLOW_FLXPOINT_WORKER: 'off' }, [TASK_QUEUE]],
+  ])('%j: the process polls %j', async (variables, queues) => {
+    const workers = await createConfiguredWorkers(loadConfig(variables), env.nativeConnection);
+    expect(workers.map((worker) => worker.options.taskQueue)).toEqual(queues);
+    // Created workers hold native resources until they have run; start and stop each at once.
+    await Promise.all(workers.map((worker) => worker.runUntil(Promise.resolve())));
   });
 });
 

@@ -9,6 +9,7 @@ import {
   createActivities,
   createFlxpointActivities,
   FlexportClient,
+  FLXPOINT_REQUEST_SPACING_MS,
   FlxpointClient,
   loggedAlerts,
   type FlxpointActivities,
@@ -48,19 +49,12 @@ export interface FlxpointWorkerOptions {
 }
 
 /**
- * The server's limit on `poflow-flxpoint`, in tasks a second. Its matcher (server 1.32: a GCRA
- * limiter with a 1-second burst; the classic matcher: a token bucket of burst 2) then hands out at most
- * floor((5 + 1) x 1.6) + 1 = 10 tasks in any 5 s on one partition, each task one request. Below the
- * pacer's rate, so a single sender's pacer rarely has to hold a task.
- */
-export const FLXPOINT_TASKS_PER_SECOND = 1.6;
-
-/**
  * The Flxpoint activities' worker. The activities pace their own requests (one every
  * FLXPOINT_REQUEST_SPACING_MS, no burst): the guarantee where one process per token runs this
- * worker (docs/flxpoint.md). The server's limit keeps the backlog in Temporal rather than in this
- * worker and bounds the tasks handed out to all processes together. Few slots: a task the worker
- * holds only waits for its turn, and the wait counts against its start-to-close timeout.
+ * worker (docs/flxpoint.md). The server's limit on the queue is set to the same rate: it keeps the
+ * backlog in Temporal rather than in this worker, and bounds the tasks handed out to all processes
+ * together. Few slots: a task the worker holds only waits for its turn, and the wait counts against
+ * its start-to-close timeout.
  */
 export async function createFlxpointWorker(options: FlxpointWorkerOptions): Promise<Worker> {
   return Worker.create({
@@ -69,7 +63,7 @@ export async function createFlxpointWorker(options: FlxpointWorkerOptions): Prom
     taskQueue: FLXPOINT_TASK_QUEUE,
     dataConverter: options.dataConverter,
     activities: options.activities,
-    maxTaskQueueActivitiesPerSecond: FLXPOINT_TASKS_PER_SECOND,
+    maxTaskQueueActivitiesPerSecond: 1000 / FLXPOINT_REQUEST_SPACING_MS,
     maxConcurrentActivityTaskExecutions: 4,
   });
 }

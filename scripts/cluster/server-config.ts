@@ -92,7 +92,7 @@ dynamicConfigClient:
  * `poflow-flxpoint` on a single partition. The server divides a task queue's rate limit among its
  * partitions, but each partition keeps its own burst, so with 4 they release 4 Flxpoint calls at
  * once after a quiet spell. On one partition the server's limit, the backstop to the one Flxpoint
- * sender's pacing, hands out at most 10 tasks in any 5 s (docs/flxpoint.md).
+ * sender's pacing, hands out at most 11 tasks in any 5 s (docs/flxpoint.md).
  */
 const FLXPOINT_SINGLE_PARTITION = `${[
   'matching.numTaskqueueReadPartitions',
