@@ -111,6 +111,7 @@ function flxpointRows(view: FlxpointPoView): Row[] {
     ['waiting for', waitingFor(view)],
     ['next', pollAt ? `status read ${soon(pollAt)}` : 'nothing scheduled'],
     ['last error', lastError(view)],
+    ['notifications', view.notifications && deliveriesLine(view.notifications)],
   ];
 }
 

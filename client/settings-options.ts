@@ -35,12 +35,6 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
   ) {
     throw new BadInput('--auto-close, --auto-close-after: Flexport only; a Flxpoint PO is never closed, it ends cancelled or voided'); // prettier-ignore
   }
-  if (
-    options.provider === 'flxpoint' &&
-    (options.attentionAlert !== undefined || options.notifyErp === false)
-  ) {
-    throw new BadInput('--attention-alert, --no-notify-erp: Flexport only; Flxpoint POs send no notifications yet'); // prettier-ignore
-  }
   if (options.autoClose === 'off') input.autoClose = false;
   else if (options.autoClose !== undefined || options.autoCloseAfter !== undefined) {
     input.autoClose = {

@@ -6,49 +6,18 @@
 import { describePo } from '../client/format';
 import { bookUpdate, stateQuery, type PoView } from '../workflows/messages';
 import { NOTIFICATION_TYPES } from '../workflows/notifications';
-import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import { inbox as inboxOf, startNotifyingHarness, UI_URL as UI } from './support/inboxes';
+import { until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
-import { timeSkippingEnv } from './support/temporal';
 
-const SECRET = 'erp-shared-secret-0123456789';
-const UI = 'http://ui.test:8233';
 const HOUR_MS = 3_600_000;
 let harness: Harness;
 let now: number;
 
-interface Received {
-  id: string;
-  type: string;
-  occurred_at: string;
-  purchase_order: { name: string; provider: string; workflow_id: string };
-  data: Record<string, unknown>;
-}
-interface InboxView {
-  deliveries: { status: number; reason?: string; duplicate?: boolean }[];
-  received: Received[];
-  refused: number;
-}
-
-/**
- * Three receivers: the ERP (every type), a bookings desk (two types, its own secret), the chat tool.
- * Started before each test, so a slow start on a loaded machine is not counted against the test.
- */
+/** Started before each test, so a slow start on a loaded machine is not counted against the test. */
 beforeEach(async () => {
-  harness = await startHarness(await timeSkippingEnv(), {}, {
-    notify: (url) => ({
-      endpoints: [
-        { url: `${url}/_sandbox/inbox/erp`, secret: SECRET, label: 'erp' },
-        { url: `${url}/_sandbox/inbox/desk`, secret: `${SECRET}-desk`, types: ['purchase_order.booked', 'purchase_order.closed'], label: 'desk' }, // prettier-ignore
-      ],
-      alertWebhookUrl: `${url}/_sandbox/inbox/chat`,
-      uiUrl: UI,
-      namespace: 'default',
-    }),
-  }); // prettier-ignore
+  harness = await startNotifyingHarness();
   now = await harness.env.currentTimeMs();
-  await harness.admin('PUT', '/inbox/erp', { secret: SECRET });
-  await harness.admin('PUT', '/inbox/desk', { secret: `${SECRET}-desk` });
-  await harness.admin('PUT', '/inbox/chat', {});
 }, 120_000);
 
 afterEach(async () => {
@@ -56,7 +25,7 @@ afterEach(async () => {
   await harness.env.teardown();
 });
 
-const inbox = (name: string): Promise<InboxView> => harness.admin('GET', `/inbox/${name}`);
+const inbox = (name: string) => inboxOf(harness, name);
 
 async function openPo(name: string, settings = {}): Promise<PoHandle> {
   const handle = await harness.start(samplePurchaseOrder(name, now), settings);

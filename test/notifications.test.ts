@@ -1,7 +1,14 @@
 /** Which notifications each change makes, and the outbox that orders them: no Temporal, no HTTP. */
-import { reduce, startLifecycle, type LifecycleEvent, type PoState } from '../workflows/lifecycle';
+import {
+  reduce,
+  startLifecycle,
+  type LifecycleEvent,
+  type PoState,
+  type Reduced,
+} from '../workflows/lifecycle';
 import type { ProviderEvent } from '../workflows/messages';
 import { MAX_PENDING_NOTIFICATIONS, NotificationOutbox } from '../workflows/notification-outbox';
+import { notificationsFor } from '../workflows/notifications';
 import { PoSettings, PurchaseOrder, type PoSettingsInput } from '../workflows/purchase-order';
 import { samplePurchaseOrder } from './support/purchase-orders';
 
@@ -17,13 +24,13 @@ class Po {
   constructor(settings: PoSettingsInput = {}, overrides = {}) {
     const po = PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, overrides));
     this.state = startLifecycle(po, PoSettings.parse(settings), at(0)).state;
-    this.outbox = new NotificationOutbox(WORKFLOW_ID, this.state);
+    this.outbox = new NotificationOutbox(WORKFLOW_ID, this.state, this.state.settings);
   }
 
   apply(...events: LifecycleEvent[]): this {
     for (const event of events) {
       const reduced = reduce(this.state, event);
-      if (reduced.state !== this.state) this.outbox.record(this.state, reduced, event);
+      if (reduced.state !== this.state) record(this.outbox, this.state, reduced, event);
       this.state = reduced.state;
     }
     return this;
@@ -42,6 +49,11 @@ class Po {
   types(): string[] {
     return this.drain().map((n) => n.event?.type ?? `alert.${n.alert!.kind}`);
   }
+}
+
+/** What the Flexport workflow does with each change. */
+function record(outbox: NotificationOutbox, previous: PoState, reduced: Reduced, event: LifecycleEvent) {
+  return outbox.record(previous, reduced.state, notificationsFor(previous, reduced, event, outbox.announced), event.at); // prettier-ignore
 }
 
 /** The provider's answer to a submission: this PO's ids, at a day and version of the test's choosing. */
@@ -224,20 +236,21 @@ test('continue-as-new carries the sequence: the next run numbers on', () => {
   const resumed = new NotificationOutbox(
     WORKFLOW_ID,
     po.state,
+    po.state.settings,
     JSON.parse(JSON.stringify(po.outbox.snapshot())),
   );
   const reduced = reduce(po.state, { type: 'cancel_requested', at: at(1), cause: 'cancelled' });
-  resumed.record(po.state, reduce(reduced.state, accepted('cancel', 1)), accepted('cancel', 1));
+  record(resumed, po.state, reduce(reduced.state, accepted('cancel', 1)), accepted('cancel', 1));
   expect(resumed.view().next.map((n) => n.id)).toEqual([`${WORKFLOW_ID}#1`, `${WORKFLOW_ID}#2`]);
 });
 
 test('a PO already open when notifications began is not announced again', () => {
   const po = new Po().apply(accepted('create'));
-  const outbox = new NotificationOutbox(WORKFLOW_ID, po.state);
+  const outbox = new NotificationOutbox(WORKFLOW_ID, po.state, po.state.settings);
   const fixed = PurchaseOrder.parse(samplePurchaseOrder('PO-1', T0, { memo: 'again' }));
   const requested = reduce(po.state, { type: 'amend_requested', at: at(1), po: fixed });
-  outbox.record(po.state, requested, { type: 'amend_requested', at: at(1), po: fixed });
-  outbox.record(requested.state, reduce(requested.state, accepted('amend', 1, 2)), accepted('amend', 1, 2));
+  record(outbox, po.state, requested, { type: 'amend_requested', at: at(1), po: fixed });
+  record(outbox, requested.state, reduce(requested.state, accepted('amend', 1, 2)), accepted('amend', 1, 2));
   expect(outbox.view().next.map((n) => n.type)).toEqual(['purchase_order.amended']);
 });
 

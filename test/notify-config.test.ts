@@ -2,7 +2,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BadInput } from '../client/errors';
 import { settingsFrom } from '../client/settings-options';
 import { ConfigError, loadConfig } from '../worker/config';
 
@@ -102,9 +101,16 @@ describe('per-PO notification settings on the command line', () => {
     });
   });
 
-  test('a bad value names the option; Flxpoint POs refuse both', () => {
+  test('a bad value names the option', () => {
     expect(() => settingsFrom({ attentionAlert: 'soon' })).toThrow(/--attention-alert/);
     expect(() => settingsFrom({ attentionAlert: '0' })).toThrow(/--attention-alert/);
-    expect(() => settingsFrom({ provider: 'flxpoint', notifyErp: false })).toThrow(BadInput);
+  });
+
+  test('Flxpoint POs take both', () => {
+    expect(settingsFrom({ provider: 'flxpoint', attentionAlert: '2', notifyErp: false })).toEqual({
+      provider: 'flxpoint',
+      needsAttentionAlertHours: 2,
+      notifyErp: false,
+    });
   });
 });

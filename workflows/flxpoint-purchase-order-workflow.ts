@@ -10,6 +10,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -28,6 +29,7 @@ import {
 } from './flxpoint-lifecycle';
 import { DeadlineTimer } from './deadline-timer';
 import { startAdoptedFlxpoint, type FlxpointAdoptionSnapshot } from './flxpoint-adoption';
+import { flxpointNotificationsFor } from './flxpoint-notifications';
 import { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
 import { isTerminal } from './lifecycle';
 import {
@@ -37,6 +39,9 @@ import {
   flxpointStateQuery,
   type FlxpointPoView,
 } from './messages';
+import { NotificationOutbox, deliveriesLine, type DeliveriesView, type OutboxMemory } from './notification-outbox'; // prettier-ignore
+import { NotificationSender } from './notification-sender';
+import type { NotifySettings } from './notifications';
 import { parseWith, PoSettings, type PoSettingsInput } from './purchase-order';
 import {
   now,
@@ -57,6 +62,8 @@ export interface FlxpointPurchaseOrderWorkflowInput {
   resume?: FlxpointPoState;
   /** A PO made at Flxpoint, adopted as Flxpoint showed it: nothing is created. */
   adopted?: FlxpointAdoptionSnapshot;
+  /** Set by continue-as-new: the notifications not delivered yet, and the per-PO sequence. */
+  outbox?: OutboxMemory;
 }
 
 export async function flxpointPurchaseOrderWorkflow(
@@ -81,14 +88,22 @@ export async function flxpointPurchaseOrderWorkflow(
    * change, continue-as-new only on Temporal's suggestion.
    */
   const bounded = patched(FLXPOINT_BOUNDED_RUNS);
+  /** Notifications to the ERP and alerts to people; POs started before replay without them. */
+  const outbox =
+    bounded && patched(FLXPOINT_NOTIFICATIONS)
+      ? new NotificationOutbox(workflowInfo().workflowId, state, notifySettings(input), input.outbox)
+      : undefined;
+  const sender = outbox && new NotificationSender(outbox);
   let readsThisRun = 0;
 
   function apply(event: FlxpointEvent): void {
     const reduced = reduceFlxpoint(state, event);
     if (reduced.state !== state) {
+      const dropped = outbox?.record(state, reduced.state, flxpointNotificationsFor(state, reduced.state, event.at, outbox.announced), event.at); // prettier-ignore
+      if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
       state = reduced.state;
       revision += 1;
-      publish(state);
+      publish(state, outbox?.view());
     }
     commands.push(...reduced.commands);
   }
@@ -132,14 +147,14 @@ export async function flxpointPurchaseOrderWorkflow(
     }
   }
 
-  setHandler(flxpointStateQuery, () => state);
+  setHandler(flxpointStateQuery, () => view(state, outbox));
 
   setHandler(
     flxpointAmendUpdate,
     async (raw) => {
       apply({ type: 'amend_requested', at: now(), po: requestOrRefused(raw) });
       await condition(() => state.pending === undefined || isTerminal(state.status));
-      return state;
+      return view(state, outbox);
     },
     { validator: (raw) => refuseIf(checkFlxpointAmend(state, requestOrRefused(raw))) },
   );
@@ -156,12 +171,12 @@ export async function flxpointPurchaseOrderWorkflow(
       if (!isTerminal(state.status) && state.lastError?.during === 'cancel') {
         throw ApplicationFailure.create({ type: 'ProviderRejected', message: state.lastError.message, nonRetryable: true }); // prettier-ignore
       }
-      return state;
+      return view(state, outbox);
     },
     { validator: (_reason) => refuseIf(checkFlxpointCancel(state)) },
   );
 
-  publish(state);
+  publish(state, outbox?.view());
 
   /** Temporal's suggestion, or (bounded runs) this PO's own limits: reads, history length and size. */
   function continueAsNewDue(): boolean {
@@ -175,32 +190,51 @@ export async function flxpointPurchaseOrderWorkflow(
     );
   }
 
+  /** Not while a delivery is on its way: the next run would send it again. */
+  function canContinueAsNew(): boolean {
+    return continueAsNewDue() && !sender?.busy;
+  }
+
+  function resumeInput(): FlxpointPurchaseOrderWorkflowInput {
+    return { ...input, po: state.po, resume: state, outbox: outbox?.snapshot() };
+  }
+
   const timer = new DeadlineTimer();
+  if (sender) void sender.run();
   while (!isTerminal(state.status)) {
     const command = commands.shift();
     if (command) {
       await run(command);
       continue;
     }
-    if (continueAsNewDue()) {
+    if (canContinueAsNew()) {
       // Polling forever grows the history: start afresh once in-flight handlers are done.
-      await condition(() => allHandlersFinished() || commands.length > 0);
+      await condition(() => (allHandlersFinished() && !sender?.busy) || commands.length > 0);
       if (commands.length === 0) {
-        return continueAsNew<typeof flxpointPurchaseOrderWorkflow>({ ...input, po: state.po, resume: state });
+        return continueAsNew<typeof flxpointPurchaseOrderWorkflow>(resumeInput());
       }
       continue;
     }
     const seen = revision;
-    const wake = () => commands.length > 0 || revision !== seen || continueAsNewDue();
+    const seenOutbox = outbox?.revision;
+    const wake = () =>
+      commands.length > 0 || revision !== seen || outbox?.revision !== seenOutbox || canContinueAsNew();
     const pollAt = nextPollAt(state);
+    const alertAt = outbox?.deadline(state);
     const summary = () =>
       `read PO ${state.name}'s status at Flxpoint (last ${state.flxpointStatus}) at ${pollAt}`;
     if (bounded) {
       // One timer per read: a change that leaves the next read where it was keeps it running.
-      timer.follow(pollAt, summary);
+      if (alertAt && (!pollAt || alertAt < pollAt)) {
+        timer.follow(alertAt, () => `needs-attention alert for PO ${state.name} at ${alertAt}`);
+      } else {
+        timer.follow(pollAt, summary);
+      }
       await condition(() => wake() || timer.fired);
+      if (outbox?.revision !== seenOutbox) publish(state, outbox?.view());
       // A timer set before the read moved later fires early: it is followed again, not a read.
       if (timer.fired && pollAt && Date.now() >= Date.parse(pollAt)) apply({ type: 'poll_due', at: now() });
+      if (timer.fired) outbox?.deadlineReached(state, now());
     } else if (!pollAt) {
       await condition(wake);
     } else {
@@ -208,12 +242,23 @@ export async function flxpointPurchaseOrderWorkflow(
       if (!(await condition(wake, wait, { summary: summary() }))) apply({ type: 'poll_due', at: now() });
     }
   }
+  // A cancelled PO ends once it has told the ERP so; continue-as-new still works while it waits.
+  while (outbox && !outbox.idle) {
+    const seenOutbox = outbox.revision;
+    await condition(() => outbox.revision !== seenOutbox || (canContinueAsNew() && allHandlersFinished())); // prettier-ignore
+    publish(state, outbox.view());
+    if (canContinueAsNew() && allHandlersFinished()) {
+      return continueAsNew<typeof flxpointPurchaseOrderWorkflow>(resumeInput());
+    }
+  }
   await condition(allHandlersFinished);
-  return state;
+  return view(state, outbox);
 }
 
 /** The patch that brought the one polling timer and the run's own continue-as-new limits. */
 const FLXPOINT_BOUNDED_RUNS = 'flxpoint-bounded-runs';
+/** The patch that brought notifications to the ERP and alerts to people (the Flexport PO's outbox). */
+const FLXPOINT_NOTIFICATIONS = 'flxpoint-notifications';
 /**
  * A run's own limits, so that a PO evicted from the worker's cache replays a short history: about
  * eight history events per read, under two hundred in a run (on the default schedule, 20 reads are
@@ -233,6 +278,16 @@ function begin(input: FlxpointPurchaseOrderWorkflowInput) {
   return startFlxpointLifecycle(po.value, settings.value, now());
 }
 
+/** Who hears of the PO: its settings as submitted (continue-as-new carries them in the input). */
+function notifySettings(input: FlxpointPurchaseOrderWorkflowInput): NotifySettings {
+  const settings = parseWith(PoSettings, input.settings ?? { provider: 'flxpoint' });
+  return settings.ok ? settings.value : {};
+}
+
+function view(state: FlxpointPoState, outbox: NotificationOutbox | undefined): FlxpointPoView {
+  return outbox ? { ...state, notifications: outbox.view() } : state;
+}
+
 function requestOrRefused(raw: unknown): FlxpointPurchaseOrder {
   const parsed = parseWith(FlxpointPurchaseOrder, raw);
   if (parsed.ok) return parsed.value;
@@ -241,9 +296,9 @@ function requestOrRefused(raw: unknown): FlxpointPurchaseOrder {
 
 // ---- what the Web UI shows ----
 
-function publisher(): (state: FlxpointPoState) => void {
+function publisher(): (state: FlxpointPoState, deliveries: DeliveriesView | undefined) => void {
   const publish = uiPublisher();
-  return (state) => publish(flxpointSearchAttributes(state), currentDetails(state));
+  return (state, deliveries) => publish(flxpointSearchAttributes(state), currentDetails(state, deliveries));
 }
 
 function commandSummary(state: FlxpointPoState, command: FlxpointCommand): string {
@@ -259,7 +314,7 @@ function commandSummary(state: FlxpointPoState, command: FlxpointCommand): strin
   }
 }
 
-function currentDetails(state: FlxpointPoState): string {
+function currentDetails(state: FlxpointPoState, deliveries: DeliveriesView | undefined): string {
   const last = state.history[state.history.length - 1];
   return [
     `## PO ${state.name}: **${state.status}**`,
@@ -274,6 +329,7 @@ function currentDetails(state: FlxpointPoState): string {
     `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`, // prettier-ignore
     `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
     `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,
+    deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
     state.lastError
       ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ${state.lastError.message}`
       : undefined,

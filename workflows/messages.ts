@@ -140,10 +140,10 @@ export const takeProviderEventsUpdate = defineUpdate<number, [events: z.input<ty
 
 /**
  * A Flxpoint PO's view. It shares PoView's core (provider, name, status, acknowledged, providerId,
- * pending, lastError, history, createdAt) and adds what Flxpoint has instead of bookings and
- * milestones: its own status handle and the polling schedule.
+ * pending, lastError, history, createdAt, notifications) and adds what Flxpoint has instead of
+ * bookings and milestones: its own status handle and the polling schedule.
  */
-export type FlxpointPoView = FlxpointPoState;
+export type FlxpointPoView = FlxpointPoState & { notifications?: DeliveriesView };
 
 // The Flxpoint workflow answers the same `state`, `amend` and `cancel` messages, with its own view.
 export const flxpointStateQuery = defineQuery<FlxpointPoView>(stateQuery.name);

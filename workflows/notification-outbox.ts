@@ -1,10 +1,19 @@
 /**
  * A PO's notifications waiting to be delivered, in order, with a per-PO sequence that makes each
  * one's id (the same on replay, on retry and after continue-as-new). The workflow's sender takes
- * them from the head one at a time; the lifecycle never waits for it. Pure code: no Temporal, no IO.
+ * them from the head one at a time; the lifecycle never waits for it. It serves either provider's
+ * PO: the workflow says what a change tells (`notificationsFor`, `flxpointNotificationsFor`), the
+ * outbox numbers, orders and keeps it. Pure code: no Temporal, no IO.
  */
-import type { Alert, LifecycleEvent, PoState, Reduced } from './lifecycle';
-import { announcedBefore, notificationsFor, stuckAlert, type ErpEvent, type NotificationDraft } from './notifications'; // prettier-ignore
+import type { Alert } from './lifecycle';
+import {
+  announcedBefore,
+  stuckAlert,
+  type ErpEvent,
+  type NotificationDraft,
+  type NotifiedPo,
+  type NotifySettings,
+} from './notifications';
 import { DEFAULT_NEEDS_ATTENTION_ALERT_HOURS } from './purchase-order';
 
 export interface Notification {
@@ -70,7 +79,8 @@ export class NotificationOutbox {
 
   constructor(
     private readonly workflowId: string,
-    state: PoState,
+    state: NotifiedPo,
+    private readonly settings: NotifySettings,
     memory?: OutboxMemory,
   ) {
     this.memory = memory ?? {
@@ -83,13 +93,19 @@ export class NotificationOutbox {
     };
   }
 
-  /** Queues what one reduction has to tell; returns how many were dropped to stay bounded. */
-  record(previous: PoState, reduced: Reduced, event: LifecycleEvent): number {
+  /** The PO's `opened` went out already: nothing opens twice. */
+  get announced(): boolean {
+    return this.memory.announced;
+  }
+
+  /**
+   * Queues what one change (at `at`, from `previous` to `next`) has to tell; returns how many were
+   * dropped to stay bounded.
+   */
+  record(previous: NotifiedPo, next: NotifiedPo, drafts: NotificationDraft[], at: string): number {
     const m = this.memory;
-    const next = reduced.state;
-    const drafts = notificationsFor(previous, reduced, event, m.announced);
     if (drafts.some((d) => d.event?.type === 'purchase_order.opened')) m.announced = true;
-    if (next.settings.notifyErp === false) {
+    if (this.settings.notifyErp === false) {
       // Alerts only: the ERP hears nothing of this PO.
       return this.add(
         drafts.flatMap(({ alert }) => (alert ? [{ alert }] : [])),
@@ -97,20 +113,20 @@ export class NotificationOutbox {
       );
     }
     if (next.status !== 'needs_attention') m.attention = undefined;
-    else if (previous.status !== 'needs_attention') m.attention = { since: event.at, alerted: false };
+    else if (previous.status !== 'needs_attention') m.attention = { since: at, alerted: false };
     return this.add(drafts, next);
   }
 
   /** When people are to be alerted that the PO still needs attention; undefined when not due. */
-  deadline(state: PoState): string | undefined {
-    const hours = state.settings.needsAttentionAlertHours ?? DEFAULT_NEEDS_ATTENTION_ALERT_HOURS;
+  deadline(state: NotifiedPo): string | undefined {
+    const hours = this.settings.needsAttentionAlertHours ?? DEFAULT_NEEDS_ATTENTION_ALERT_HOURS;
     const attention = this.memory.attention;
     if (hours === false || !attention || attention.alerted || state.status !== 'needs_attention') return;
     return new Date(Date.parse(attention.since) + hours * HOUR_MS).toISOString();
   }
 
   /** A timer fired at `at`: the needs-attention alert, if it is due. */
-  deadlineReached(state: PoState, at: string): number {
+  deadlineReached(state: NotifiedPo, at: string): number {
     const due = this.deadline(state);
     if (!due || due > at) return 0;
     this.memory.attention = { ...this.memory.attention!, alerted: true };
@@ -167,7 +183,7 @@ export class NotificationOutbox {
     };
   }
 
-  private add(drafts: NotificationDraft[], state: PoState): number {
+  private add(drafts: NotificationDraft[], state: NotifiedPo): number {
     if (drafts.length === 0) return 0;
     const m = this.memory;
     const { name, provider, providerId, status } = state;

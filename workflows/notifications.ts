@@ -8,10 +8,13 @@ import {
   MILESTONES,
   type Alert,
   type BookingState,
+  type HistoryEntry,
   type LifecycleEvent,
   type PoState,
+  type PoStatus,
   type Reduced,
 } from './lifecycle';
+import type { PoSettings, Provider } from './purchase-order';
 
 /** Every event type an ERP endpoint can receive (and filter on), in the order one change emits them. */
 export const NOTIFICATION_TYPES = [
@@ -41,8 +44,27 @@ export interface NotificationDraft {
   alert?: Alert;
 }
 
+/**
+ * What the outbox reads of a PO, whichever its provider: a Flexport `PoState` and a Flxpoint
+ * `FlxpointPoState` both have these fields.
+ */
+export interface NotifiedPo {
+  name: string;
+  provider: Provider;
+  providerId?: number;
+  status: PoStatus;
+  createdAt: string;
+  history: HistoryEntry[];
+  lastError?: { message: string };
+  /** The provider's reason for the PO's status (Flxpoint gives one when a PO needs attention). */
+  statusReason?: string;
+}
+
+/** The per-PO settings that decide who hears of it. */
+export type NotifySettings = Pick<PoSettings, 'notifyErp' | 'needsAttentionAlertHours'>;
+
 /** Whether a PO that began (or resumed from a run) without notifications counts as announced already. */
-export function announcedBefore(state: PoState): boolean {
+export function announcedBefore(state: NotifiedPo): boolean {
   return state.status !== 'submitting' && state.providerId !== undefined;
 }
 
@@ -113,8 +135,9 @@ export function notificationsFor(
 }
 
 /** The alert for a PO that has needed a person for longer than its settings allow. */
-export function stuckAlert(state: PoState, since: string, at: string): NotificationDraft {
-  const reason = state.lastError ? `: ${state.lastError.message}` : '';
+export function stuckAlert(state: NotifiedPo, since: string, at: string): NotificationDraft {
+  const why = state.lastError?.message ?? state.statusReason;
+  const reason = why ? `: ${why}` : '';
   const message = `Purchase order ${state.name} has needed attention since ${since}${reason}`;
   return { alert: { kind: 'needs_attention', poName: state.name, at, message } };
 }

@@ -64,6 +64,7 @@ import { EventIdWindow } from './event-id-window';
 import { commandSummary, deadlineSummary, publisher } from './purchase-order-ui';
 import { NotificationOutbox, type OutboxMemory } from './notification-outbox';
 import { NotificationSender } from './notification-sender';
+import { notificationsFor } from './notifications';
 
 export interface PurchaseOrderWorkflowInput {
   /** The PO as submitted (the v3 create body); checked again here, so a bad one never reaches the provider. */
@@ -107,7 +108,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   /** Notifications to the ERP and alerts to people go through an outbox; older POs raise alerts inline. */
   const outbox =
     batched && patched(NOTIFICATIONS)
-      ? new NotificationOutbox(workflowInfo().workflowId, state, input.outbox)
+      ? new NotificationOutbox(workflowInfo().workflowId, state, state.settings, input.outbox)
       : undefined;
   const sender = outbox && new NotificationSender(outbox);
   const seen = new EventIdWindow(state.seenEventIds);
@@ -128,7 +129,7 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   function apply(event: LifecycleEvent, ticket?: Ticket): void {
     const reduced = reduce(state, event);
     if (reduced.state !== state) {
-      const dropped = outbox?.record(state, reduced, event);
+      const dropped = outbox?.record(state, reduced.state, notificationsFor(state, reduced, event, outbox.announced), event.at); // prettier-ignore
       if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
       state = reduced.state;
       revision += 1;
