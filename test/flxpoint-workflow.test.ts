@@ -212,7 +212,7 @@ test('a PO read again and again continues as new after 20 reads with its whole s
     (history.events ?? []).filter((e) => e.eventType === type).length;
   const { EventType } = temporal.api.enums.v1;
   expect(count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)).toBe(1);
-  expect(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1 + 20); // the create, then 20 reads
+  expect(count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(1 + 1 + 20); // the create, its `opened` to the ERP, then 20 reads
   expect(count(EventType.EVENT_TYPE_TIMER_STARTED)).toBe(20);
   expect(count(EventType.EVENT_TYPE_TIMER_CANCELED)).toBe(0);
   await handle.executeUpdate(flxpointCancelUpdate, { args: [undefined] });
