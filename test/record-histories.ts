@@ -158,6 +158,28 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     return handle;
   },
 
+  /**
+   * A Flxpoint PO with notifications: the ERP endpoint down at first (a failed round, its wait),
+   * then back; a status that needs attention, left long enough to alert people; cancelled.
+   */
+  async 'flxpoint-notifications-with-endpoint-outage'(h) {
+    const number = 'FLX-REC-NOTIFY';
+    await h.admin('PUT', '/inbox/erp', { down: true });
+    const handle = await h.startFlxpoint(sampleFlxpointPurchaseOrder(number), { needsAttentionAlertHours: 1 }); // prettier-ignore
+    await until<FlxpointPoView>(handle, (s) => Boolean(s.notifications?.failing), 60_000);
+    await h.admin('PUT', '/inbox/erp', { down: false });
+    await h.env.sleep('2 minutes');
+    await until<FlxpointPoView>(handle, (s) => s.notifications?.pending === 0);
+    await h.flxpointAdmin('POST', `/purchase-orders/${number}/status`, { status: 'processing_error', reason: 'recorded for replay' }); // prettier-ignore
+    await h.env.sleep('5 minutes');
+    await until<FlxpointPoView>(handle, (s) => s.status === 'needs_attention');
+    await h.env.sleep('65 minutes');
+    await until<FlxpointPoView>(handle, (s) => s.notifications?.delivered === 3);
+    await handle.executeUpdate(flxpointCancelUpdate, { args: ['recorded for replay'] });
+    await handle.result();
+    return handle;
+  },
+
   /** A PO made in the provider's UI, acknowledged there, adopted, then booked, delivered and closed through poflow. */
   async 'adopted-then-booked-and-closed'(h, now) {
     const name = 'PO-REC-ADOPTED';
