@@ -9,6 +9,7 @@ import { flxpointNotificationsFor } from '../workflows/flxpoint-notifications';
 import { NotificationOutbox } from '../workflows/notification-outbox';
 import { PoSettings, type PoSettingsInput } from '../workflows/purchase-order';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
+import { drainOutbox } from './support/outbox';
 
 const T0 = Date.parse('2030-03-01T09:00:00.000Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
@@ -40,12 +41,7 @@ class FlxpointPo {
 
   /** Delivers everything waiting; returns it. */
   drain() {
-    const sent = [];
-    for (let head = this.outbox.head(); head; head = this.outbox.head()) {
-      sent.push(head);
-      this.outbox.delivered();
-    }
-    return sent;
+    return drainOutbox(this.outbox);
   }
 }
 

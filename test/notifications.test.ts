@@ -10,6 +10,7 @@ import type { ProviderEvent } from '../workflows/messages';
 import { MAX_PENDING_NOTIFICATIONS, NotificationOutbox } from '../workflows/notification-outbox';
 import { notificationsFor } from '../workflows/notifications';
 import { PoSettings, PurchaseOrder, type PoSettingsInput } from '../workflows/purchase-order';
+import { drainOutbox } from './support/outbox';
 import { samplePurchaseOrder } from './support/purchase-orders';
 
 const T0 = Date.parse('2030-03-01T09:00:00.000Z');
@@ -38,12 +39,7 @@ class Po {
 
   /** Delivers everything waiting; returns it. */
   drain() {
-    const sent = [];
-    for (let head = this.outbox.head(); head; head = this.outbox.head()) {
-      sent.push(head);
-      this.outbox.delivered();
-    }
-    return sent;
+    return drainOutbox(this.outbox);
   }
 
   types(): string[] {
