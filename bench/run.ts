@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { parseCodecKeys } from '../codec/keys';
+import { TEST_CODEC_KEYS } from '../test/support/codec';
 import { growBook, pings, throughputOf } from './book';
 import { chartSvg, figuresOf, markdownTable, printTable, type BenchResults, type RssSample } from './report';
 import { cliTimes, flood, importCsv, replayHistories } from './sections';
@@ -100,7 +101,9 @@ export async function runBench(
     save({ cli: await cliTimes(stack.cliEnv, book.names[0]!, scale.cliRuns) });
 
     step(`(f) replay of the recorded histories x ${scale.replayRounds}`);
-    save({ replay: await replayHistories(pingHistory, scale.replayRounds, dataConverter) });
+    // The recorded histories are encrypted with the suites' key, the ping history with this stack's.
+    const replayKeys = parseCodecKeys(`${stack.codecKeys},${TEST_CODEC_KEYS}`, 'the bench and test keys');
+    save({ replay: await replayHistories(pingHistory, scale.replayRounds, poflowDataConverter(replayKeys)) });
 
     step(`(e) poflow import of ${scale.imported} POs`);
     const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, importMinutes * 60);
