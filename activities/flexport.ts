@@ -64,6 +64,8 @@ export const FlexportBookingLineItem = z.looseObject({
   id: z.number().int(),
   booking: Ref,
   purchase_order_line_item: Ref,
+  /** The PO the line item belongs to (the sandbox sends it; Flexport's v2 booking line items carry it). */
+  purchase_order: Ref.nullish(),
   units: z.number(),
 });
 
@@ -75,6 +77,7 @@ export const FlexportShipment = z.looseObject({
   actual_arrival_date: z.string().nullish(),
   customs_release_date: z.string().nullish(),
   actual_delivered_in_full_date: z.string().nullish(),
+  booking: Ref.nullish(),
 });
 export type FlexportShipment = z.output<typeof FlexportShipment>;
 

@@ -115,8 +115,25 @@ export function flexportEventFeed(flexport: FlexportClient): EventFeed {
     async eventPage(from) {
       return flexport.listEvents('next' in from ? { cursor: from.next } : { occurredAfter: from.since });
     },
-    async shipmentPoNames(shipmentId) {
-      return purchaseOrderNamesOf(await flexport.getShipment(shipmentId));
-    },
+    shipmentPoNames: (shipmentId) => shipmentPurchaseOrderNames(flexport, shipmentId),
   };
+}
+
+/**
+ * The names of the POs on a Flexport shipment: its `metadata.purchase_order` when it has them;
+ * otherwise through its booking, whose booking line items point at their POs (metadata is the
+ * customer's own field, so a shipment booked by hand or by another integration may have none).
+ */
+export async function shipmentPurchaseOrderNames(
+  flexport: FlexportClient,
+  shipmentId: number,
+): Promise<string[]> {
+  const shipment = await flexport.getShipment(shipmentId);
+  const named = purchaseOrderNamesOf(shipment);
+  if (named.length > 0 || !shipment.booking) return named;
+  const lines = await flexport.listBookingLineItems(shipment.booking.id);
+  const poIds = [...new Set(lines.flatMap((line) => (line.purchase_order ? [line.purchase_order.id] : [])))];
+  const names: string[] = [];
+  for (const id of poIds) names.push((await flexport.getPurchaseOrder(id)).name);
+  return names;
 }

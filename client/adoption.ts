@@ -8,6 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { readByName, type AdoptionRead } from '../activities/adoption-read';
 import type { FlexportClient } from '../activities/flexport';
+import { shipmentPurchaseOrderNames } from '../activities/reconciler';
 import type { UnknownPoAdoption } from '../webhooks/delivery';
 import { TASK_QUEUE } from '../worker/config';
 import type { AdoptionSnapshot } from '../workflows/adoption';
@@ -115,6 +116,7 @@ export function unknownPoAdoption(
   settings: PoSettings = adoptionSettings(),
 ): UnknownPoAdoption {
   return {
+    shipmentPoNames: (shipmentId) => shipmentPurchaseOrderNames(flexport, shipmentId),
     async adopt(name, events) {
       const first = events[0]!;
       const read = await readByName(flexport, name, `event ${first.type} #${first.id} about a PO poflow did not follow`); // prettier-ignore

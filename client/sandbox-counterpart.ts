@@ -50,9 +50,13 @@ export class SandboxCounterpart {
     await this.http.post(`purchase_orders/${purchaseOrderId}/acknowledge`, { json: {} });
   }
 
-  /** The forwarder confirms a booking; answers the id of the shipment it creates. */
-  async confirmBooking(bookingId: number): Promise<number> {
-    const body = await this.http.post(`bookings/${bookingId}/confirm`, { json: {} }).json();
+  /**
+   * The forwarder confirms a booking; answers the id of the shipment it creates. `poMetadata:
+   * false` leaves the PO names out of the shipment's metadata, as a booking made by hand may.
+   */
+  async confirmBooking(bookingId: number, { poMetadata = true } = {}): Promise<number> {
+    const json = poMetadata ? {} : { purchase_order_metadata: false };
+    const body = await this.http.post(`bookings/${bookingId}/confirm`, { json }).json();
     return ConfirmedBooking.parse(body).data.shipment.id;
   }
 

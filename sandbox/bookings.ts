@@ -101,8 +101,11 @@ export class Bookings {
     return record;
   }
 
-  /** The forwarder confirms: submitted -> booked, and the shipment comes into being. */
-  confirm(id: number): BookingRecord {
+  /**
+   * The forwarder confirms: submitted -> booked, and the shipment comes into being, its metadata
+   * naming the booking's POs unless `poMetadata` is false.
+   */
+  confirm(id: number, { poMetadata = true }: { poMetadata?: boolean } = {}): BookingRecord {
     const booking = this.find(id);
     if (booking.status !== 'submitted')
       throw unprocessable(`Booking ${id} is ${booking.status}, not submitted`);
@@ -111,7 +114,7 @@ export class Bookings {
     }
     booking.status = 'booked';
     booking.updated_at = this.ctx.now().toISOString();
-    booking.shipment_id = this.shipments.create(booking).id;
+    booking.shipment_id = this.shipments.create(booking, poMetadata).id;
     this.ctx.recordChanged('booking', booking);
     return booking;
   }

@@ -36,7 +36,7 @@ const LegFilters = DocumentFilters;
 export class Shipments {
   constructor(private readonly ctx: Context) {}
 
-  create(booking: BookingRecord): ShipmentRecord {
+  create(booking: BookingRecord, poMetadata = true): ShipmentRecord {
     const { state, now } = this.ctx;
     const at = now();
     const departure = Date.parse(`${booking.input.cargo_ready_date}T00:00:00Z`) + 2 * DAY_MS;
@@ -48,6 +48,7 @@ export class Shipments {
       created_at: at.toISOString(),
       updated_at: at.toISOString(),
       milestones: {},
+      ...(poMetadata ? {} : { untagged: true }),
       estimated: {
         departure: new Date(departure).toISOString(),
         arrival: new Date(arrival).toISOString(),
@@ -156,7 +157,7 @@ export class Shipments {
       booking: objectRef('/booking', booking.id, links.url(`/bookings/${booking.id}`)),
       legs: collectionRef('/shipment_leg', links.url(`/shipment_legs?f.shipment.id=${shipment.id}`)),
       documents: collectionRef('/document', links.url(`/documents?f.shipment.id=${shipment.id}`)),
-      metadata: { ...input.metadata, purchase_order: pos.map((p) => p.name) },
+      metadata: shipment.untagged ? { ...input.metadata } : { ...input.metadata, purchase_order: pos.map((p) => p.name) }, // prettier-ignore
       archived_at: null,
     };
   }

@@ -56,6 +56,8 @@ export interface ShipmentRecord {
   updated_at: string;
   milestones: Partial<Record<ShipmentMilestone, string>>;
   estimated: { departure: string; arrival: string; delivered_in_full: string };
+  /** The PO names are left out of its `metadata` (a shipment booked by hand or by another integration). */
+  untagged?: boolean;
 }
 
 export interface DocumentRecord {

@@ -5,13 +5,16 @@
  * and delivers every event to it: one execution, each event applied once.
  */
 import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
 import { FlexportClient } from '../activities/flexport';
 import { flexportEventFeed } from '../activities/reconciler';
 import { unknownPoAdoption } from '../client/adoption';
 import { poflowLogger } from '../worker/logger';
 import { deliverEvent } from '../webhooks/delivery';
+import { startWebhookReceiver } from '../webhooks/receiver';
 import { startReconciler } from '../webhooks/reconciler';
 import { routeEvent } from '../webhooks/routing';
+import { sign } from '../webhooks/signature';
 import { stateQuery, type ProviderEvent } from '../workflows/messages';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { madeAtProvider, providerEvents } from './support/adoption';
@@ -83,6 +86,50 @@ test("the receiver dropped a shipped PO's webhooks; the reconciler's catch-up ad
   } finally {
     await reconciler.close();
     await connection.close();
+  }
+});
+
+test("a shipment event that names no PO reaches it through the shipment's booking: the adopting receiver adopts the PO with it", async () => {
+  // prettier-ignore
+  const name = 'PO-SHIP-UNTAGGED';
+  const made = await madeAtProvider(suite.stack.sandbox.url, name, 'shipped', { poMetadata: false });
+  const [departed] = await providerEvents(suite.stack.sandbox.url, (e) => e.type === '/shipment_leg#departed' && JSON.stringify(e.data).includes(`"id":${made.shipmentId},`)); // prettier-ignore
+  expect(departed).toBeDefined();
+  expect(routeEvent(departed!)).toEqual({ kind: 'shipment', shipmentId: made.shipmentId, poNames: [] });
+  // The stack's receiver (rule drop) found no PO for it: nothing started.
+  expect(await executions(name)).toBe(0);
+
+  const secret = 'untagged-shipment-secret';
+  const receiver = await startWebhookReceiver({
+    port: 0,
+    secrets: [secret],
+    client: suite.stack.client,
+    adoption: unknownPoAdoption(suite.stack.client, flexport()),
+    logger: pino({ level: 'silent' }),
+  });
+  try {
+    const body = JSON.stringify(departed);
+    const answer = await fetch(`${receiver.url}/webhooks/flexport`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, secret) },
+      body,
+    });
+    expect(answer.status).toBe(200);
+    expect(receiver.counts).toMatchObject({ adoptedPo: 1, unknownPo: 0 });
+    const handle = suite.stack.client.workflow.getHandle(`po/flexport/${name}`);
+    const state = await until(handle, (s) => s.seenEventIds.includes(departed!.id));
+    expect(state).toMatchObject({
+      status: 'booked',
+      providerId: made.id,
+      eventsApplied: 1,
+      shipments: [
+        expect.objectContaining({ id: made.shipmentId, milestones: { departed: expect.any(String) } }),
+      ],
+      adopted: { trigger: `event /shipment_leg#departed #${departed!.id} about a PO poflow did not follow` },
+    });
+    expect(await executions(name)).toBe(1);
+  } finally {
+    await receiver.close();
   }
 });
 

@@ -32,7 +32,8 @@ export interface DeliveryOptions {
   rpcTimeoutMs?: number;
   /**
    * Last resort for a shipment event that names no PO and no workflow has recorded yet: the POs
-   * the provider lists on the shipment. The reconciler has a provider client; the receiver not.
+   * the provider has on the shipment. The reconciler has a provider client; the receiver uses the
+   * adoption's (under the rule `adopt` only: a PO no workflow recorded is one to adopt).
    */
   shipmentPoNames?: (shipmentId: number) => Promise<string[]>;
   /** The rule `adopt` for POs poflow does not follow; unset: record and drop. */
@@ -45,6 +46,8 @@ export interface DeliveryOptions {
  */
 export interface UnknownPoAdoption {
   adopt(poName: string, events: ProviderEvent[]): Promise<{ adopted: true } | { refused: string } | { closed: true }>; // prettier-ignore
+  /** The names of the POs on a shipment, read at the provider: how a shipment event that names none reaches its PO. */
+  shipmentPoNames?(shipmentId: number): Promise<string[]>;
 }
 
 export interface DeliveryReport {
@@ -96,8 +99,9 @@ async function targetWorkflowIds(route: EventRoute, options: DeliveryOptions): P
   const recorded = await withDeadline(options, () =>
     listWorkflowIds(options.client, shipmentVisibilityQuery(options.provider, route.shipmentId!)),
   );
-  if (recorded.length > 0 || !options.shipmentPoNames) return recorded;
-  return workflowIdsFor(options.provider, await options.shipmentPoNames(route.shipmentId));
+  const lookUp = options.shipmentPoNames ?? options.adoption?.shipmentPoNames?.bind(options.adoption);
+  if (recorded.length > 0 || !lookUp) return recorded;
+  return workflowIdsFor(options.provider, await lookUp(route.shipmentId));
 }
 
 async function listWorkflowIds(client: Client, query: string): Promise<string[]> {

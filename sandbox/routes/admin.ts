@@ -24,6 +24,7 @@ export interface AdminDeps {
 }
 
 const Advance = z.object({ to: z.enum(SHIPMENT_MILESTONES).optional(), at: z.iso.datetime().optional() });
+const ConfirmBody = z.object({ purchase_order_metadata: z.boolean().optional() });
 const WebhookEndpointBody = z.object({ url: z.url(), secret: z.string().min(1) });
 const FaultsBody = FaultOptionsSchema.extend({ seed: z.number().int().optional() });
 
@@ -44,9 +45,12 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return ok(request, purchaseOrders.render(po, purchaseOrders.version(po), true));
   });
 
-  app.post('/_sandbox/bookings/:id/confirm', async (request) =>
-    ok(request, bookings.render(bookings.confirm(pathId(request, 'booking')))),
-  );
+  // `{"purchase_order_metadata": false}`: a shipment whose metadata does not name its POs.
+  app.post('/_sandbox/bookings/:id/confirm', async (request) => {
+    const body = parseBody(ConfirmBody, request.body ?? {});
+    const booking = bookings.confirm(pathId(request, 'booking'), { poMetadata: body.purchase_order_metadata }); // prettier-ignore
+    return ok(request, bookings.render(booking));
+  });
 
   app.post('/_sandbox/shipments/:id/advance', async (request) => {
     const { to, at } = parseBody(Advance, request.body);

@@ -17,12 +17,15 @@ export interface MadeAtProvider {
   shipmentId?: number;
 }
 
-/** A sample PO (lines A: 500 and B: 200 units) made in the provider's UI and brought to `state` there. */
+/**
+ * A sample PO (lines A: 500 and B: 200 units) made in the provider's UI and brought to `state`
+ * there; `poMetadata: false` ships it on a shipment whose metadata does not name it.
+ */
 export async function madeAtProvider(
   sandboxUrl: string,
   name: string,
   state: ProviderState,
-  today = Date.now(),
+  { today = Date.now(), poMetadata = true } = {},
 ): Promise<MadeAtProvider> {
   const counterpart = new SandboxCounterpart(sandboxUrl);
   const flexport = new FlexportClient({ baseUrl: sandboxUrl, apiToken: 'sandbox' });
@@ -46,7 +49,7 @@ export async function madeAtProvider(
     await flexport.createBookingLineItem({ booking_id: booking.id, purchase_order_line_item_id: made.lineItemIds[itemKey]!, units }); // prettier-ignore
   }
   if (state === 'partly_booked') return made;
-  const shipmentId = await counterpart.confirmBooking(booking.id);
+  const shipmentId = await counterpart.confirmBooking(booking.id, { poMetadata });
   await counterpart.advanceShipment(shipmentId, 'departed');
   return { ...made, shipmentId };
 }
