@@ -176,8 +176,10 @@ export function harnessForEachTest(): () => Harness {
     harness = await startHarness(await timeSkippingEnv());
   });
   afterEach(async () => {
-    await harness?.close();
-    await harness?.env.teardown();
+    const ending = harness;
+    harness = undefined;
+    await ending?.close();
+    await ending?.env.teardown();
   });
   return () => {
     if (!harness) throw new Error('the harness is only there during a test');

@@ -135,10 +135,14 @@ export interface StackSuite {
 /** The stack for one test file: started before its tests, stopped after them. */
 export function stackPerFile(): StackSuite {
   let started: Stack | undefined;
+  let starting: Promise<Stack> | undefined;
   beforeAll(async () => {
-    started = await startStack();
-  }, 60_000);
-  afterAll(() => started?.stop());
+    starting = startStack();
+    started = await starting;
+  }, 180_000);
+  // A start that outlives beforeAll's timeout (a starved machine) still finishes: stop that stack
+  // too, or its servers keep jest from exiting.
+  afterAll(async () => (started ?? (await starting?.catch(() => undefined)))?.stop(), 120_000);
   const stack = () => {
     if (!started) throw new Error('the poflow stack did not start');
     return started;
