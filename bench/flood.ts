@@ -20,7 +20,6 @@
  */
 import { ServiceError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHarness, until, type Harness, type PoHandle } from '../test/support/po-harness';
@@ -29,6 +28,7 @@ import { devServerEnv } from '../test/support/temporal';
 import { runReports } from '../test/support/workflow-tasks';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import { deliverEvent } from '../webhooks/delivery';
+import { historyEventCounts, notificationCost } from './notification-cost';
 import { bookUpdate, closeUpdate, providerEventSignal, type ProviderEvent } from '../workflows/messages';
 import { pingWorkflow } from '../workflows/ping';
 
@@ -153,13 +153,11 @@ async function standardLifecycle(harness: Harness, notifyErp: boolean) {
   }
   await handle.executeUpdate(closeUpdate);
   const final = await handle.result();
-  const history = await handle.fetchHistory();
-  const types = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]!);
-  const count = (type: string) => types.filter((t) => t === `EVENT_TYPE_${type}`).length;
+  const { total, of: count } = await historyEventCounts(handle);
   return {
     status: final.status,
     milestones: Object.keys(final.milestones),
-    historyEvents: types.length,
+    historyEvents: total,
     timersStarted: count('TIMER_STARTED'),
     timersCanceled: count('TIMER_CANCELED'),
     searchAttributeUpserts: count('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
@@ -171,15 +169,7 @@ async function standardLifecycle(harness: Harness, notifyErp: boolean) {
 /** The same life with and without notifications to the ERP, and what they add. */
 async function lifecycleWithAndWithoutNotifications(harness: Harness) {
   const withoutNotifications = await standardLifecycle(harness, false);
-  const withNotifications = await standardLifecycle(harness, true);
-  const extra = withNotifications.historyEvents - withoutNotifications.historyEvents;
-  return {
-    withNotifications,
-    withoutNotifications,
-    extraHistoryEvents: extra,
-    extraHistoryEventsPerNotification: Number((extra / withNotifications.notificationsDelivered).toFixed(2)),
-    ratio: Number((withNotifications.historyEvents / withoutNotifications.historyEvents).toFixed(3)),
-  };
+  return notificationCost(withoutNotifications, await standardLifecycle(harness, true));
 }
 
 function printLifecycle(lifecycle: Awaited<ReturnType<typeof standardLifecycle>>, label: string): void {

@@ -10,7 +10,6 @@
  * Run: npx tsx bench/flxpoint-notifications.ts [--json]
  * (results also in bench/results/flxpoint-notifications.json)
  */
-import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sampleFlxpointPurchaseOrder } from '../test/support/flxpoint-purchase-orders';
@@ -18,6 +17,7 @@ import { startHarness, until, type Harness } from '../test/support/po-harness';
 import { timeSkippingEnv } from '../test/support/temporal';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
+import { historyEventCounts, notificationCost } from './notification-cost';
 
 const JSON_OUT = process.argv.includes('--json');
 const RESULTS_FILE = path.join(__dirname, 'results', 'flxpoint-notifications.json');
@@ -40,12 +40,10 @@ async function flxpointLifecycle(harness: Harness, notifyErp: boolean) {
   await untilState((s) => s.status === 'needs_attention');
   await handle.executeUpdate(flxpointCancelUpdate, { args: ['benchmark done'] });
   const final = await handle.result();
-  const history = await handle.fetchHistory();
-  const types = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]!);
-  const count = (type: string) => types.filter((t) => t === `EVENT_TYPE_${type}`).length;
+  const { total, of: count } = await historyEventCounts(handle);
   return {
     status: final.status,
-    historyEvents: types.length,
+    historyEvents: total,
     activities: count('ACTIVITY_TASK_SCHEDULED'),
     timersStarted: count('TIMER_STARTED'),
     workflowTasks: count('WORKFLOW_TASK_COMPLETED'),
@@ -59,8 +57,8 @@ function printLifecycle(lifecycle: Lifecycle, label: string): void {
   console.log(`Flxpoint lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.activities} activities, ${lifecycle.timersStarted} timers started, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`); // prettier-ignore
 }
 
-async function main(): Promise<void> {
-  await ensureWorkflowBundle();
+/** Both lives on one time-skipping server, then the server and its workers stopped. */
+async function bothLives() {
   const env = await timeSkippingEnv();
   const harness = await startHarness(
     env,
@@ -69,33 +67,29 @@ async function main(): Promise<void> {
       notify: (url) => ({ endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: ERP_SECRET, label: 'erp' }], namespace: 'default' }), // prettier-ignore
     },
   );
-  await harness.admin('PUT', '/inbox/erp', { secret: ERP_SECRET });
-  try {
+  const lives = async () => {
+    await harness.admin('PUT', '/inbox/erp', { secret: ERP_SECRET });
     const withoutNotifications = await flxpointLifecycle(harness, false);
-    const withNotifications = await flxpointLifecycle(harness, true);
-    const extra = withNotifications.historyEvents - withoutNotifications.historyEvents;
-    const cost = {
-      withNotifications,
-      withoutNotifications,
-      extraHistoryEvents: extra,
-      extraHistoryEventsPerNotification: Number(
-        (extra / withNotifications.notificationsDelivered).toFixed(2),
-      ),
-      ratio: Number((withNotifications.historyEvents / withoutNotifications.historyEvents).toFixed(3)),
-    };
-    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n'); // prettier-ignore
-    if (JSON_OUT) return console.log(JSON.stringify(cost));
-    printLifecycle(withoutNotifications, 'without ERP notifications');
-    printLifecycle(withNotifications, 'with ERP notifications   ');
-    console.log(`notifications add ${extra} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`); // prettier-ignore
-  } finally {
+    return notificationCost(withoutNotifications, await flxpointLifecycle(harness, true));
+  };
+  return lives().finally(async () => {
     await harness.close();
     await env.teardown();
-  }
+  });
 }
 
-void main().catch((err) => {
+async function main(): Promise<void> {
+  await ensureWorkflowBundle();
+  const cost = await bothLives();
+  mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n'); // prettier-ignore
+  if (JSON_OUT) return console.log(JSON.stringify(cost));
+  printLifecycle(cost.withoutNotifications, 'without ERP notifications');
+  printLifecycle(cost.withNotifications, 'with ERP notifications   ');
+  console.log(`notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`); // prettier-ignore
+}
+
+main().catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });

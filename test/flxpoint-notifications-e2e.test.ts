@@ -81,7 +81,7 @@ test('a Flxpoint lifecycle arrives at the ERP once each, in order, signed; a PO 
 test('an endpoint down for a while: the PO goes on, the failure shows, and everything arrives once it is back', async () => {
   await harness.admin('PUT', '/inbox/erp', { down: true });
   const handle = await harness.startFlxpoint(sampleFlxpointPurchaseOrder('FLX-N2'));
-  const failing = await untilState(handle, (s) => Boolean(s.notifications?.failing), 60_000);
+  const failing = await untilState(handle, (s) => Boolean(s.notifications?.failing), 120_000);
   expect(failing.notifications).toMatchObject({
     pending: 1,
     next: [{ id: `${handle.workflowId}#1`, type: 'purchase_order.opened' }],

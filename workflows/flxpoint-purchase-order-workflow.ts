@@ -35,22 +35,15 @@ import { isTerminal } from './lifecycle';
 import {
   flxpointAmendUpdate,
   flxpointCancelUpdate,
-  flxpointSearchAttributes,
   flxpointStateQuery,
   type FlxpointPoView,
 } from './messages';
-import { NotificationOutbox, deliveriesLine, type DeliveriesView, type OutboxMemory } from './notification-outbox'; // prettier-ignore
+import { commandSummary, publisher } from './flxpoint-purchase-order-ui';
+import { NotificationOutbox, type OutboxMemory } from './notification-outbox';
 import { NotificationSender } from './notification-sender';
 import type { NotifySettings } from './notifications';
 import { parseWith, PoSettings, type PoSettingsInput } from './purchase-order';
-import {
-  now,
-  PROVIDER_CALL,
-  providerRefusal,
-  purchaseOrderRejected,
-  refuseIf,
-  uiPublisher,
-} from './workflow-support';
+import { now, PROVIDER_CALL, providerRefusal, purchaseOrderRejected, refuseIf } from './workflow-support';
 
 export interface FlxpointPurchaseOrderWorkflowInput {
   /** Flxpoint's create request; checked again here, so a bad one never reaches Flxpoint. */
@@ -94,6 +87,13 @@ export async function flxpointPurchaseOrderWorkflow(
       ? new NotificationOutbox(workflowInfo().workflowId, state, notifySettings(input), input.outbox)
       : undefined;
   const sender = outbox && new NotificationSender(outbox);
+  /** The outbox's revision the Web UI shows: the sender changes it while the PO waits or calls Flxpoint. */
+  let shownOutbox = outbox?.revision;
+  const outdated = () => outbox?.revision !== shownOutbox;
+  function show(): void {
+    publish(state, outbox?.view());
+    shownOutbox = outbox?.revision;
+  }
   let readsThisRun = 0;
 
   function apply(event: FlxpointEvent): void {
@@ -103,7 +103,7 @@ export async function flxpointPurchaseOrderWorkflow(
       if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
       state = reduced.state;
       revision += 1;
-      publish(state, outbox?.view());
+      show();
     }
     commands.push(...reduced.commands);
   }
@@ -176,7 +176,7 @@ export async function flxpointPurchaseOrderWorkflow(
     { validator: (_reason) => refuseIf(checkFlxpointCancel(state)) },
   );
 
-  publish(state, outbox?.view());
+  show();
 
   /** Temporal's suggestion, or (bounded runs) this PO's own limits: reads, history length and size. */
   function continueAsNewDue(): boolean {
@@ -216,9 +216,7 @@ export async function flxpointPurchaseOrderWorkflow(
       continue;
     }
     const seen = revision;
-    const seenOutbox = outbox?.revision;
-    const wake = () =>
-      commands.length > 0 || revision !== seen || outbox?.revision !== seenOutbox || canContinueAsNew();
+    const wake = () => commands.length > 0 || revision !== seen || outdated() || canContinueAsNew();
     const pollAt = nextPollAt(state);
     const alertAt = outbox?.deadline(state);
     const summary = () =>
@@ -231,7 +229,7 @@ export async function flxpointPurchaseOrderWorkflow(
         timer.follow(pollAt, summary);
       }
       await condition(() => wake() || timer.fired);
-      if (outbox?.revision !== seenOutbox) publish(state, outbox?.view());
+      if (outdated()) show();
       // A timer set before the read moved later fires early: it is followed again, not a read.
       if (timer.fired && pollAt && Date.now() >= Date.parse(pollAt)) apply({ type: 'poll_due', at: now() });
       if (timer.fired) outbox?.deadlineReached(state, now());
@@ -244,9 +242,8 @@ export async function flxpointPurchaseOrderWorkflow(
   }
   // A cancelled PO ends once it has told the ERP so; continue-as-new still works while it waits.
   while (outbox && !outbox.idle) {
-    const seenOutbox = outbox.revision;
-    await condition(() => outbox.revision !== seenOutbox || (canContinueAsNew() && allHandlersFinished())); // prettier-ignore
-    publish(state, outbox.view());
+    await condition(() => outdated() || (canContinueAsNew() && allHandlersFinished()));
+    show();
     if (canContinueAsNew() && allHandlersFinished()) {
       return continueAsNew<typeof flxpointPurchaseOrderWorkflow>(resumeInput());
     }
@@ -292,49 +289,4 @@ function requestOrRefused(raw: unknown): FlxpointPurchaseOrder {
   const parsed = parseWith(FlxpointPurchaseOrder, raw);
   if (parsed.ok) return parsed.value;
   throw purchaseOrderRejected(parsed.issues);
-}
-
-// ---- what the Web UI shows ----
-
-function publisher(): (state: FlxpointPoState, deliveries: DeliveriesView | undefined) => void {
-  const publish = uiPublisher();
-  return (state, deliveries) => publish(flxpointSearchAttributes(state), currentDetails(state, deliveries));
-}
-
-function commandSummary(state: FlxpointPoState, command: FlxpointCommand): string {
-  switch (command.type) {
-    case 'create':
-      return `create PO ${state.name} at Flxpoint (order ${command.body.orderId}, source ${command.body.sourceId})`;
-    case 'adopt':
-      return `read back PO ${state.name} at Flxpoint: its number is already in use`;
-    case 'read':
-      return `read PO ${state.name}'s status at Flxpoint (id ${command.id})`;
-    case 'cancel':
-      return `cancel PO ${state.name} at Flxpoint (id ${command.id}): ${command.reason}`;
-  }
-}
-
-function currentDetails(state: FlxpointPoState, deliveries: DeliveriesView | undefined): string {
-  const last = state.history[state.history.length - 1];
-  return [
-    `## PO ${state.name}: **${state.status}**`,
-    `- provider: flxpoint` +
-      (state.providerId === undefined ? '' : ` id ${state.providerId}`) +
-      (state.flxpointStatus ? `, Flxpoint status ${state.flxpointStatus}` : '') +
-      (state.statusReason ? ` (${state.statusReason})` : ''),
-    `- flags: ${state.acknowledged ? 'acknowledged' : 'not acknowledged'}`,
-    state.adopted
-      ? `- adopted ${state.adopted.at} from Flxpoint id ${state.adopted.providerId} (${state.adopted.trigger})`
-      : undefined,
-    `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`, // prettier-ignore
-    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
-    `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,
-    deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
-    state.lastError
-      ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ${state.lastError.message}`
-      : undefined,
-    last ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}` : undefined, // prettier-ignore
-  ]
-    .filter(Boolean)
-    .join('\n');
 }
