@@ -1,6 +1,7 @@
 /** Real Temporal servers for the suites, always through the project's binary resolver. */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { Runtime, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
 import { SearchAttributes } from '../../workflows/messages';
 import { WORKER_TUNING } from '../../worker/config';
@@ -70,8 +71,7 @@ async function startedWithin5s(
     try {
       return await start();
     } catch (err) {
-      if (attempt === 3 || !String((err as Error)?.message ?? err).includes('did not start within'))
-        throw err;
+      if (attempt === 3 || !inspect(err).includes('did not start within')) throw err;
     }
   }
 }
