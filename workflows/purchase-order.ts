@@ -355,7 +355,7 @@ function purchaseOrderSchemas() {
        * never alerts. The refusal itself is notified to the ERP at once.
        */
       needsAttentionAlertHours: z.union([z.literal(false), z.number().positive().max(8760)]).optional(),
-      /** `false`: nothing about this PO goes to the ERP endpoints (alerts to people still do). */
+      /** `false`: nothing about this PO goes to the ERP endpoints (its late and booking-overdue alerts still do). */
       notifyErp: z.boolean().optional(),
     })
     .refine((settings) => settings.poll === undefined || settings.provider === 'flxpoint', {
