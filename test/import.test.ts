@@ -124,4 +124,4 @@ test('the JSON and CSV examples import, and re-importing them is harmless', asyn
     autoClose: { after: 'delivered_in_full', days: 10 },
     quietCheckHours: 24,
   });
-});
+}, 240_000);

@@ -158,7 +158,9 @@ export function stackPerFile(): StackSuite {
       // state through the CLI, which must agree.
       const at = args.indexOf('--provider');
       const provider = at >= 0 ? args[at + 1] : 'flexport';
-      await until(stack().client.workflow.getHandle(`po/${provider}/${name}`), ready);
+      // Two minutes: a PO started behind an earlier test's hundreds in the same stack takes its first
+      // task only when the worker gets to it (a quiet run's import suite waited over 30 s).
+      await until(stack().client.workflow.getHandle(`po/${provider}/${name}`), ready, 120_000);
       const deadline = Date.now() + 30_000;
       for (;;) {
         const result = await poflow('status', name, ...args, '--json');
