@@ -15,14 +15,13 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
-import { ensureWorkflowBundle, SHARED_WORKFLOW_MODULES } from '../worker/workflow-bundle';
+import { ensureWorkflowBundle, quietLogger, SHARED_WORKFLOW_MODULES } from '../worker/workflow-bundle';
 
 const COUNT = Number(process.argv[2] ?? 200);
 const BEFORE_REF = process.env.POFLOW_BENCH_BEFORE ?? 'f2e3858';
 // A full collection before each heap reading, without asking for node --expose-gc.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 interface Cost {
   bundle: string;
@@ -66,12 +65,12 @@ async function bundleOf(ref: string): Promise<string> {
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   const shared = SHARED_WORKFLOW_MODULES.map((file) => path.join(dir, 'workflows', path.basename(file)));
   const preloadModules = shared.filter((file) => existsSync(file));
-  return (await bundleWorkflowCode({ workflowsPath: path.join(dir, 'workflows', 'index.ts'), preloadModules, logger: quiet })).code; // prettier-ignore
+  return (await bundleWorkflowCode({ workflowsPath: path.join(dir, 'workflows', 'index.ts'), preloadModules, logger: quietLogger })).code; // prettier-ignore
 }
 
 async function main(): Promise<void> {
   const current = readFileSync(await ensureWorkflowBundle(), 'utf8');
-  const ping = (await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'ping.ts'), logger: quiet })).code; // prettier-ignore
+  const ping = (await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'ping.ts'), logger: quietLogger })).code; // prettier-ignore
   const before = await bundleOf(BEFORE_REF);
   const costs = [
     await measure('baseline: pingWorkflow alone', ping, 'pingWorkflow'),

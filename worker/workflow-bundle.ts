@@ -46,7 +46,7 @@ export async function ensureWorkflowBundle(): Promise<string> {
 }
 
 const noop = () => {};
-const quietLogger = {
+export const quietLogger = {
   trace: noop,
   debug: noop,
   info: noop,
