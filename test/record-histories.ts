@@ -10,6 +10,7 @@ import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { adoptByName, adoptionSettings } from '../client/adoption';
+import { adoptFlxpointByNumber } from '../client/flxpoint-adoption';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import {
   amendUpdate,
@@ -21,8 +22,12 @@ import {
   stateQuery,
   type FlxpointPoView,
 } from '../workflows/messages';
-import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
-import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import {
+  flxpointMoves,
+  madeAtFlxpoint,
+  sampleFlxpointPurchaseOrder,
+} from './support/flxpoint-purchase-orders';
+import { startHarness, until, type FlxpointHandle, type Harness, type PoHandle } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
 
@@ -175,6 +180,38 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await until<FlxpointPoView>(handle, (s) => s.status === 'needs_attention');
     await h.env.sleep('65 minutes');
     await until<FlxpointPoView>(handle, (s) => s.notifications?.delivered === 3);
+    await handle.executeUpdate(flxpointCancelUpdate, { args: ['recorded for replay'] });
+    await handle.result();
+    return handle;
+  },
+
+  /** Made in Flxpoint's UI and acknowledged there, adopted, read on its schedule, then canceled at Flxpoint. */
+  async 'flxpoint-adopted-then-canceled-at-flxpoint'(h) {
+    const number = 'FLX-REC-ADOPTED';
+    await madeAtFlxpoint(h.sandbox.url, number, 'acknowledged');
+    const reader = { flxpoint: h.flxpoint, turn: async () => {} };
+    const adopted = await adoptFlxpointByNumber(
+      h.client,
+      reader,
+      number,
+      adoptionSettings({ provider: 'flxpoint' }),
+    );
+    if (adopted.outcome !== 'adopted') throw new Error(`${number} not adopted: ${adopted.reason}`);
+    const handle: FlxpointHandle = h.client.workflow.getHandle(adopted.workflowId);
+    await until<FlxpointPoView>(handle, (s) => s.acknowledged && s.nextPoll !== undefined);
+    await h.env.sleep('2 minutes');
+    await flxpointMoves(h.sandbox.url, number, 'canceled', 'recorded for replay');
+    await h.env.sleep('5 minutes');
+    await handle.result();
+    return handle;
+  },
+
+  /** Submitted with a number Flxpoint already has (made in its UI): the create answers 409, the PO is read back, then cancelled. */
+  async 'flxpoint-number-in-use-then-cancelled'(h) {
+    const number = 'FLX-REC-IN-USE';
+    await madeAtFlxpoint(h.sandbox.url, number);
+    const handle = await h.startFlxpoint(sampleFlxpointPurchaseOrder(number));
+    await until<FlxpointPoView>(handle, (s) => s.status === 'open' && s.providerId !== undefined);
     await handle.executeUpdate(flxpointCancelUpdate, { args: ['recorded for replay'] });
     await handle.result();
     return handle;
