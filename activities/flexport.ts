@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import got, { HTTPError, RequestError, type Got, type Headers } from 'got';
 import { providerRequestHooks } from '../worker/metrics';
 import { z } from 'zod';
+import { FailureTypes } from '../workflows/core/provider-failures';
 import { ProviderEvent } from '../workflows/messages';
 import type { PurchaseOrder } from '../workflows/purchase-order';
 
@@ -16,18 +17,6 @@ export interface FlexportClientOptions {
   /** Per-request timeout; a timeout is retried like a 504. */
   timeoutMs?: number;
 }
-
-/** Failure types the workflow and the retry policy tell apart. */
-export const FailureTypes = {
-  /** A 4xx: the provider refused the request; retrying the same request cannot help. */
-  rejected: 'ProviderRejected',
-  /** 5xx, 408, 429: the provider is there but cannot answer now. */
-  unavailable: 'ProviderUnavailable',
-  /** Timeouts, refused or reset connections, DNS. */
-  unreachable: 'ProviderUnreachable',
-  /** A 2xx whose body is not what the API documents. */
-  unexpectedResponse: 'ProviderResponseUnexpected',
-} as const;
 
 const Ref = z.looseObject({ id: z.number().int() });
 

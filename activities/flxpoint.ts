@@ -9,7 +9,8 @@ import got, { HTTPError, type Got } from 'got';
 import { providerRequestHooks } from '../worker/metrics';
 import { z } from 'zod';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
-import { FailureTypes, parseResponse, toFailure } from './flexport';
+import { FailureTypes } from '../workflows/core/provider-failures';
+import { parseResponse, toFailure } from './flexport';
 
 export interface FlxpointClientOptions {
   baseUrl: string;

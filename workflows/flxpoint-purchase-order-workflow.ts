@@ -27,6 +27,7 @@ import {
   type FlxpointEvent,
   type FlxpointPoState,
 } from './flxpoint-lifecycle';
+import { FailureTypes } from './core/provider-failures';
 import { DeadlineTimer } from './deadline-timer';
 import { startAdoptedFlxpoint, type FlxpointAdoptionSnapshot } from './flxpoint-adoption';
 import { flxpointNotificationsFor } from './flxpoint-notifications';
@@ -169,7 +170,7 @@ export async function flxpointPurchaseOrderWorkflow(
         () => isTerminal(state.status) || (!state.pending && state.cancelAfterCreate === undefined),
       );
       if (!isTerminal(state.status) && state.lastError?.during === 'cancel') {
-        throw ApplicationFailure.create({ type: 'ProviderRejected', message: state.lastError.message, nonRetryable: true }); // prettier-ignore
+        throw ApplicationFailure.create({ type: FailureTypes.rejected, message: state.lastError.message, nonRetryable: true }); // prettier-ignore
       }
       return view(state, outbox);
     },

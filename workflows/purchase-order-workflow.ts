@@ -58,6 +58,7 @@ import {
   purchaseOrderRejected,
   refuseIf,
 } from './workflow-support';
+import { FailureTypes } from './core/provider-failures';
 import { startAdopted, type AdoptionSnapshot } from './adoption';
 import { DeadlineTimer } from './deadline-timer';
 import { EventIdWindow } from './event-id-window';
@@ -268,7 +269,11 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
       const booking = bookingOrRefused(raw);
       const refusal = await request({ type: 'book_requested', at: now(), booking }, () => checkBook(state, booking)); // prettier-ignore
       if (refusal)
-        throw ApplicationFailure.create({ type: 'ProviderRejected', message: refusal, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureTypes.rejected,
+          message: refusal,
+          nonRetryable: true,
+        });
       return view(state, seen, outbox);
     },
     { validator: (raw) => refuseIf(checkBook(state, bookingOrRefused(raw))) },
@@ -465,7 +470,7 @@ function bookingOrRefused(raw: unknown) {
   const parsed = parseWith(Booking, raw ?? {});
   if (parsed.ok) return parsed.value;
   throw ApplicationFailure.create({
-    type: 'RequestRefused',
+    type: FailureTypes.requestRefused,
     message: describeIssues(parsed.issues),
     nonRetryable: true,
   });

@@ -11,6 +11,7 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import { FailureTypes } from './core/provider-failures';
 import type { FieldIssue } from './purchase-order';
 
 /**
@@ -30,7 +31,11 @@ export function now(): string {
 /** Rejects an update in its validator: nothing is written to history. */
 export function refuseIf(reason: string | undefined): void {
   if (reason)
-    throw ApplicationFailure.create({ type: 'RequestRefused', message: reason, nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: FailureTypes.requestRefused,
+      message: reason,
+      nonRetryable: true,
+    });
 }
 
 export function describeIssues(issues: FieldIssue[]): string {
@@ -40,7 +45,7 @@ export function describeIssues(issues: FieldIssue[]): string {
 /** A PO (or amendment) refused field by field before anything reaches the provider. */
 export function purchaseOrderRejected(issues: FieldIssue[]): ApplicationFailure {
   return ApplicationFailure.create({
-    type: 'PurchaseOrderRejected',
+    type: FailureTypes.purchaseOrderRejected,
     message: describeIssues(issues),
     details: [issues],
     nonRetryable: true,

@@ -29,6 +29,7 @@ import {
   type FieldIssue,
   type Provider,
 } from '../../workflows/purchase-order';
+import { FailureTypes } from '../../workflows/core/provider-failures';
 import { BadInput, badFields } from '../errors';
 import { describePo, workflowUiUrl, type AnyPoView } from '../format';
 import { PO_BODIES, sizeIssues } from '../purchase-orders';
@@ -286,7 +287,7 @@ function requestSettled(view: AnyPoView, verb: string): boolean {
 function refusalOf(err: unknown, verb: string): BadInput | undefined {
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type === 'ProviderRejected') {
+    if (cause instanceof ApplicationFailure && cause.type === FailureTypes.rejected) {
       return new BadInput(`${verb} refused by the provider: ${cause.message}`);
     }
     const issues = cause instanceof ApplicationFailure ? (cause.details?.[0] as FieldIssue[] | undefined) : undefined; // prettier-ignore
