@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import got from 'got';
+import type { Logger } from 'pino';
 import type { Alert } from '../workflows/lifecycle';
 import type { Notification } from '../workflows/notification-outbox';
 import type { NotificationType } from '../workflows/notifications';
@@ -35,6 +36,11 @@ export interface AlertSink {
   raise(alert: Alert): Promise<void> | void;
 }
 
+/** The default sink: one warning per alert in poflow's log, for the log pipeline. */
+export function loggedAlerts(logger: Logger): AlertSink {
+  return { raise: (alert) => logger.warn(alert, 'purchase order alert') };
+}
+
 export const NO_NOTIFICATIONS: NotifyDeliveryConfig = { endpoints: [], namespace: 'default' };
 
 /** One endpoint's answer to one request; it never throws. */
@@ -47,7 +53,15 @@ const ALERT_WEBHOOK = 'alert webhook';
 
 export function createNotificationActivities(deps: { notify: NotifyDeliveryConfig; alerts: AlertSink }) {
   const { notify, alerts } = deps;
+  const raise = async (alert: Alert) => {
+    await alerts.raise(alert);
+    alertsRaised.inc({ kind: alert.kind });
+  };
   return {
+    async raiseAlert(alert: Alert): Promise<void> {
+      await raise(alert);
+    },
+
     async deliverNotification(notification: Notification): Promise<{ answered: string[] }> {
       const context = Context.current();
       const previous = (context.info.heartbeatDetails as { answered?: string[] } | undefined)?.answered ?? [];
@@ -63,8 +77,7 @@ export function createNotificationActivities(deps: { notify: NotifyDeliveryConfi
       const { alert, event } = notification;
       if (alert) {
         await attempt(ALERT_LOG, async () => {
-          await alerts.raise(alert);
-          alertsRaised.inc({ kind: alert.kind });
+          await raise(alert);
           return { ok: true };
         });
         const webhook = notify.alertWebhookUrl;

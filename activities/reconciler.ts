@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { concernsNoPo, deliverEvent, logDelivery, type UnknownPoAdoption } from '../webhooks/delivery';
 import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../webhooks/event-cursor';
 import { purchaseOrderNamesOf } from '../webhooks/routing';
-import type { FlexportClient } from './flexport';
+import type { FlexportClient } from './flexport/client';
 import type { ProviderEvent } from '../workflows/messages';
 import type { Provider } from '../workflows/purchase-order';
 import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../worker/metrics';

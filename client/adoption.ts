@@ -6,8 +6,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { readByName, type AdoptionRead } from '../activities/adoption-read';
-import type { FlexportClient } from '../activities/flexport';
+import { readByName, type AdoptionRead } from '../activities/flexport/adoption-read';
+import type { FlexportClient } from '../activities/flexport/client';
 import { shipmentPurchaseOrderNames } from '../activities/reconciler';
 import type { UnknownPoAdoption } from '../webhooks/delivery';
 import { TASK_QUEUE } from '../worker/config';

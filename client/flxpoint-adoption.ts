@@ -4,9 +4,9 @@
  * (`po/flxpoint/<number>`), so a PO poflow already follows starts nothing and costs no request.
  */
 import type { Client } from '@temporalio/client';
-import { FlxpointClient } from '../activities/flxpoint';
-import { readFlxpointByNumber, type FlxpointAdoptionRead } from '../activities/flxpoint-adoption-read';
-import { FLXPOINT_REQUEST_SPACING_MS } from '../activities';
+import { FlxpointClient } from '../activities/flxpoint/client';
+import { readFlxpointByNumber, type FlxpointAdoptionRead } from '../activities/flxpoint/adoption-read';
+import { FLXPOINT_REQUEST_SPACING_MS } from '../activities/flxpoint/activities';
 import { RequestPacer } from '../activities/pacer';
 import type { Config } from '../worker/config';
 import { flxpointLifecycle } from '../workflows/flxpoint-status';

@@ -5,7 +5,7 @@
  */
 import { Client } from '@temporalio/client';
 import pino from 'pino';
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { unknownPoAdoption } from '../client/adoption';
 import { SandboxCounterpart } from '../client/sandbox-counterpart';
 import { deliverEvent } from '../webhooks/delivery';

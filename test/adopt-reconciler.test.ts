@@ -6,7 +6,7 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { flexportEventFeed } from '../activities/reconciler';
 import { unknownPoAdoption } from '../client/adoption';
 import { poflowLogger } from '../worker/logger';

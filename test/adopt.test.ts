@@ -2,7 +2,7 @@
  * `poflow adopt <name>` against the whole stack: POs made in the provider's UI (the sandbox's
  * admin side) in each state, adopted by the CLI, then followed like any other PO.
  */
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { SandboxCounterpart } from '../client/sandbox-counterpart';
 import { madeAtProvider, PROVIDER_STATES, type ProviderState } from './support/adoption';
 import { jsonOf, stackPerFile, type Json } from './support/stack';
@@ -150,6 +150,6 @@ test('bad input is refused before anything is read: both a name and --all, flags
 
 /** The create body the adoption read rebuilds from a resource, as a person's next save in the UI would send it. */
 async function rebuilt(resource: Record<string, unknown>) {
-  const { createBodyOf } = await import('../activities/adoption-read');
+  const { createBodyOf } = await import('../activities/flexport/adoption-read');
   return createBodyOf(resource as Parameters<typeof createBodyOf>[0]);
 }

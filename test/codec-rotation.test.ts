@@ -7,7 +7,8 @@
 import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createActivities, FlexportClient } from '../activities';
+import { createActivities } from '../activities';
+import { FlexportClient } from '../activities/flexport/client';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { generateKeyEntry, parseCodecKeys } from '../codec/keys';
 import { startPurchaseOrder } from '../client/purchase-orders';

@@ -1,6 +1,6 @@
 /** The Flexport client against the sandbox over HTTP: what each failure tells Temporal's retrying. */
 import { ApplicationFailure } from '@temporalio/common';
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { freePort } from './support/ports';
 import { samplePurchaseOrder } from './support/purchase-orders';

@@ -5,7 +5,7 @@
  * same state, and the operator's cancel gets that state as its answer.
  */
 import got from 'got';
-import type { FlxpointPo } from '../activities/flxpoint';
+import type { FlxpointPo } from '../activities/flxpoint/client';
 import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import { harnessForEachTest, until, type FlxpointHandle } from './support/po-harness';

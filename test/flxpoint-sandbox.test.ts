@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import got from 'got';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FlxpointClient, type FlxpointPo } from '../activities/flxpoint';
+import { FlxpointClient, type FlxpointPo } from '../activities/flxpoint/client';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
 import { flxpointLifecycle, isTerminalFlxpointStatus } from '../workflows/flxpoint-status';

@@ -7,7 +7,7 @@
 import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import got from 'got';
-import type { FlxpointPo } from '../activities/flxpoint';
+import type { FlxpointPo } from '../activities/flxpoint/client';
 import { PurchaseOrderRejected, startPurchaseOrder } from '../client/purchase-orders';
 import {
   flxpointAmendUpdate,

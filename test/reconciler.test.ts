@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { flexportEventFeed } from '../activities/reconciler';
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import {
   advanceCursor,

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createActivities } from '../activities';
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { startPurchaseOrder } from '../client/purchase-orders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { TASK_QUEUE } from '../worker/config';

@@ -4,7 +4,7 @@
  */
 import type { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { FlexportClient } from '../activities/flexport';
+import { FlexportClient } from '../activities/flexport/client';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { flexportEventFeed } from '../activities/reconciler';
 import { unknownPoAdoption } from '../client/adoption';

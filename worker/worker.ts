@@ -5,15 +5,11 @@
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { poflowDataConverter } from '../codec/aes-gcm';
-import {
-  createActivities,
-  createFlxpointActivities,
-  FlexportClient,
-  FLXPOINT_REQUEST_SPACING_MS,
-  FlxpointClient,
-  loggedAlerts,
-  type FlxpointActivities,
-} from '../activities';
+import { createActivities } from '../activities';
+import { FlexportClient } from '../activities/flexport/client';
+import { createFlxpointActivities, FLXPOINT_REQUEST_SPACING_MS, type FlxpointActivities } from '../activities/flxpoint/activities'; // prettier-ignore
+import { FlxpointClient } from '../activities/flxpoint/client';
+import { loggedAlerts } from '../activities/notifications';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config, type WorkerTuning } from './config';
 import { poflowLogger } from './logger';
 import { ensureWorkflowBundle } from './workflow-bundle';

@@ -3,8 +3,8 @@
  * started in the state it shows. The workflow id is the idempotency key, so a re-run (or a run
  * after an interruption) adopts only what is left: a PO already followed costs one describe.
  */
-import { FlexportClient } from '../../activities/flexport';
-import { readResource } from '../../activities/adoption-read';
+import { FlexportClient } from '../../activities/flexport/client';
+import { readResource } from '../../activities/flexport/adoption-read';
 import { PO_STATUSES, type PoSettings, type PoSettingsInput } from '../../workflows/purchase-order';
 import {
   adoptByName,

@@ -3,7 +3,7 @@
  * them: through the provider's UI (the sandbox's admin side) and its public booking API, with the
  * counterpart acknowledging, confirming and shipping.
  */
-import { FlexportClient } from '../../activities/flexport';
+import { FlexportClient } from '../../activities/flexport/client';
 import { SandboxCounterpart } from '../../client/sandbox-counterpart';
 import type { ProviderEvent } from '../../workflows/messages';
 import { samplePurchaseOrder } from './purchase-orders';

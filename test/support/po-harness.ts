@@ -15,14 +15,11 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { startPurchaseOrder } from '../../client/purchase-orders';
-import {
-  createActivities,
-  createFlxpointActivities,
-  type AlertSink,
-  type NotifyDeliveryConfig,
-} from '../../activities';
-import { FlexportClient } from '../../activities/flexport';
-import { FlxpointClient } from '../../activities/flxpoint';
+import { createActivities } from '../../activities';
+import { createFlxpointActivities } from '../../activities/flxpoint/activities';
+import type { AlertSink, NotifyDeliveryConfig } from '../../activities/notifications';
+import { FlexportClient } from '../../activities/flexport/client';
+import { FlxpointClient } from '../../activities/flxpoint/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { TASK_QUEUE, type WorkerTuning } from '../../worker/config';
 import { createFlxpointWorker } from '../../worker/worker';

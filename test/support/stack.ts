@@ -13,13 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import {
-  createActivities,
-  createFlxpointActivities,
-  FlexportClient,
-  FlxpointClient,
-  type AlertSink,
-} from '../../activities';
+import { createActivities } from '../../activities';
+import { FlexportClient } from '../../activities/flexport/client';
+import { createFlxpointActivities } from '../../activities/flxpoint/activities';
+import { FlxpointClient } from '../../activities/flxpoint/client';
+import type { AlertSink } from '../../activities/notifications';
 import { parseCodecKeys } from '../../codec/keys';
 import { startCodecServer } from '../../codec/server';
 import { startSandbox, type Sandbox } from '../../sandbox/server';

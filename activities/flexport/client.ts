@@ -1,15 +1,14 @@
 /**
  * Flexport's API over HTTP (`got` + `zod`). The HTTP client never retries: Temporal does, so every
- * failure is mapped to an ApplicationFailure that tells it whether (and when) to try again.
- * The API token goes into the Authorization header and nowhere else: not into errors, not into logs.
+ * failure is mapped by `toFailure` (../http.ts) to an ApplicationFailure that tells it whether (and
+ * when) to try again. The API token goes into the Authorization header and nowhere else: not into
+ * errors, not into logs.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import got, { HTTPError, RequestError, type Got, type Headers } from 'got';
-import { providerRequestHooks } from '../worker/metrics';
+import type { Got } from 'got';
 import { z } from 'zod';
-import { FailureTypes } from '../workflows/core/provider-failures';
-import { ProviderEvent } from '../workflows/messages';
-import type { PurchaseOrder } from '../workflows/purchase-order';
+import { ProviderEvent } from '../../workflows/messages';
+import type { PurchaseOrder } from '../../workflows/purchase-order';
+import { parseResponse, providerHttp, toFailure } from '../http';
 
 export interface FlexportClientOptions {
   baseUrl: string;
@@ -98,24 +97,15 @@ const Page = z.looseObject({
   total_count: z.number().int().nullish(),
   data: z.array(z.unknown()),
 });
-const ErrorBody = z.looseObject({ message: z.string(), code: z.string().optional() });
 
 export class FlexportClient {
   private readonly http: Got;
 
   constructor(options: FlexportClientOptions) {
-    this.http = got.extend({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      headers: {
-        authorization: `Bearer ${options.apiToken}`,
-        'flexport-version': '3',
-        accept: 'application/json',
-      },
-      responseType: 'json',
-      retry: { limit: 0 },
-      timeout: { request: options.timeoutMs ?? 30_000 },
-      throwHttpErrors: true,
-      hooks: providerRequestHooks('flexport', options.baseUrl),
+    this.http = providerHttp('flexport', {
+      baseUrl: options.baseUrl,
+      headers: { authorization: `Bearer ${options.apiToken}`, 'flexport-version': '3' },
+      timeoutMs: options.timeoutMs,
     });
   }
 
@@ -290,58 +280,4 @@ interface RequestOptions {
 
 function compact(query: Query): Query {
   return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-}
-
-/** A provider answer we cannot read is not worth retrying: fail with where it broke. */
-export function parseResponse<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  provider = 'provider',
-): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw ApplicationFailure.create({
-    type: FailureTypes.unexpectedResponse,
-    message: `unexpected ${provider} response at ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    nonRetryable: true,
-  });
-}
-
-/** The provider's own message and status; never the request (its headers carry the token). */
-export function toFailure(err: unknown, method: string, url: string): ApplicationFailure {
-  const where = `${method} ${new URL(url, 'http://x').pathname}`;
-  if (err instanceof HTTPError) {
-    const status = err.response.statusCode;
-    const parsed = ErrorBody.safeParse(err.response.body);
-    const message = parsed.success ? parsed.data.message : `${where} answered ${status}`;
-    const details = [{ status, code: parsed.success ? parsed.data.code : undefined }];
-    if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
-      return ApplicationFailure.create({ type: FailureTypes.rejected, message, details, nonRetryable: true });
-    }
-    return ApplicationFailure.create({
-      type: FailureTypes.unavailable,
-      message: `${where}: ${message}`,
-      details,
-      nextRetryDelay: retryAfterMs(err.response.headers),
-    });
-  }
-  if (err instanceof RequestError) {
-    return ApplicationFailure.create({
-      type: FailureTypes.unreachable,
-      message: `${where}: ${err.code ?? err.name}`,
-    });
-  }
-  return err instanceof ApplicationFailure
-    ? err
-    : ApplicationFailure.create({ type: FailureTypes.unreachable, message: `${where}: ${String(err)}` });
-}
-
-/** `Retry-After` in seconds or as an HTTP date; undefined leaves the retry policy's backoff. */
-export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const value = headers['retry-after'];
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) ? Math.max(ms, 0) : undefined;
 }

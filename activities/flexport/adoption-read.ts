@@ -5,10 +5,10 @@
  * from). Read only. A PO that cannot be adopted is refused with the reason.
  */
 import { z } from 'zod';
-import type { AdoptionSnapshot } from '../workflows/adoption';
-import { parsePurchaseOrder, type PurchaseOrder } from '../workflows/purchase-order';
-import type { FlexportClient } from './flexport';
-import { milestoneDates } from './index';
+import type { AdoptionSnapshot } from '../../workflows/adoption';
+import { parsePurchaseOrder, type PurchaseOrder } from '../../workflows/purchase-order';
+import type { FlexportClient } from './client';
+import { milestoneDates } from './shipment-milestones';
 
 export type AdoptionRead =
   { ok: true; snapshot: AdoptionSnapshot; po: PurchaseOrder } | { ok: false; reason: string };

@@ -1,16 +1,15 @@
 /**
  * Flxpoint's purchase-order API over HTTP (`got` + `zod`). The HTTP client never retries:
- * Temporal does, with failures mapped by the Flexport client's `toFailure` (4xx rejected,
- * 429 / 5xx / timeouts retried, `Retry-After` honoured). The token goes into `X-API-TOKEN`
- * and nowhere else: not into errors, not into logs.
+ * Temporal does, with failures mapped by `toFailure` (../http.ts: 4xx rejected, 429 / 5xx /
+ * timeouts retried, `Retry-After` honoured). The token goes into `X-API-TOKEN` and nowhere
+ * else: not into errors, not into logs.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import got, { HTTPError, type Got } from 'got';
-import { providerRequestHooks } from '../worker/metrics';
+import { HTTPError, type Got } from 'got';
 import { z } from 'zod';
-import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
-import { FailureTypes } from '../workflows/core/provider-failures';
-import { parseResponse, toFailure } from './flexport';
+import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint-purchase-order';
+import { FailureTypes } from '../../workflows/core/provider-failures';
+import { parseResponse, providerHttp, toFailure } from '../http';
 
 export interface FlxpointClientOptions {
   baseUrl: string;
@@ -63,18 +62,13 @@ export class FlxpointClient {
   private readonly http: Got;
 
   constructor(options: FlxpointClientOptions) {
-    this.http = got.extend({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      headers: { 'x-api-token': options.apiToken, accept: 'application/json' },
-      responseType: 'json',
-      retry: { limit: 0 },
-      timeout: { request: options.timeoutMs ?? 30_000 },
-      hooks: {
-        ...providerRequestHooks('flxpoint', options.baseUrl),
-        // When poflow sent it: a log at the provider's end (the sandbox's) can then tell poflow's
-        // pacing apart from delays on the way, which poflow does not control.
-        beforeRequest: [(request) => void (request.headers[SENT_AT_HEADER] = String(Date.now()))],
-      },
+    this.http = providerHttp('flxpoint', {
+      baseUrl: options.baseUrl,
+      headers: { 'x-api-token': options.apiToken },
+      timeoutMs: options.timeoutMs,
+      // When poflow sent it: a log at the provider's end (the sandbox's) can then tell poflow's
+      // pacing apart from delays on the way, which poflow does not control.
+      beforeRequest: [(request) => void (request.headers[SENT_AT_HEADER] = String(Date.now()))],
     });
   }
 

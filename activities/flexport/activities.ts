@@ -1,0 +1,144 @@
+/**
+ * Flexport's activities on the PO task queue: submit (create or update) a PO, book it, and read
+ * it back after a quiet spell. Each is safe to retry: it finds what an earlier attempt made first.
+ */
+import { log } from '@temporalio/activity';
+import type {
+  BookingPlan,
+  FallbackRead,
+  ProviderSnapshot,
+  SubmissionIntent,
+} from '../../workflows/lifecycle';
+import type { PurchaseOrder } from '../../workflows/purchase-order';
+import type { CreateBookingBody, FlexportClient } from './client';
+import { milestoneDates } from './shipment-milestones';
+
+export interface SubmissionResult {
+  providerId: number;
+  version?: number;
+  /** Provider line item id per item_key: bookings are made against them. */
+  lineItemIds: Record<string, number>;
+}
+
+export interface BookingResult {
+  name: string;
+  providerId: number;
+  status: string;
+  shipmentId?: number;
+  lines: { itemKey: string; units: number }[];
+}
+
+export function createFlexportActivities(deps: { flexport: FlexportClient }) {
+  const { flexport } = deps;
+  return {
+    /** Create-or-update is keyed by name, buyer and seller, so a retry never makes a second PO. */
+    async submitPurchaseOrder(input: {
+      intent: SubmissionIntent;
+      body: PurchaseOrder;
+    }): Promise<SubmissionResult> {
+      const po = await flexport.createOrUpdatePurchaseOrder(input.body);
+      const lines = await flexport.listPurchaseOrderLineItems(po.id);
+      log.info('purchase order submitted', {
+        intent: input.intent,
+        name: po.name,
+        id: po.id,
+        status: po.status,
+      });
+      return {
+        providerId: po.id,
+        version: po.purchase_order_version?.version_number,
+        lineItemIds: Object.fromEntries(lines.map((line) => [line.item_key, line.id])),
+      };
+    },
+
+    /**
+     * Idempotent on retry: looks for the booking by name before creating it, and for each booking
+     * line item before adding it, so an attempt that died halfway is finished, not repeated.
+     */
+    async bookPurchaseOrder(plan: BookingPlan): Promise<BookingResult> {
+      const booking =
+        (await flexport.findBookingByName(plan.name)) ?? (await flexport.createBooking(bookingBody(plan)));
+      const existing = await flexport.listBookingLineItems(booking.id);
+      for (const line of plan.lines) {
+        if (existing.some((e) => e.purchase_order_line_item.id === line.purchaseOrderLineItemId)) continue;
+        await flexport.createBookingLineItem({
+          booking_id: booking.id,
+          purchase_order_line_item_id: line.purchaseOrderLineItemId,
+          units: line.units,
+        });
+      }
+      log.info('booking created', { name: booking.name, id: booking.id, po: plan.purchaseOrderId });
+      return {
+        name: booking.name,
+        providerId: booking.id,
+        status: booking.status,
+        shipmentId: booking.shipment?.id,
+        lines: plan.lines.map(({ itemKey, units }) => ({ itemKey, units })),
+      };
+    },
+
+    /**
+     * The quiet check's fallback read: the PO, each booking poflow knows no shipment for (a
+     * confirmed one names it), and every shipment. Read only: safe to retry.
+     */
+    async readPurchaseOrder(read: FallbackRead): Promise<ProviderSnapshot> {
+      const po = await flexport.getPurchaseOrder(read.purchaseOrderId);
+      const bookings: ProviderSnapshot['bookings'] = [];
+      for (const id of read.bookingIds) {
+        const booking = await flexport.getBooking(id);
+        bookings.push({ providerId: booking.id, status: booking.status, shipmentId: booking.shipment?.id });
+      }
+      const confirmed = bookings.flatMap((b) => (b.shipmentId === undefined ? [] : [b.shipmentId]));
+      const shipments: ProviderSnapshot['shipments'] = [];
+      for (const id of new Set([...read.shipmentIds, ...confirmed])) {
+        const shipment = await flexport.getShipment(id);
+        shipments.push({ id, status: shipment.status ?? undefined, milestones: milestoneDates(shipment) });
+      }
+      log.info('purchase order read after a quiet spell', { id: po.id, status: po.status, shipments: shipments.length }); // prettier-ignore
+      return {
+        status: po.status,
+        acknowledgedAt: po.acknowledged_at ?? undefined,
+        version: po.purchase_order_version?.version_number,
+        cargoReadyDate: po.cargo_ready_date ?? null,
+        mustArriveDate: po.must_arrive_date ?? null,
+        bookings,
+        shipments,
+      };
+    },
+  };
+}
+
+/** The v2 booking body: one mode-specific section carrying the port codes the PO names. */
+function bookingBody(plan: BookingPlan): CreateBookingBody {
+  const body: CreateBookingBody = {
+    name: plan.name,
+    shipper_entity_ref: plan.shipperRef,
+    consignee_entity_ref: plan.consigneeRef,
+    origin_address_ref: plan.originLocationRef,
+    destination_address_ref: plan.destinationLocationRef ?? null,
+    cargo_ready_date: plan.cargoReadyDate,
+  };
+  const ports = {
+    ...portFields('origin', plan.originPort),
+    ...portFields('destination', plan.destinationPort),
+  };
+  switch (plan.transportationMode) {
+    case 'ocean':
+      return { ...body, ocean_booking: ports };
+    case 'air':
+      return { ...body, air_booking: ports };
+    case 'truck':
+      return { ...body, trucking_booking: {} };
+  }
+}
+
+const PORT_FIELD_SUFFIX = {
+  unlocode: 'loc_code',
+  iata: 'iata_code',
+  icao: 'icao_code',
+  us_cbp: 'us_cbp_port_code',
+};
+
+function portFields(end: 'origin' | 'destination', port: BookingPlan['originPort']): Record<string, string> {
+  return port ? { [`${end}_port_${PORT_FIELD_SUFFIX[port.code_type]}`]: port.code } : {};
+}
