@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
 import { readByName, type AdoptionRead } from '../activities/flexport/adoption-read';
 import type { FlexportClient } from '../activities/flexport/client';
-import { shipmentPurchaseOrderNames } from '../activities/reconciler';
+import { shipmentPurchaseOrderNames } from '../webhooks/reconciler/flexport-event-feed';
 import type { UnknownPoAdoption } from '../webhooks/delivery';
 import { TASK_QUEUE } from '../worker/config';
 import type { AdoptionSnapshot } from '../workflows/adoption';

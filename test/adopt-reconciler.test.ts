@@ -7,12 +7,12 @@
 import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { FlexportClient } from '../activities/flexport/client';
-import { flexportEventFeed } from '../activities/reconciler';
+import { flexportEventFeed } from '../webhooks/reconciler/flexport-event-feed';
 import { unknownPoAdoption } from '../client/adoption';
 import { poflowLogger } from '../worker/logger';
 import { deliverEvent } from '../webhooks/delivery';
 import { startWebhookReceiver } from '../webhooks/receiver';
-import { startReconciler } from '../webhooks/reconciler';
+import { startReconciler } from '../webhooks/reconciler/runner';
 import { routeEvent } from '../webhooks/routing';
 import { sign } from '../webhooks/signature';
 import { stateQuery, type ProviderEvent } from '../workflows/messages';

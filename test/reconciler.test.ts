@@ -8,7 +8,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { flexportEventFeed } from '../activities/reconciler';
+import { flexportEventFeed } from '../webhooks/reconciler/flexport-event-feed';
 import { FlexportClient } from '../activities/flexport/client';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import {
@@ -19,7 +19,7 @@ import {
   type WalkedEvent,
 } from '../webhooks/event-cursor';
 import { poflowLogger } from '../worker/logger';
-import { startReconciler, type RunningReconciler } from '../webhooks/reconciler';
+import { startReconciler, type RunningReconciler } from '../webhooks/reconciler/runner';
 import { parsePurchaseOrder } from '../workflows/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { pingWorkflow } from '../workflows/ping';

@@ -4,10 +4,11 @@
  * through what the provider's side does in the sandbox and the events it emits.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { flexportEventFeed, type EventFeed } from '../activities/reconciler';
+import type { EventFeed } from '../webhooks/reconciler/activities';
+import { flexportEventFeed } from '../webhooks/reconciler/flexport-event-feed';
 import type { FaultOptions } from '../sandbox/faults';
 import { poflowLogger } from '../worker/logger';
-import { startReconciler, type RunningReconciler } from '../webhooks/reconciler';
+import { startReconciler, type RunningReconciler } from '../webhooks/reconciler/runner';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { routeEvent } from '../webhooks/routing';
 import { sign } from '../webhooks/signature';

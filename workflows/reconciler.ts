@@ -16,7 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReconcilerActivities, WalkCounts } from '../activities/reconciler';
+import type { ReconcilerActivities, WalkCounts } from '../webhooks/reconciler/activities';
 import type { EventCursor } from '../webhooks/event-cursor';
 import type { Provider } from './purchase-order';
 

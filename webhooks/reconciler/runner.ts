@@ -7,16 +7,16 @@ import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createReconcilerActivities, type EventFeed } from '../activities/reconciler';
-import { ensureWorkflowBundle } from '../worker/workflow-bundle';
+import { createReconcilerActivities, type EventFeed } from './activities';
+import { ensureWorkflowBundle } from '../../worker/workflow-bundle';
 import {
   eventReconcilerWorkflow,
   RECONCILER_TASK_QUEUE,
   reconcilerWorkflowId,
   type ReconcilerInput,
-} from '../workflows/reconciler';
-import { poflowLogger } from '../worker/logger';
-import type { UnknownPoAdoption } from './delivery';
+} from '../../workflows/reconciler';
+import { poflowLogger } from '../../worker/logger';
+import type { UnknownPoAdoption } from '../delivery';
 
 export interface ReconcilerOptions {
   /** The worker's connection (the client's cannot poll). */

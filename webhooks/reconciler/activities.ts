@@ -6,13 +6,11 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { concernsNoPo, deliverEvent, logDelivery, type UnknownPoAdoption } from '../webhooks/delivery';
-import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../webhooks/event-cursor';
-import { purchaseOrderNamesOf } from '../webhooks/routing';
-import type { FlexportClient } from './flexport/client';
-import type { ProviderEvent } from '../workflows/messages';
-import type { Provider } from '../workflows/purchase-order';
-import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../worker/metrics';
+import { concernsNoPo, deliverEvent, logDelivery, type UnknownPoAdoption } from '../delivery';
+import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../event-cursor';
+import type { ProviderEvent } from '../../workflows/messages';
+import type { Provider } from '../../workflows/purchase-order';
+import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../../worker/metrics';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */
 export interface EventFeed {
@@ -108,32 +106,3 @@ export function createReconcilerActivities({ client, feeds, logger, adoption }: 
 }
 
 export type ReconcilerActivities = ReturnType<typeof createReconcilerActivities>;
-
-/** Flexport's event log as a feed: `f.occurred_at.gte`, then the `next` links. */
-export function flexportEventFeed(flexport: FlexportClient): EventFeed {
-  return {
-    async eventPage(from) {
-      return flexport.listEvents('next' in from ? { cursor: from.next } : { occurredAfter: from.since });
-    },
-    shipmentPoNames: (shipmentId) => shipmentPurchaseOrderNames(flexport, shipmentId),
-  };
-}
-
-/**
- * The names of the POs on a Flexport shipment: its `metadata.purchase_order` when it has them;
- * otherwise through its booking, whose booking line items point at their POs (metadata is the
- * customer's own field, so a shipment booked by hand or by another integration may have none).
- */
-export async function shipmentPurchaseOrderNames(
-  flexport: FlexportClient,
-  shipmentId: number,
-): Promise<string[]> {
-  const shipment = await flexport.getShipment(shipmentId);
-  const named = purchaseOrderNamesOf(shipment);
-  if (named.length > 0 || !shipment.booking) return named;
-  const lines = await flexport.listBookingLineItems(shipment.booking.id);
-  const poIds = [...new Set(lines.flatMap((line) => (line.purchase_order ? [line.purchase_order.id] : [])))];
-  const names: string[] = [];
-  for (const id of poIds) names.push((await flexport.getPurchaseOrder(id)).name);
-  return names;
-}
