@@ -2,7 +2,7 @@
  * A stored PO in the shape of Flxpoint's `PurchaseOrder` response: a faithful subset of the
  * documented fields (ids, addresses, status, items, timestamps, reasons, totals).
  */
-import type { FlxpointPoStatus } from '../../workflows/flxpoint-purchase-order';
+import type { FlxpointPoStatus } from './schemas';
 import type { AddressRecord, FlxpointPoRecord, ItemRecord } from './store';
 
 /** The response's display names; the documented `PO/FR #` names are deprecated for `Fulfillment Request #`. */

@@ -12,7 +12,8 @@ import { intParam } from '../query';
 import { REQUESTS_PER_SECOND, TokenRateLimit } from './rate-limit';
 import { renderPurchaseOrder } from './render';
 import { RequestLog } from './request-log';
-import { CreatePurchaseOrderRequest, FlxpointStore, StatusChange } from './store';
+import { CreatePurchaseOrderRequest } from './schemas';
+import { FlxpointStore, StatusChange } from './store';
 
 export interface FlxpointSandboxOptions {
   /** The server's token (the Flexport one): Flxpoint accepts it too unless `flxpointApiToken` is set. */

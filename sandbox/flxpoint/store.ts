@@ -4,18 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import {
-  FLXPOINT_PO_STATUSES,
-  FlxpointPurchaseOrder,
-  type FlxpointPoStatus,
-} from '../../workflows/flxpoint-purchase-order';
 import { ApiError } from '../envelopes';
-
-/** Flxpoint generates a number when none is given; poflow always sends one. */
-export const CreatePurchaseOrderRequest = FlxpointPurchaseOrder.extend({
-  purchaseOrderNumber: z.string().trim().min(1, 'must not be empty').optional(),
-});
-export type CreatePurchaseOrderRequest = z.output<typeof CreatePurchaseOrderRequest>;
+import type { CreatePurchaseOrderRequest } from './schemas';
+import { FLXPOINT_PO_STATUSES, type FlxpointPoStatus } from './schemas';
 type AddressInput = CreatePurchaseOrderRequest['shippingAddress'];
 type ItemInput = CreatePurchaseOrderRequest['purchaseOrderItems'][number];
 
