@@ -15,13 +15,14 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
-import { ensureWorkflowBundle, quietLogger, SHARED_WORKFLOW_MODULES } from '../worker/workflow-bundle';
+import { ensureWorkflowBundle, SHARED_WORKFLOW_MODULES } from '../worker/workflow-bundle';
 
 const COUNT = Number(process.argv[2] ?? 200);
 const BEFORE_REF = process.env.POFLOW_BENCH_BEFORE ?? 'f2e3858';
 // A full collection before each heap reading, without asking for node --expose-gc.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 interface Cost {
   bundle: string;

@@ -2,8 +2,9 @@
  * The prebuilt workflow bundle: webpack runs once (per test run, or when the worker finds the
  * bundle older than the workflow sources or this file) instead of on every worker start.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './temporal-binaries';
 
@@ -34,23 +35,38 @@ export function bundleIsFresh(): boolean {
 
 /** Builds the bundle unless a fresh one is already on disk; returns its path. */
 export async function ensureWorkflowBundle(): Promise<string> {
-  if (bundleIsFresh()) return WORKFLOW_BUNDLE_PATH;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    preloadModules: SHARED_WORKFLOW_MODULES,
-    logger: quietLogger,
-  });
-  mkdirSync(path.dirname(WORKFLOW_BUNDLE_PATH), { recursive: true });
-  writeFileSync(WORKFLOW_BUNDLE_PATH, code);
+  if (!bundleIsFresh()) await bundleInChildProcess();
   return WORKFLOW_BUNDLE_PATH;
 }
 
-const noop = () => {};
-export const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: console.warn,
-  error: console.error,
-  log: noop,
-};
+/**
+ * webpack runs in a node process of its own that ends with the build. Run inside `poflow start`,
+ * it left its memory behind for the life of the worker: idle RSS 500 MiB instead of 336 (345 vs
+ * 254 after a full collection in every thread; 23 MiB of it live heap). Issue #10, scratch probe.
+ */
+async function bundleInChildProcess(): Promise<void> {
+  const job = {
+    workflowsPath: WORKFLOWS_PATH,
+    preloadModules: SHARED_WORKFLOW_MODULES,
+    out: WORKFLOW_BUNDLE_PATH,
+  };
+  const source = `
+    const { mkdirSync, writeFileSync } = require('node:fs');
+    const path = require('node:path');
+    const { bundleWorkflowCode } = require(${JSON.stringify(require.resolve('@temporalio/worker'))});
+    const { out, ...options } = JSON.parse(process.argv[1]);
+    const quiet = () => {};
+    const logger = { trace: quiet, debug: quiet, info: quiet, log: quiet, warn: console.warn, error: console.error };
+    bundleWorkflowCode({ ...options, logger }).then(({ code }) => {
+      mkdirSync(path.dirname(out), { recursive: true });
+      writeFileSync(out, code);
+    });`;
+  const child = spawn(process.execPath, ['-e', source, JSON.stringify(job)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0)
+    throw new Error(
+      `building the workflow bundle failed (${signal ?? `exit code ${code}`}); webpack's reason is above`,
+    );
+}
