@@ -8,9 +8,9 @@ import got from 'got';
 import type { FlxpointPo } from '../activities/flxpoint/client';
 import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
-import { harnessForEachTest, until, type FlxpointHandle } from './support/po-harness';
+import { harnessFor, until, type FlxpointHandle } from './support/po-harness';
 
-const harness = harnessForEachTest();
+const harness = harnessFor('each test');
 
 /** Every Flxpoint request answers 503 until the faults are lifted; the counterpart side still works. */
 const holdFlxpoint = () =>

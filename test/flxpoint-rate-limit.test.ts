@@ -17,35 +17,26 @@ import {
   notCreatedOnce,
   type LoggedRequest,
 } from './support/flxpoint-requests';
-import { startHarness, until, type FlxpointHandle, type Harness } from './support/po-harness';
+import { harnessFor, until, type FlxpointHandle } from './support/po-harness';
 import { devServerEnv } from './support/temporal';
 
 /** Requests from another user of the same token, who is not poflow. */
 const NEIGHBOUR = 'NEIGHBOUR';
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness(await devServerEnv());
-});
-
-afterAll(async () => {
-  await harness?.close();
-  await harness?.env.teardown();
-});
+const harness = harnessFor('the file', { env: devServerEnv });
 
 async function poflowRequests(): Promise<LoggedRequest[]> {
-  return (await flxpointRequests(harness.sandbox.url)).filter((r) => !r.url.includes(NEIGHBOUR));
+  return (await flxpointRequests(harness().sandbox.url)).filter((r) => !r.url.includes(NEIGHBOUR));
 }
 
 /** Each number exactly once at Flxpoint: nothing lost, nothing made twice. */
 async function expectEachCreatedOnce(numbers: string[]): Promise<void> {
-  expect(await notCreatedOnce(harness.sandbox.url, numbers)).toEqual([]);
+  expect(await notCreatedOnce(harness().sandbox.url, numbers)).toEqual([]);
 }
 
 async function startAll(prefix: string, count: number, poll: { firstSeconds: number; maxSeconds: number }) {
   const numbers = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   const handles = await Promise.all(
-    numbers.map((n) => harness.startFlxpoint(sampleFlxpointPurchaseOrder(n), { poll })),
+    numbers.map((n) => harness().startFlxpoint(sampleFlxpointPurchaseOrder(n), { poll })),
   );
   return { numbers, handles };
 }
@@ -97,7 +88,7 @@ test('a neighbour on the same token takes the whole budget: every 429 is waited 
   const neighbour = (async () => {
     for (let i = 0; i < 6; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 5));
-      await Promise.allSettled([1, 2].map(() => harness.flxpoint.findPurchaseOrderByNumber(NEIGHBOUR)));
+      await Promise.allSettled([1, 2].map(() => harness().flxpoint.findPurchaseOrderByNumber(NEIGHBOUR)));
     }
   })();
   const created = await startAll('FLX-LATE', 5, { firstSeconds: 1, maxSeconds: 2 });

@@ -5,29 +5,20 @@
  */
 import { deliverEvent } from '../webhooks/delivery';
 import { providerEventSignal, type ProviderEvent } from '../workflows/messages';
-import { startHarness, until, type Harness } from './support/po-harness';
+import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness(await devServerEnv());
-});
-
-afterAll(async () => {
-  await harness.close();
-  await harness.env.teardown();
-});
+const harness = harnessFor('the file', { env: devServerEnv });
 
 const FLOOD = 4_500;
 
 test('continue-as-new under a flood of events keeps the state and the dedupe set', async () => {
   const name = `PO-FLOOD-${Date.now()}`;
-  const handle = await harness.start(samplePurchaseOrder(name, Date.now()));
+  const handle = await harness().start(samplePurchaseOrder(name, Date.now()));
   const open = await until(handle, (s) => s.status === 'open');
-  await harness.admin('POST', `/purchase_orders/${open.providerId}/acknowledge`);
-  const before = await harness.deliverEvents(handle);
+  await harness().admin('POST', `/purchase_orders/${open.providerId}/acknowledge`);
+  const before = await harness().deliverEvents(handle);
   const acknowledged = before.find((e) => e.type === '/purchase_order#acknowledged');
   const firstRunId = (await handle.describe()).runId;
 
@@ -40,7 +31,7 @@ test('continue-as-new under a flood of events keeps the state and the dedupe set
     occurred_at: new Date().toISOString(),
     data: { purchase_order: { _object: '/purchase_order', name } },
   });
-  const delivery = { client: harness.client, provider: 'flexport' as const };
+  const delivery = { client: harness().client, provider: 'flexport' as const };
   for (let start = 0; start < FLOOD; start += 250) {
     const batch = Array.from({ length: 250 }, (_, i) => noise(1_000_000 + start + i));
     await Promise.all(batch.map((event) => deliverEvent(event, delivery)));

@@ -4,36 +4,26 @@
  * catches up with its acknowledgement, its booking's confirmation and its shipment's milestones.
  */
 import { bookUpdate, stateQuery } from '../workflows/messages';
-import { startHarness, until, type Harness } from './support/po-harness';
+import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
-import { timeSkippingEnv } from './support/temporal';
 
 const HOUR_MS = 3_600_000;
-let harness: Harness;
-
-beforeEach(async () => {
-  harness = await startHarness(await timeSkippingEnv());
-});
-
-afterEach(async () => {
-  await harness.close();
-  await harness.env.teardown();
-});
+const harness = harnessFor('each test');
 
 test('with every webhook lost, the quiet check picks up the acknowledgement, then delivery in full', async () => {
-  const now = await harness.env.currentTimeMs();
-  const handle = await harness.start(samplePurchaseOrder('PO-QUIET', now));
+  const now = await harness().env.currentTimeMs();
+  const handle = await harness().start(samplePurchaseOrder('PO-QUIET', now));
   const open = await until(handle, (s) => s.status === 'open');
   const acceptedAt = Date.parse(open.history.at(-1)!.at);
   expect(open.nextDeadlines[0]).toEqual({
     kind: 'quiet_check',
     at: new Date(acceptedAt + 24 * HOUR_MS).toISOString(),
   });
-  await harness.admin('POST', `/purchase_orders/${open.providerId}/acknowledge`);
+  await harness().admin('POST', `/purchase_orders/${open.providerId}/acknowledge`);
 
-  await harness.env.sleep(23 * HOUR_MS);
+  await harness().env.sleep(23 * HOUR_MS);
   expect((await handle.query(stateQuery)).acknowledged).toBe(false);
-  await harness.env.sleep(2 * HOUR_MS);
+  await harness().env.sleep(2 * HOUR_MS);
   const acknowledged = await until(handle, (s) => s.acknowledged);
   const change = acknowledged.history.find((h) => h.change === 'acknowledged')!;
   expect(change.cause).toBe(`fallback read of purchase order ${open.providerId} at flexport`);
@@ -45,11 +35,11 @@ test('with every webhook lost, the quiet check picks up the acknowledgement, the
 
   // Booked through poflow; confirmed and delivered at the provider, its events never sent.
   const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
-  const { shipment } = await harness.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
-  await harness.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
-  const actual = await harness.flexport.getShipment(shipment.id);
+  const { shipment } = await harness().admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+  await harness().admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
+  const actual = await harness().flexport.getShipment(shipment.id);
 
-  await harness.env.sleep(25 * HOUR_MS);
+  await harness().env.sleep(25 * HOUR_MS);
   const delivered = await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
   expect(delivered.milestones).toEqual({
     departed: actual.actual_departure_date,

@@ -8,7 +8,7 @@
  */
 import { deliverEvent } from '../webhooks/delivery';
 import { amendUpdate, bookUpdate, stateQuery, type ProviderEvent } from '../workflows/messages';
-import { startHarness, until, type Harness } from './support/po-harness';
+import { harnessFor, until } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';
 import { runReports } from './support/workflow-tasks';
@@ -19,19 +19,14 @@ const IN_FLIGHT = 64;
 const SHIPMENT_ID = 9_000_001;
 const FIRST_ID = 5_000_000;
 
-let harness: Harness;
-
-beforeAll(async () => {
-  harness = await startHarness(await devServerEnv());
+const harness = harnessFor('the file', {
+  env: devServerEnv,
   // A warm worker: its first workflow loads the bundle, which is not what this file measures.
-  const warmUp = await harness.start(samplePurchaseOrder(`PO-FLOOD-WARM-UP-${Date.now()}`, Date.now()));
-  await until(warmUp, (s) => s.status === 'open', 60_000);
-  await warmUp.terminate('warm-up done');
-});
-
-afterAll(async () => {
-  await harness.close();
-  await harness.env.teardown();
+  started: async (started) => {
+    const warmUp = await started.start(samplePurchaseOrder(`PO-FLOOD-WARM-UP-${Date.now()}`, Date.now()));
+    await until(warmUp, (s) => s.status === 'open', 60_000);
+    await warmUp.terminate('warm-up done');
+  },
 });
 
 /** A small seeded generator, so a failure can be replayed with the same order. */
@@ -82,7 +77,7 @@ function deliveries(events: ProviderEvent[], next: () => number): ProviderEvent[
 test('20,000 events to one PO, with duplicates, out of order, beside updates and queries', async () => {
   const today = Date.now();
   const po = samplePurchaseOrder(`PO-FLOOD-${today}`, today);
-  const handle = await harness.start(po);
+  const handle = await harness().start(po);
   const firstRunId = (await handle.describe()).runId;
   await until(handle, (s) => s.status === 'open', 60_000);
 
@@ -108,7 +103,7 @@ test('20,000 events to one PO, with duplicates, out of order, beside updates and
         const i = sent++;
         if (i === 6_000) requests.push(handle.executeUpdate(amendUpdate, { args: [{ ...po, must_arrive_date: mustArrive }] })); // prettier-ignore
         if (i === 14_000) requests.push(handle.executeUpdate(bookUpdate, { args: [{}] }));
-        const report = await deliverEvent(queue[i]!, { client: harness.client, provider: 'flexport' });
+        const report = await deliverEvent(queue[i]!, { client: harness().client, provider: 'flexport' });
         expect(report.signalled).toEqual([handle.workflowId]);
       }
     }),
@@ -136,7 +131,7 @@ test('20,000 events to one PO, with duplicates, out of order, beside updates and
 
   // Quick under the flood: short tasks, none failed or timed out (delivery waits for the PO to take
   // each batch in, so no signal meets a continue-as-new), runs kept short.
-  const runs = await runReports(harness.client, handle.workflowId, firstRunId);
+  const runs = await runReports(harness().client, handle.workflowId, firstRunId);
   expect(runs.length).toBeGreaterThan(1);
   // Events that arrive together travel together: far fewer messages than events.
   expect(runs.reduce((sum, r) => sum + r.messages, 0)).toBeLessThan(queue.length / 10);

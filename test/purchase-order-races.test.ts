@@ -5,29 +5,22 @@
  * Whatever comes in between, poflow and the provider end in the same state.
  */
 import { amendUpdate, cancelUpdate, stateQuery } from '../workflows/messages';
-import { startHarness, until, type Harness } from './support/po-harness';
+import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
-import { timeSkippingEnv } from './support/temporal';
 
-let harness: Harness;
+const harness = harnessFor('each test');
 let now: number;
 
 beforeEach(async () => {
-  harness = await startHarness(await timeSkippingEnv());
-  now = await harness.env.currentTimeMs();
-});
-
-afterEach(async () => {
-  await harness.close();
-  await harness.env.teardown();
+  now = await harness().env.currentTimeMs();
 });
 
 /** Every PO write lands at the provider; its answer never comes back until the faults are lifted. */
 const holdAnswers = () =>
-  harness.admin('PUT', '/faults', { serverErrorRate: 1, routeFamilies: ['purchase_order_line_items'], retryAfterSeconds: 1 }); // prettier-ignore
+  harness().admin('PUT', '/faults', { serverErrorRate: 1, routeFamilies: ['purchase_order_line_items'], retryAfterSeconds: 1 }); // prettier-ignore
 
 async function atProvider(name: string): Promise<{ id: number; status: string }[]> {
-  const response = await fetch(`${harness.sandbox.url}/purchase_orders?f.name=${name}`, {
+  const response = await fetch(`${harness().sandbox.url}/purchase_orders?f.name=${name}`, {
     headers: { authorization: 'Bearer sandbox' },
   });
   return ((await response.json()) as { data: { data: { id: number; status: string }[] } }).data.data;
@@ -44,7 +37,7 @@ async function untilAtProvider(name: string, ready: (po: { status: string; id: n
 
 test('a cancel during a create that has landed but not answered is sent once the create answers', async () => {
   await holdAnswers();
-  const handle = await harness.start(samplePurchaseOrder('PO-RACE-CANCEL', now));
+  const handle = await harness().start(samplePurchaseOrder('PO-RACE-CANCEL', now));
   const created = await untilAtProvider('PO-RACE-CANCEL', (po) => po.status === 'open');
 
   const queued = await handle.executeUpdate(cancelUpdate, { args: ['raced the create'] });
@@ -52,7 +45,7 @@ test('a cancel during a create that has landed but not answered is sent once the
     status: 'submitting',
     endRequested: { status: 'cancelled', by: 'operator' },
   });
-  await harness.admin('PUT', '/faults', {});
+  await harness().admin('PUT', '/faults', {});
 
   const done = await handle.result();
   expect(done.status).toBe('cancelled');
@@ -61,21 +54,21 @@ test('a cancel during a create that has landed but not answered is sent once the
 });
 
 test('cancelled at the provider while an amendment is landing: the amendment does not leave it reopened', async () => {
-  const handle = await harness.start(samplePurchaseOrder('PO-RACE-AMEND', now));
+  const handle = await harness().start(samplePurchaseOrder('PO-RACE-AMEND', now));
   const open = await until(handle, (s) => s.status === 'open');
   await holdAnswers();
   const amending = handle.executeUpdate(amendUpdate, { args: [samplePurchaseOrder('PO-RACE-AMEND', now, { memo: 'amended' })] }); // prettier-ignore
   await until(handle, (s) => s.pending?.intent === 'amend');
   await untilAtProvider('PO-RACE-AMEND', () => true);
   // The counterpart cancels in its own UI: a full replacement with status cancelled.
-  await fetch(`${harness.sandbox.url}/purchase_orders/${open.providerId}`, {
+  await fetch(`${harness().sandbox.url}/purchase_orders/${open.providerId}`, {
     method: 'POST',
     headers: { authorization: 'Bearer sandbox', 'content-type': 'application/json' },
     body: JSON.stringify({ ...samplePurchaseOrder('PO-RACE-AMEND', now), status: 'cancelled' }),
   });
-  await harness.deliverEvents(handle);
+  await harness().deliverEvents(handle);
   expect(await handle.query(stateQuery)).toMatchObject({ status: 'open', endRequested: { status: 'cancelled', by: 'provider' } }); // prettier-ignore
-  await harness.admin('PUT', '/faults', {});
+  await harness().admin('PUT', '/faults', {});
 
   await amending;
   const done = await handle.result();

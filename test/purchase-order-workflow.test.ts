@@ -12,37 +12,30 @@ import {
   stateQuery,
   type PoView,
 } from '../workflows/messages';
-import { refusal, startHarness, until, type Harness, type PoHandle } from './support/po-harness';
+import { refusal, harnessFor, until, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder, dayAfter } from './support/purchase-orders';
-import { timeSkippingEnv } from './support/temporal';
 
 const DAY_MS = 86_400_000;
-let harness: Harness;
+const harness = harnessFor('each test');
 let now: number;
 
 beforeEach(async () => {
-  harness = await startHarness(await timeSkippingEnv());
-  now = await harness.env.currentTimeMs();
-});
-
-afterEach(async () => {
-  await harness.close();
-  await harness.env.teardown();
+  now = await harness().env.currentTimeMs();
 });
 
 /** Every notification (alerts included) delivered: the state stands still until the next change. */
 const settled = (s: PoView) => s.notifications?.pending === 0;
 
 async function openPo(name: string, overrides = {}): Promise<PoHandle> {
-  const handle = await harness.start(samplePurchaseOrder(name, now, overrides));
+  const handle = await harness().start(samplePurchaseOrder(name, now, overrides));
   await until(handle, (s) => s.status === 'open');
   return handle;
 }
 
 async function bookAndConfirm(handle: PoHandle): Promise<number> {
   const booked = await handle.executeUpdate(bookUpdate, { args: [{}] });
-  await harness.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
-  const events = await harness.deliverEvents(handle);
+  await harness().admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
+  const events = await harness().deliverEvents(handle);
   const confirmed = events.find((e) => e.type === '/shipment#booking_confirmed')!;
   return (confirmed.data as { shipment: { id: number } }).shipment.id;
 }
@@ -50,13 +43,13 @@ async function bookAndConfirm(handle: PoHandle): Promise<number> {
 test('happy path: submitted, acknowledged, booked, shipped, delivered, auto-closed 30 days after delivery', async () => {
   const handle = await openPo('PO-HAPPY');
   const { providerId } = await handle.query(stateQuery);
-  await harness.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
-  await harness.deliverEvents(handle);
+  await harness().admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+  await harness().deliverEvents(handle);
   expect((await handle.query(stateQuery)).acknowledged).toBe(true);
 
   const shipmentId = await bookAndConfirm(handle);
-  await harness.admin('POST', `/shipments/${shipmentId}/advance`, { to: 'delivered_in_full' });
-  await harness.deliverEvents(handle);
+  await harness().admin('POST', `/shipments/${shipmentId}/advance`, { to: 'delivered_in_full' });
+  await harness().deliverEvents(handle);
   const delivered = await handle.query(stateQuery);
   expect(delivered.status).toBe('booked');
   expect(Object.keys(delivered.milestones)).toEqual([
@@ -78,7 +71,7 @@ test('happy path: submitted, acknowledged, booked, shipped, delivered, auto-clos
   expect(closedAt - deliveredAt).toBeGreaterThanOrEqual(30 * DAY_MS);
   expect(closedAt - deliveredAt).toBeLessThan(30 * DAY_MS + 60_000);
   expect(final.history.at(-1)!.cause).toContain('auto-close 30 days after delivered in full');
-  expect((await harness.flexport.getPurchaseOrder(providerId!)).status).toBe('closed');
+  expect((await harness().flexport.getPurchaseOrder(providerId!)).status).toBe('closed');
 
   const described = await handle.describe();
   expect(described.typedSearchAttributes.get(SearchAttributes.PoStatus)).toBe('closed');
@@ -87,13 +80,13 @@ test('happy path: submitted, acknowledged, booked, shipped, delivered, auto-clos
 
 test('cancel before booking; a second submission of the same PO starts nothing', async () => {
   const handle = await openPo('PO-CANCEL');
-  const again = await harness.start(samplePurchaseOrder('PO-CANCEL', now));
+  const again = await harness().start(samplePurchaseOrder('PO-CANCEL', now));
   expect(again.workflowId).toBe(handle.workflowId);
 
   const cancelled = await handle.executeUpdate(cancelUpdate, { args: ['ordered by mistake'] });
   expect(cancelled.status).toBe('cancelled');
   expect((await handle.result()).history.at(-1)!.cause).toContain('ordered by mistake');
-  expect((await harness.flexport.getPurchaseOrder(cancelled.providerId!)).status).toBe('cancelled');
+  expect((await harness().flexport.getPurchaseOrder(cancelled.providerId!)).status).toBe('cancelled');
 });
 
 test('cancel after booking is refused in the provider own words and changes nothing', async () => {
@@ -131,13 +124,13 @@ test('an amendment moves the must-arrive timer; the late alert fires on the new 
   });
   expect(amended.providerVersion).toBe(2);
 
-  await harness.env.sleep(45 * DAY_MS); // past the old date
+  await harness().env.sleep(45 * DAY_MS); // past the old date
   expect((await handle.query(stateQuery)).late).toBe(false);
-  expect(harness.alerts).toEqual([]);
+  expect(harness().alerts).toEqual([]);
 
-  await harness.env.sleep(17 * DAY_MS); // past the new one
+  await harness().env.sleep(17 * DAY_MS); // past the new one
   const late = await until(handle, (s) => s.late && settled(s));
-  expect(harness.alerts).toEqual([expect.objectContaining({ kind: 'late', poName: 'PO-AMEND' })]);
+  expect(harness().alerts).toEqual([expect.objectContaining({ kind: 'late', poName: 'PO-AMEND' })]);
   const lateAt = Date.parse(late.history.find((h) => h.change === 'late')!.at);
   expect(lateAt - Date.parse(`${dayAfter(now, 61)}T00:00:00.000Z`)).toBeGreaterThanOrEqual(0);
   expect(lateAt - Date.parse(`${dayAfter(now, 61)}T00:00:00.000Z`)).toBeLessThan(60_000);
@@ -164,17 +157,17 @@ test('amendments that break the rules are refused with the reason, before any pr
 
 test('booking overdue: the cargo-ready date passes with nothing booked', async () => {
   const handle = await openPo('PO-OVERDUE');
-  await harness.env.sleep(12 * DAY_MS);
+  await harness().env.sleep(12 * DAY_MS);
   const state = await until(handle, (s) => s.bookingOverdue && settled(s));
   expect(state.late).toBe(false);
-  expect(harness.alerts).toEqual([
+  expect(harness().alerts).toEqual([
     expect.objectContaining({ kind: 'booking_overdue', poName: 'PO-OVERDUE' }),
   ]);
 });
 
 test('a 422 moves the PO to needs_attention with the provider message; an amendment brings it back to open', async () => {
   const po = samplePurchaseOrder('PO-422', now, { origin_location_ref: 'nowhere' });
-  const handle = await harness.start(po);
+  const handle = await harness().start(po);
   const stuck = await until(handle, (s) => s.status === 'needs_attention');
   expect(stuck.lastError).toMatchObject({
     status: 422,
@@ -193,19 +186,19 @@ test('a 422 moves the PO to needs_attention with the provider message; an amendm
 });
 
 test('a 503 storm ends in success: Temporal retries, the provider gets one PO', async () => {
-  await harness.admin('PUT', '/faults', {
+  await harness().admin('PUT', '/faults', {
     serverErrorRate: 0.6,
     gatewayTimeoutShare: 0.3,
     retryAfterSeconds: 1,
     seed: 7,
   });
-  const handle = await harness.start(samplePurchaseOrder('PO-STORM', now));
+  const handle = await harness().start(samplePurchaseOrder('PO-STORM', now));
   const open = await until(handle, (s) => s.status === 'open', 90_000);
-  await harness.admin('PUT', '/faults', {});
-  const stats = await harness.admin('GET', '/request-stats');
+  await harness().admin('PUT', '/faults', {});
+  const stats = await harness().admin('GET', '/request-stats');
   expect(stats.purchase_orders.total + stats.purchase_order_line_items.total).toBeGreaterThan(2);
   const { data } = (await (
-    await fetch(`${harness.sandbox.url}/purchase_orders?f.name=PO-STORM`, {
+    await fetch(`${harness().sandbox.url}/purchase_orders?f.name=PO-STORM`, {
       headers: { authorization: 'Bearer sandbox' },
     })
   ).json()) as { data: { total_count: number; data: { id: number }[] } };
@@ -217,11 +210,11 @@ test('duplicate and out-of-order events: each applied once, milestones whatever 
   const handle = await openPo('PO-EVENTS');
   await handle.executeUpdate(bookUpdate, { args: [{}] });
   const { bookings, providerId } = await handle.query(stateQuery);
-  await harness.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
-  const { id: shipmentId } = (await harness.admin('POST', `/bookings/${bookings[0]!.providerId}/confirm`))
+  await harness().admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+  const { id: shipmentId } = (await harness().admin('POST', `/bookings/${bookings[0]!.providerId}/confirm`))
     .shipment;
-  await harness.admin('POST', `/shipments/${shipmentId}/advance`, { to: 'customs_released' });
-  const events = await harness.newEvents(handle);
+  await harness().admin('POST', `/shipments/${shipmentId}/advance`, { to: 'customs_released' });
+  const events = await harness().newEvents(handle);
   const shuffled = [...events].reverse();
   for (const event of [...shuffled, ...shuffled, events[0]!]) {
     await handle.signal('providerEvent', event);

@@ -1,6 +1,6 @@
 /** Fault injection over HTTP: 503/504 shares, dropped / duplicated / reordered deliveries, retries. */
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { call, purchaseOrder, startReceiver, waitFor } from './sandbox-support';
+import { call, purchaseOrder, startReceiver, waitFor } from './support/sandbox-api';
 
 const opened: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

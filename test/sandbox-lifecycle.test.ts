@@ -4,7 +4,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { booking, call, purchaseOrder, startReceiver, waitFor } from './sandbox-support';
+import { booking, call, purchaseOrder, startReceiver, waitFor } from './support/sandbox-api';
 
 const SECRET = 'lifecycle-secret';
 let sandbox: Sandbox;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox } from '../sandbox/server';
-import { booking, call, purchaseOrder } from './sandbox-support';
+import { booking, call, purchaseOrder } from './support/sandbox-api';
 
 it('keeps POs, versions, bookings, shipments, events and the network across a restart', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-db-'));

@@ -1,6 +1,6 @@
 /** Purchase orders over real HTTP: create, amend, versions, lists, line items and every documented 422. */
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { booking, call, purchaseOrder } from './sandbox-support';
+import { booking, call, purchaseOrder } from './support/sandbox-api';
 
 let sandbox: Sandbox;
 

@@ -8,7 +8,7 @@ import { ConfigError, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE, WORKER_TUNING
 import { createConfiguredWorkers } from '../worker/worker';
 import { stateQuery } from '../workflows/messages';
 import { runCli } from './support/stack';
-import { startHarness, until, type Harness } from './support/po-harness';
+import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { timeSkippingEnv } from './support/temporal';
 
@@ -82,31 +82,22 @@ describe('POFLOW_FLXPOINT_WORKER: one process per Flxpoint token sends its reque
 });
 
 describe('a cache smaller than the open book', () => {
-  let harness: Harness;
-
-  beforeAll(async () => {
-    const tuning = { ...WORKER_TUNING, maxCachedWorkflows: 2, maxConcurrentWorkflowTaskExecutions: 2 };
-    harness = await startHarness(await timeSkippingEnv(), {}, { tuning });
-  });
-
-  afterAll(async () => {
-    await harness.close();
-    await harness.env.teardown();
-  });
+  const tuning = { ...WORKER_TUNING, maxCachedWorkflows: 2, maxConcurrentWorkflowTaskExecutions: 2 };
+  const harness = harnessFor('the file', { harness: { tuning } });
 
   test('evicted POs replay and still answer queries and take provider events', async () => {
-    const now = await harness.env.currentTimeMs();
+    const now = await harness().env.currentTimeMs();
     const handles = [];
     for (let i = 0; i < 5; i++) {
-      const handle = await harness.start(samplePurchaseOrder(`PO-CACHE-${i}`, now));
+      const handle = await harness().start(samplePurchaseOrder(`PO-CACHE-${i}`, now));
       await until(handle, (s) => s.status === 'open');
       handles.push(handle);
     }
     // Five open POs, two cache slots: each acknowledgement lands on a PO that had been evicted.
     for (const handle of handles) {
       const { providerId } = await handle.query(stateQuery);
-      await harness.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
-      await harness.deliverEvents(handle);
+      await harness().admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+      await harness().deliverEvents(handle);
     }
     for (const handle of handles) {
       expect(await handle.query(stateQuery)).toMatchObject({ status: 'open', acknowledged: true });

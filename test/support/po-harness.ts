@@ -164,15 +164,27 @@ export async function startHarness(
 }
 
 /**
- * A harness on its own time-skipping server for each test of the calling file (time skipping is
- * global to a server): call it at the top of the file, and read the harness through the getter.
+ * A harness for the calling file's tests, closed with its Temporal environment after them: a fresh
+ * one (on its own time-skipping server: time skipping is global to a server) for `'each test'`, or
+ * one for `'the file'`. Call it at the top of the file (or a describe); read it through the getter.
+ * `started` runs once it is up (a warm-up, a test's clock).
  */
-export function harnessForEachTest(): () => Harness {
+export function harnessFor(
+  scope: 'each test' | 'the file',
+  options: {
+    env?: () => Promise<TestWorkflowEnvironment>;
+    sandbox?: SandboxOptions;
+    harness?: HarnessOptions;
+    started?: (harness: Harness) => Promise<void>;
+  } = {},
+): () => Harness {
   let harness: Harness | undefined;
-  beforeEach(async () => {
-    harness = await startHarness(await timeSkippingEnv());
+  const [before, after] = scope === 'each test' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    harness = await startHarness(await (options.env ?? timeSkippingEnv)(), options.sandbox, options.harness);
+    await options.started?.(harness);
   });
-  afterEach(async () => {
+  after(async () => {
     const ending = harness;
     harness = undefined;
     await ending?.close();

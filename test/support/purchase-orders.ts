@@ -11,6 +11,32 @@ export function dayAfter(from: number, days: number): string {
   return new Date(from + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Acme US buys from Shenzhen Widgets, Yantian to Los Angeles by ocean: parties, terms, route. */
+export const FIXTURE_TRADE = {
+  parties: [
+    { role: 'buyer', external_ref: 'acme-us' },
+    { role: 'seller', external_ref: 'shenzhen-widgets' },
+  ],
+  currency_code: 'USD',
+  transportation_mode: 'ocean',
+  incoterm: 'FOB',
+  origin_port: { code: 'CNYTN', code_type: 'unlocode' },
+  destination_port: { code: 'USLAX', code_type: 'unlocode' },
+  origin_location_ref: 'lex_corp_warehouse',
+  destination_location_refs: ['los_angeles'],
+} as const satisfies Partial<PurchaseOrderInput>;
+
+/** 500 of Widget A at 4.65 USD each. */
+export function widgetALine(itemKey: string) {
+  return {
+    item_key: itemKey,
+    product: { sku: 'WIDGET-A', name: 'Widget A' },
+    units: 500,
+    unit_cost: { amount: '4.65', currency_code: 'USD' },
+    unit_of_measure: 'EA',
+  } as const;
+}
+
 /** Two lines of widgets, Yantian to Los Angeles by ocean, ready in 10 days, due in 40. */
 export function samplePurchaseOrder(
   name: string,
@@ -19,27 +45,11 @@ export function samplePurchaseOrder(
 ): PurchaseOrderInput {
   return {
     name,
-    parties: [
-      { role: 'buyer', external_ref: 'acme-us' },
-      { role: 'seller', external_ref: 'shenzhen-widgets' },
-    ],
-    currency_code: 'USD',
-    transportation_mode: 'ocean',
-    incoterm: 'FOB',
+    ...FIXTURE_TRADE,
     cargo_ready_date: dayAfter(today, 10),
     must_arrive_date: dayAfter(today, 40),
-    origin_port: { code: 'CNYTN', code_type: 'unlocode' },
-    destination_port: { code: 'USLAX', code_type: 'unlocode' },
-    origin_location_ref: 'lex_corp_warehouse',
-    destination_location_refs: ['los_angeles'],
     line_items: [
-      {
-        item_key: 'A',
-        product: { sku: 'WIDGET-A', name: 'Widget A' },
-        units: 500,
-        unit_cost: { amount: '4.65', currency_code: 'USD' },
-        unit_of_measure: 'EA',
-      },
+      widgetALine('A'),
       {
         item_key: 'B',
         product: { sku: 'WIDGET-B', name: 'Widget B' },

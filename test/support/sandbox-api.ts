@@ -2,7 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import got from 'got';
-import type { Sandbox } from '../sandbox/server';
+import type { Sandbox } from '../../sandbox/server';
+import { FIXTURE_TRADE, widgetALine } from './purchase-orders';
 
 export interface ApiResult {
   status: number;
@@ -37,27 +38,11 @@ export function purchaseOrder(name: string, overrides: Record<string, unknown> =
     status: 'open',
     order_class: 'purchase_order',
     memo: 'first version',
-    parties: [
-      { role: 'buyer', external_ref: 'acme-us' },
-      { role: 'seller', external_ref: 'shenzhen-widgets' },
-    ],
-    currency_code: 'USD',
+    ...FIXTURE_TRADE,
     cargo_ready_date: '2031-05-24',
     must_arrive_date: '2031-08-10',
-    transportation_mode: 'ocean',
-    incoterm: 'FOB',
-    origin_port: { code: 'CNYTN', code_type: 'unlocode' },
-    destination_port: { code: 'USLAX', code_type: 'unlocode' },
-    origin_location_ref: 'lex_corp_warehouse',
-    destination_location_refs: ['los_angeles'],
     line_items: [
-      {
-        item_key: '1',
-        product: { sku: 'WIDGET-A', name: 'Widget A' },
-        units: 500,
-        unit_cost: { amount: '4.65', currency_code: 'USD' },
-        unit_of_measure: 'EA',
-      },
+      widgetALine('1'),
       { item_key: '2', product: { sku: 'WIDGET-B', name: 'Widget B' }, units: '200' },
     ],
     ...overrides,
