@@ -50,7 +50,8 @@ module.exports = tseslint.config(
               message: 'workflow code does no IO: this package belongs in activities, worker or client',
             },
             {
-              group: ['../*'],
+              // Any depth: workflows/core/x.ts reaching ../../activities is as much outside as ../activities.
+              group: ['**/activities', '**/activities/**', '**/worker', '**/worker/**', '**/client', '**/client/**', '**/webhooks', '**/webhooks/**', '**/sandbox', '**/sandbox/**', '**/codec', '**/codec/**', '**/bin/**'], // prettier-ignore
               allowTypeImports: true,
               message: 'workflows/ is the bundle boundary: only `import type` from outside it',
             },

@@ -9,7 +9,7 @@ import got, { HTTPError, RequestError, type Got, type Headers, type Hooks } from
 import { z } from 'zod';
 import { providerRequestHooks } from '../worker/metrics';
 import { FailureTypes } from '../workflows/core/provider-failures';
-import type { Provider } from '../workflows/purchase-order';
+import type { Provider } from '../workflows/core/choices';
 
 export interface ProviderHttpOptions {
   baseUrl: string;

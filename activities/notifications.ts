@@ -7,9 +7,9 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import got from 'got';
 import type { Logger } from 'pino';
-import type { Alert } from '../workflows/lifecycle';
-import type { Notification } from '../workflows/notification-outbox';
-import type { NotificationType } from '../workflows/notifications';
+import type { Alert } from '../workflows/core/notifications';
+import type { Notification } from '../workflows/core/notification-outbox';
+import type { NotificationType } from '../workflows/core/notifications';
 import { alertsRaised } from '../worker/metrics';
 import { SIGNATURE_HEADER, signNotification } from './notification-signature';
 

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startPurchaseOrder } from '../client/purchase-orders';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
 import { TASK_QUEUE } from '../worker/config';
-import { SearchAttributes } from '../workflows/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { pingWorkflow } from '../workflows/ping';
 import { latencyOf, pool, type Latency } from './stats';
 

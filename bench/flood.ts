@@ -29,7 +29,8 @@ import { runReports } from '../test/support/workflow-tasks';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import { deliverEvent } from '../webhooks/delivery';
 import { historyEventCounts, notificationCost } from './notification-cost';
-import { bookUpdate, closeUpdate, providerEventSignal, type ProviderEvent } from '../workflows/messages';
+import { bookUpdate, closeUpdate, providerEventSignal } from '../workflows/flexport/messages';
+import { type ProviderEvent } from '../workflows/flexport/provider-event';
 import { pingWorkflow } from '../workflows/ping';
 
 const args = process.argv.slice(2);

@@ -16,7 +16,7 @@ import { sampleFlxpointPurchaseOrder } from '../test/support/flxpoint-purchase-o
 import { startHarness, until, type Harness } from '../test/support/po-harness';
 import { timeSkippingEnv } from '../test/support/temporal';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
-import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
+import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/flxpoint/messages';
 import { historyEventCounts, notificationCost } from './notification-cost';
 
 const JSON_OUT = process.argv.includes('--json');

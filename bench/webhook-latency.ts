@@ -10,8 +10,8 @@ import type { Client } from '@temporalio/client';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sign } from '../webhooks/signature';
-import { purchaseOrderWorkflowId } from '../workflows/purchase-order';
-import { stateQuery } from '../workflows/messages';
+import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import { stateQuery } from '../workflows/flexport/messages';
 import { latencyOf, pool, type Latency } from './stats';
 
 // Far above the sandbox's own event ids, so the workflows' dedupe never drops one of ours.

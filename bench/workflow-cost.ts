@@ -64,7 +64,11 @@ async function bundleOf(ref: string): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'poflow-workflow-cost-'));
   execSync(`git archive ${ref} workflows | tar -x -C ${dir}`, { cwd: PROJECT_ROOT });
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  const shared = SHARED_WORKFLOW_MODULES.map((file) => path.join(dir, 'workflows', path.basename(file)));
+  // Where the shared modules are now, or (older refs) at the top of workflows/.
+  const shared = SHARED_WORKFLOW_MODULES.flatMap((file) => [
+    path.join(dir, path.relative(PROJECT_ROOT, file)),
+    path.join(dir, 'workflows', path.basename(file)),
+  ]);
   const preloadModules = shared.filter((file) => existsSync(file));
   return (await bundleWorkflowCode({ workflowsPath: path.join(dir, 'workflows', 'index.ts'), preloadModules, logger: quietLogger })).code; // prettier-ignore
 }

@@ -11,16 +11,13 @@ import type { FlexportClient } from '../activities/flexport/client';
 import { shipmentPurchaseOrderNames } from '../webhooks/reconciler/flexport-event-feed';
 import type { UnknownPoAdoption } from '../webhooks/delivery';
 import { TASK_QUEUE } from '../worker/config';
-import type { AdoptionSnapshot } from '../workflows/adoption';
-import { providerEventsSignal, purchaseOrderSearchAttributes } from '../workflows/messages';
-import {
-  parseWith,
-  PoSettings,
-  purchaseOrderWorkflowId,
-  type PoSettingsInput,
-  type PurchaseOrder,
-} from '../workflows/purchase-order';
-import { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
+import type { AdoptionSnapshot } from '../workflows/flexport/adoption';
+import { providerEventsSignal, purchaseOrderSearchAttributes } from '../workflows/flexport/messages';
+import { type PurchaseOrder } from '../workflows/flexport/purchase-order';
+import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import { parseWith } from '../workflows/core/parsing';
+import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
+import { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
 import { BadInput } from './errors';
 import { startOnce, staticDetails, staticSummary } from './purchase-orders';
 

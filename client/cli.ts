@@ -3,7 +3,7 @@
  * printed), 1 any other failure.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { PROVIDERS } from '../workflows/choices';
+import { PROVIDERS } from '../workflows/core/choices';
 import { BadInput, causeChain, describeError } from './errors';
 import {
   AUTO_CLOSE_AFTER_HELP,

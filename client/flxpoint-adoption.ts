@@ -9,8 +9,9 @@ import { readFlxpointByNumber, type FlxpointAdoptionRead } from '../activities/f
 import { FLXPOINT_REQUEST_SPACING_MS } from '../activities/flxpoint/activities';
 import { RequestPacer } from '../activities/pacer';
 import type { Config } from '../worker/config';
-import { flxpointLifecycle } from '../workflows/flxpoint-status';
-import { purchaseOrderWorkflowId, type PoSettings } from '../workflows/purchase-order';
+import { flxpointLifecycle } from '../workflows/flxpoint/status';
+import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import { type PoSettings } from '../workflows/core/settings';
 import { followedAlready, type AdoptionResult } from './adoption';
 import { startFlxpointOnce } from './purchase-orders';
 

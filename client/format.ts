@@ -1,11 +1,12 @@
 /** What the command line prints for people: a PO at a glance, tables, links into the Web UI. */
 import type { Config } from '../worker/config';
-import type { Deadline } from '../workflows/lifecycle';
-import { nextPollAt } from '../workflows/flxpoint-lifecycle';
-import { flxpointAddressLabel, flxpointItemLabel } from '../workflows/flxpoint-purchase-order';
-import type { FlxpointPoView, PoView } from '../workflows/messages';
-import { deliveriesLine } from '../workflows/notification-outbox';
-import { partyRef } from '../workflows/purchase-order';
+import type { Deadline } from '../workflows/flexport/state';
+import { nextPollAt } from '../workflows/flxpoint/lifecycle';
+import { flxpointAddressLabel, flxpointItemLabel } from '../workflows/flxpoint/purchase-order';
+import type { PoView } from '../workflows/flexport/messages';
+import type { FlxpointPoView } from '../workflows/flxpoint/messages';
+import { deliveriesLine } from '../workflows/core/notification-outbox';
+import { partyRef } from '../workflows/flexport/purchase-order';
 
 /** The PO's page in the Temporal Web UI; undefined when no Web UI is known (`TEMPORAL_UI_URL`). */
 export function workflowUiUrl(config: Config, workflowId: string): string | undefined {

@@ -2,8 +2,8 @@
  * What the command line's help says about statuses and per-PO settings, apart from the schemas so
  * that `poflow --help` loads neither zod nor Temporal.
  */
-import type { PoStatus } from '../workflows/lifecycle';
-import { AUTO_CLOSE_ANCHORS } from '../workflows/choices';
+import type { PoStatus } from '../workflows/core/status';
+import { AUTO_CLOSE_ANCHORS } from '../workflows/core/choices';
 
 /** Every lifecycle status, with what it means for someone choosing a filter. */
 export const STATUS_MEANINGS: Record<PoStatus, string> = {

@@ -5,7 +5,7 @@
  * it: the CSV row and column, or the JSON item and field.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { FieldIssue } from '../workflows/purchase-order';
+import type { FieldIssue } from '../workflows/core/parsing';
 import type { PoBody } from './purchase-orders';
 
 export type ImportFormat = 'csv' | 'json';

@@ -2,8 +2,8 @@
  * `poflow list` filters as a Temporal visibility query over the PO search attributes, so the same
  * query works in the CLI, in the Web UI's search box and on any cluster.
  */
-import { PROVIDERS } from '../workflows/purchase-order';
-import { SearchAttributes } from '../workflows/messages';
+import { PROVIDERS } from '../workflows/core/choices';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { BadInput } from './errors';
 import { STATUS_MEANINGS } from './help-texts';
 

@@ -11,29 +11,22 @@ import {
 } from '@temporalio/common';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE } from '../worker/config';
 import { BadInput } from './errors';
-import type { FlxpointAdoptionSnapshot } from '../workflows/flxpoint-adoption';
-import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint-purchase-order-workflow';
-import { flxpointLifecycle } from '../workflows/flxpoint-status';
+import type { FlxpointAdoptionSnapshot } from '../workflows/flxpoint/adoption';
+import { flxpointPurchaseOrderWorkflow } from '../workflows/flxpoint/workflow';
+import { flxpointLifecycle } from '../workflows/flxpoint/status';
 import {
   flxpointAddressLabel,
   flxpointItemLabel,
   FlxpointPurchaseOrder,
-} from '../workflows/flxpoint-purchase-order';
-import { flxpointSearchAttributes, purchaseOrderSearchAttributes } from '../workflows/messages';
-import { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
-import {
-  parsePurchaseOrder,
-  parseWith,
-  partyRef,
-  PollSchedule,
-  PoSettings,
-  purchaseOrderWorkflowId,
-  type FieldIssue,
-  type Parsed,
-  type PoSettingsInput,
-  type Provider,
-  type PurchaseOrder,
-} from '../workflows/purchase-order';
+} from '../workflows/flxpoint/purchase-order';
+import { purchaseOrderSearchAttributes } from '../workflows/flexport/messages';
+import { flxpointSearchAttributes } from '../workflows/flxpoint/messages';
+import { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
+import { parsePurchaseOrder, partyRef, type PurchaseOrder } from '../workflows/flexport/purchase-order';
+import { type Provider } from '../workflows/core/choices';
+import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import { parseWith, type FieldIssue, type Parsed } from '../workflows/core/parsing';
+import { PollSchedule, PoSettings, type PoSettingsInput } from '../workflows/core/settings';
 
 /**
  * What one PO may weigh, checked at the boundary before anything starts: the name is part of the

@@ -1,5 +1,6 @@
 /** The per-PO settings `submit` and `import` take as options, checked like any other input. */
-import { parseWith, PoSettings, type PoSettingsInput } from '../workflows/purchase-order';
+import { parseWith } from '../workflows/core/parsing';
+import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
 import { BadInput, badFields } from './errors';
 
 export interface SettingsOptions {

@@ -10,7 +10,7 @@ import { unknownPoAdoption } from '../client/adoption';
 import { SandboxCounterpart } from '../client/sandbox-counterpart';
 import { deliverEvent } from '../webhooks/delivery';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
-import { stateQuery } from '../workflows/messages';
+import { stateQuery } from '../workflows/flexport/messages';
 import { madeAtProvider, providerEvents } from './support/adoption';
 import { until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';

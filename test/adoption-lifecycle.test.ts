@@ -1,15 +1,12 @@
 /** Adoption on its own: the state a provider snapshot gives, and the reducer's events on top of it. */
-import { adoptLifecycle, type AdoptionSnapshot } from '../workflows/adoption';
-import {
-  checkBook,
-  checkCancel,
-  checkClose,
-  nextDeadlines,
-  reduce,
-  type PoState,
-} from '../workflows/lifecycle';
-import type { ProviderEvent } from '../workflows/messages';
-import { PoSettings, PurchaseOrder } from '../workflows/purchase-order';
+import { adoptLifecycle, type AdoptionSnapshot } from '../workflows/flexport/adoption';
+import { reduce } from '../workflows/flexport/lifecycle';
+import { checkBook, checkCancel, checkClose } from '../workflows/flexport/checks';
+import { nextDeadlines } from '../workflows/flexport/deadlines';
+import { type PoState } from '../workflows/flexport/state';
+import type { ProviderEvent } from '../workflows/flexport/provider-event';
+import { PurchaseOrder } from '../workflows/flexport/purchase-order';
+import { PoSettings } from '../workflows/core/settings';
 import { samplePurchaseOrder } from './support/purchase-orders';
 
 const T0 = Date.parse('2030-03-01T09:00:00.000Z');

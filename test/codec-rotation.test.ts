@@ -14,8 +14,8 @@ import { generateKeyEntry, parseCodecKeys } from '../codec/keys';
 import { startPurchaseOrder } from '../client/purchase-orders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { TASK_QUEUE } from '../worker/config';
-import { amendUpdate, providerEventSignal, stateQuery } from '../workflows/messages';
-import type { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
+import { amendUpdate, providerEventSignal, stateQuery } from '../workflows/flexport/messages';
+import type { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv, workerDefaults } from './support/temporal';
 

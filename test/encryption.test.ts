@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { AesGcmCodec } from '../codec/aes-gcm';
 import { parseCodecKeys } from '../codec/keys';
-import { stateQuery } from '../workflows/messages';
+import { stateQuery } from '../workflows/flexport/messages';
 import { ARTIFACTS, launchChromium } from './support/browser';
 import { TEST_CODEC_KEYS } from './support/codec';
 import { stackPerFile } from './support/stack';

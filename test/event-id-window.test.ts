@@ -1,5 +1,5 @@
 /** The dedupe window of provider event ids: bounded, O(1) per id, rebuilt from its ids. */
-import { EventIdWindow, MAX_SEEN_EVENTS } from '../workflows/event-id-window';
+import { EventIdWindow, MAX_SEEN_EVENTS } from '../workflows/core/event-id-window';
 
 test('an id is new once; a duplicate is recognised', () => {
   const window = new EventIdWindow();

@@ -4,7 +4,7 @@ import { FlexportClient } from '../activities/flexport/client';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { freePort } from './support/ports';
 import { samplePurchaseOrder } from './support/purchase-orders';
-import { PurchaseOrder } from '../workflows/purchase-order';
+import { PurchaseOrder } from '../workflows/flexport/purchase-order';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

@@ -10,8 +10,8 @@ import {
   type FlxpointPoSnapshot,
   type FlxpointPoState,
   type FlxpointReduced,
-} from '../workflows/flxpoint-lifecycle';
-import { PoSettings } from '../workflows/purchase-order';
+} from '../workflows/flxpoint/lifecycle';
+import { PoSettings } from '../workflows/core/settings';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 
 const T0 = Date.parse('2030-03-01T09:00:00.000Z');

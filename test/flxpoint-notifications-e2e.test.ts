@@ -5,7 +5,7 @@
  * One environment per test: time skipping is global to a server.
  */
 import { describePo } from '../client/format';
-import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
+import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/flxpoint/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import { inbox as inboxOf, startNotifyingHarness, UI_URL } from './support/inboxes';
 import { until, type FlxpointHandle, type Harness } from './support/po-harness';

@@ -4,10 +4,10 @@ import {
   startFlxpointLifecycle,
   type FlxpointEvent,
   type FlxpointPoState,
-} from '../workflows/flxpoint-lifecycle';
-import { flxpointNotificationsFor } from '../workflows/flxpoint-notifications';
-import { NotificationOutbox } from '../workflows/notification-outbox';
-import { PoSettings, type PoSettingsInput } from '../workflows/purchase-order';
+} from '../workflows/flxpoint/lifecycle';
+import { flxpointNotificationsFor } from '../workflows/flxpoint/notifications';
+import { NotificationOutbox } from '../workflows/core/notification-outbox';
+import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import { drainOutbox } from './support/outbox';
 

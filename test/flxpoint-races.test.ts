@@ -6,7 +6,7 @@
  */
 import got from 'got';
 import type { FlxpointPo } from '../activities/flxpoint/client';
-import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/messages';
+import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/flxpoint/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import { harnessFor, until, type FlxpointHandle } from './support/po-harness';
 

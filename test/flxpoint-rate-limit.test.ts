@@ -8,7 +8,7 @@
  * the guarantee is the activities' own pacing (one request every 550 ms, no burst); the server's
  * task-queue limit is a token bucket that lets a burst through after an idle spell.
  */
-import type { FlxpointPoView } from '../workflows/messages';
+import type { FlxpointPoView } from '../workflows/flxpoint/messages';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import {
   busiestWindow,

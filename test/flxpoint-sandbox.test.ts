@@ -8,8 +8,8 @@ import got from 'got';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlxpointClient, type FlxpointPo } from '../activities/flxpoint/client';
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import type { FlxpointPurchaseOrder } from '../workflows/flxpoint-purchase-order';
-import { flxpointLifecycle, isTerminalFlxpointStatus } from '../workflows/flxpoint-status';
+import type { FlxpointPurchaseOrder } from '../workflows/flxpoint/purchase-order';
+import { flxpointLifecycle, isTerminalFlxpointStatus } from '../workflows/flxpoint/status';
 import { sampleFlxpointPurchaseOrder as samplePo } from './support/flxpoint-purchase-orders';
 import { freePort } from './support/ports';
 

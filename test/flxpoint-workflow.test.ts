@@ -12,9 +12,9 @@ import { PurchaseOrderRejected, startPurchaseOrder } from '../client/purchase-or
 import {
   flxpointAmendUpdate,
   flxpointCancelUpdate,
-  SearchAttributes,
   type FlxpointPoView,
-} from '../workflows/messages';
+} from '../workflows/flxpoint/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { sampleFlxpointPurchaseOrder } from './support/flxpoint-purchase-orders';
 import {
   refusal,

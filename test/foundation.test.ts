@@ -7,7 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SearchAttributes } from '../workflows/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { pingWorkflow } from '../workflows/ping';
 import { startDevServer } from '../worker/dev-server';
 import { resolveBinaryPath } from '../worker/temporal-binaries';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { generatePurchaseOrdersCsv } from '../examples/generate-purchase-orders-csv';
 import { CSV_COLUMNS, planImport } from '../client/import-file';
 import { PO_BODIES } from '../client/purchase-orders';
-import { parsePurchaseOrder } from '../workflows/purchase-order';
+import { parsePurchaseOrder } from '../workflows/flexport/purchase-order';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const HEADER =

@@ -1,20 +1,17 @@
 /** The lifecycle reducer on its own: no Temporal, no HTTP, every event with its own time. */
+import { reduce, startLifecycle } from '../workflows/flexport/lifecycle';
+import { checkAmend, checkBook, checkCancel, checkClose } from '../workflows/flexport/checks';
+import { nextDeadlines } from '../workflows/flexport/deadlines';
 import {
-  checkAmend,
-  checkBook,
-  checkCancel,
-  checkClose,
-  MAX_HISTORY_ENTRIES,
-  nextDeadlines,
-  reduce,
-  startLifecycle,
   type LifecycleEvent,
   type PoState,
   type ProviderSnapshot,
   type Reduced,
-} from '../workflows/lifecycle';
-import type { ProviderEvent } from '../workflows/messages';
-import { PoSettings, PurchaseOrder, type PoSettingsInput } from '../workflows/purchase-order';
+} from '../workflows/flexport/state';
+import { MAX_HISTORY_ENTRIES } from '../workflows/core/status';
+import type { ProviderEvent } from '../workflows/flexport/provider-event';
+import { PurchaseOrder } from '../workflows/flexport/purchase-order';
+import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
 import { samplePurchaseOrder, type PurchaseOrderInput } from './support/purchase-orders';
 
 const T0 = Date.parse('2030-03-01T09:00:00.000Z');

@@ -4,8 +4,8 @@
  * One environment per test: time skipping is global to a server.
  */
 import { describePo } from '../client/format';
-import { bookUpdate, stateQuery, type PoView } from '../workflows/messages';
-import { NOTIFICATION_TYPES } from '../workflows/notifications';
+import { bookUpdate, stateQuery, type PoView } from '../workflows/flexport/messages';
+import { NOTIFICATION_TYPES } from '../workflows/core/notifications';
 import { inbox as inboxOf, startNotifyingHarness, UI_URL as UI } from './support/inboxes';
 import { until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';

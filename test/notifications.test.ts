@@ -1,15 +1,11 @@
 /** Which notifications each change makes, and the outbox that orders them: no Temporal, no HTTP. */
-import {
-  reduce,
-  startLifecycle,
-  type LifecycleEvent,
-  type PoState,
-  type Reduced,
-} from '../workflows/lifecycle';
-import type { ProviderEvent } from '../workflows/messages';
-import { MAX_PENDING_NOTIFICATIONS, NotificationOutbox } from '../workflows/notification-outbox';
-import { notificationsFor } from '../workflows/notifications';
-import { PoSettings, PurchaseOrder, type PoSettingsInput } from '../workflows/purchase-order';
+import { reduce, startLifecycle } from '../workflows/flexport/lifecycle';
+import { type LifecycleEvent, type PoState, type Reduced } from '../workflows/flexport/state';
+import type { ProviderEvent } from '../workflows/flexport/provider-event';
+import { MAX_PENDING_NOTIFICATIONS, NotificationOutbox } from '../workflows/core/notification-outbox';
+import { notificationsFor } from '../workflows/flexport/notifications';
+import { PurchaseOrder } from '../workflows/flexport/purchase-order';
+import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
 import { drainOutbox } from './support/outbox';
 import { samplePurchaseOrder } from './support/purchase-orders';
 

@@ -4,7 +4,8 @@
  * Temporal server) is needed: the time-skipping server does not report history size.
  */
 import { deliverEvent } from '../webhooks/delivery';
-import { providerEventSignal, type ProviderEvent } from '../workflows/messages';
+import { providerEventSignal } from '../workflows/flexport/messages';
+import { type ProviderEvent } from '../workflows/flexport/provider-event';
 import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';

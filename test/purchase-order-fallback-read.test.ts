@@ -3,7 +3,7 @@
  * is ever signalled, yet once a day of silence passes the PO reads itself at the provider and
  * catches up with its acknowledgement, its booking's confirmation and its shipment's milestones.
  */
-import { bookUpdate, stateQuery } from '../workflows/messages';
+import { bookUpdate, stateQuery } from '../workflows/flexport/messages';
 import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 

@@ -7,7 +7,8 @@
  * and requests add up to.
  */
 import { deliverEvent } from '../webhooks/delivery';
-import { amendUpdate, bookUpdate, stateQuery, type ProviderEvent } from '../workflows/messages';
+import { amendUpdate, bookUpdate, stateQuery } from '../workflows/flexport/messages';
+import { type ProviderEvent } from '../workflows/flexport/provider-event';
 import { harnessFor, until } from './support/po-harness';
 import { dayAfter, samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';

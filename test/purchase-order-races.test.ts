@@ -4,7 +4,7 @@
  * the create (or amendment) has landed at the provider and its answer has not reached poflow yet.
  * Whatever comes in between, poflow and the provider end in the same state.
  */
-import { amendUpdate, cancelUpdate, stateQuery } from '../workflows/messages';
+import { amendUpdate, cancelUpdate, stateQuery } from '../workflows/flexport/messages';
 import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 

@@ -1,13 +1,10 @@
 /** The PO as users submit it: the seed documents' own examples, and every documented rule. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  parsePurchaseOrder,
-  parseWith,
-  PoSettings,
-  purchaseOrderWorkflowId,
-  type FieldIssue,
-} from '../workflows/purchase-order';
+import { parsePurchaseOrder } from '../workflows/flexport/purchase-order';
+import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import { parseWith, type FieldIssue } from '../workflows/core/parsing';
+import { PoSettings } from '../workflows/core/settings';
 import { samplePurchaseOrder, type PurchaseOrderInput } from './support/purchase-orders';
 
 const seedExample = (file: string): unknown =>

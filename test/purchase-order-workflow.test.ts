@@ -4,14 +4,14 @@
  * One environment per test: time skipping is global to a server, and the sandbox's clock is real.
  */
 import {
-  SearchAttributes,
   amendUpdate,
   bookUpdate,
   cancelUpdate,
   closeUpdate,
   stateQuery,
   type PoView,
-} from '../workflows/messages';
+} from '../workflows/flexport/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { refusal, harnessFor, until, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder, dayAfter } from './support/purchase-orders';
 

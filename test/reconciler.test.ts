@@ -20,7 +20,7 @@ import {
 } from '../webhooks/event-cursor';
 import { poflowLogger } from '../worker/logger';
 import { startReconciler, type RunningReconciler } from '../webhooks/reconciler/runner';
-import { parsePurchaseOrder } from '../workflows/purchase-order';
+import { parsePurchaseOrder } from '../workflows/flexport/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { pingWorkflow } from '../workflows/ping';
 import { devServerEnv } from './support/temporal';

@@ -17,11 +17,10 @@ import {
   bookUpdate,
   cancelUpdate,
   closeUpdate,
-  flxpointCancelUpdate,
   providerEventsSignal,
   stateQuery,
-  type FlxpointPoView,
-} from '../workflows/messages';
+} from '../workflows/flexport/messages';
+import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/flxpoint/messages';
 import {
   flxpointMoves,
   madeAtFlxpoint,

@@ -6,7 +6,7 @@
  */
 import type { Browser, Frame, Page } from 'playwright-core';
 import path from 'node:path';
-import { providerEventSignal, stateQuery } from '../workflows/messages';
+import { providerEventSignal, stateQuery } from '../workflows/flexport/messages';
 import { ARTIFACTS, launchChromium } from './support/browser';
 import { jsonOf, runCli, stackPerFile } from './support/stack';
 

@@ -12,7 +12,8 @@ import { startReconciler, type RunningReconciler } from '../webhooks/reconciler/
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { routeEvent } from '../webhooks/routing';
 import { sign } from '../webhooks/signature';
-import { bookUpdate, stateQuery, type PoView, type ProviderEvent } from '../workflows/messages';
+import { bookUpdate, stateQuery, type PoView } from '../workflows/flexport/messages';
+import { type ProviderEvent } from '../workflows/flexport/provider-event';
 import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';

@@ -16,7 +16,7 @@ import { TASK_QUEUE } from '../worker/config';
 import { startDevServer, type DevServer, type DevServerOptions } from '../worker/dev-server';
 import { poflowLogger } from '../worker/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
-import type { purchaseOrderWorkflow } from '../workflows/purchase-order-workflow';
+import type { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
 import { until } from './support/po-harness';
 import { freePort } from './support/ports';
 import { samplePurchaseOrder } from './support/purchase-orders';

@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { poflowLogger } from '../worker/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { sign } from '../webhooks/signature';
-import { SearchAttributes } from '../workflows/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { pingWorkflow } from '../workflows/ping';
 import { payloadValue } from './support/codec';
 import { freePort } from './support/ports';

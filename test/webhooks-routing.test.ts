@@ -1,5 +1,5 @@
 import { routeEvent, shipmentVisibilityQuery, workflowIdsFor } from '../webhooks/routing';
-import type { ProviderEvent } from '../workflows/messages';
+import type { ProviderEvent } from '../workflows/flexport/provider-event';
 
 const event = (type: string, data: Record<string, unknown>): ProviderEvent => ({
   _object: '/event',

@@ -6,7 +6,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConfigError, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE, WORKER_TUNING } from '../worker/config';
 import { createConfiguredWorkers } from '../worker/worker';
-import { stateQuery } from '../workflows/messages';
+import { stateQuery } from '../workflows/flexport/messages';
 import { runCli } from './support/stack';
 import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';

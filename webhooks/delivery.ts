@@ -20,9 +20,9 @@ import {
   providerEventSignal,
   providerEventsSignal,
   takeProviderEventsUpdate,
-  type ProviderEvent,
-} from '../workflows/messages';
-import type { Provider } from '../workflows/purchase-order';
+} from '../workflows/flexport/messages';
+import { type ProviderEvent } from '../workflows/flexport/provider-event';
+import type { Provider } from '../workflows/core/choices';
 import { routeEvent, shipmentVisibilityQuery, workflowIdsFor, type EventRoute } from './routing';
 
 export interface DeliveryOptions {

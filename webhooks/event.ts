@@ -4,7 +4,7 @@
  * fields at any time, and an unknown one must still reach the workflow unchanged.
  */
 import { z } from 'zod';
-import { ProviderEvent } from '../workflows/messages';
+import { ProviderEvent } from '../workflows/flexport/provider-event';
 
 export const WebhookEvent = ProviderEvent.extend({
   id: z.number().int().positive(),

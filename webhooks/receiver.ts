@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Provider } from '../workflows/purchase-order';
+import type { Provider } from '../workflows/core/choices';
 import {
   concernsNoPo,
   deliverEvent,
@@ -18,7 +18,7 @@ import {
 } from './delivery';
 import { parseEvent } from './event';
 import { poflowLogger } from '../worker/logger';
-import { EventIdWindow } from '../workflows/event-id-window';
+import { EventIdWindow } from '../workflows/core/event-id-window';
 import { verifySignature, type SignaturePolicy } from './signature';
 import { observeWebhookReceiver } from '../worker/metrics';
 import { readiness, type ReadinessCheck } from '../worker/operations';

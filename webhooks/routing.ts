@@ -7,8 +7,9 @@
  *   shipment up (the `PoShipmentIds` search attribute, then the provider).
  * - Anything else concerns no PO (it is acknowledged and dropped).
  */
-import { purchaseOrderWorkflowId, type Provider } from '../workflows/purchase-order';
-import type { ProviderEvent } from '../workflows/messages';
+import { type Provider } from '../workflows/core/choices';
+import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import type { ProviderEvent } from '../workflows/flexport/provider-event';
 
 export type EventRoute =
   | { kind: 'purchase_order'; poNames: string[] }

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { temporal } from '@temporalio/proto';
-import { SearchAttributes } from '../workflows/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { clearLeftoverDevServer } from './leftover-server';
 import { requireBinaryPath } from './temporal-binaries';
 import { tetheredCommand } from './tether';

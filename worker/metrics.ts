@@ -7,7 +7,7 @@
 import type { Hooks } from 'got';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReceiverCounts } from '../webhooks/receiver';
-import type { Provider } from '../workflows/choices';
+import type { Provider } from '../workflows/core/choices';
 
 export const registry = new Registry();
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { NotifyEndpoint } from '../activities/notifications';
-import { NOTIFICATION_TYPES } from '../workflows/notifications';
+import { NOTIFICATION_TYPES } from '../workflows/core/notifications';
 
 export class NotifyConfigError extends Error {}
 

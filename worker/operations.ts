@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import Fastify from 'fastify';
 import { createServer, type AddressInfo } from 'node:net';
-import { SearchAttributes } from '../workflows/messages';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { STATUS_MEANINGS } from '../client/help-texts';
 import type { Config } from './config';
 import { latePurchaseOrders, purchaseOrders, registry } from './metrics';

@@ -13,7 +13,7 @@ export const WORKFLOW_BUNDLE_PATH =
   process.env.POFLOW_WORKFLOW_BUNDLE ?? path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
 /** Loaded once per workflow thread and shared by every workflow: see the modules' comments. */
-export const SHARED_WORKFLOW_MODULES = ['shared-modules.ts', 'shared-schemas.ts'].map((file) =>
+export const SHARED_WORKFLOW_MODULES = ['core/shared-modules.ts', 'core/shared-schemas.ts'].map((file) =>
   path.join(path.dirname(WORKFLOWS_PATH), file),
 );
 

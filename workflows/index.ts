@@ -1,5 +1,5 @@
 // The workflow bundle's entry: every workflow the worker serves.
-export { flxpointPurchaseOrderWorkflow } from './flxpoint-purchase-order-workflow';
+export { flxpointPurchaseOrderWorkflow } from './flxpoint/workflow';
 export { pingWorkflow } from './ping';
-export { purchaseOrderWorkflow } from './purchase-order-workflow';
+export { purchaseOrderWorkflow } from './flexport/workflow';
 export { eventReconcilerWorkflow } from './reconciler';

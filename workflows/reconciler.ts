@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { ReconcilerActivities, WalkCounts } from '../webhooks/reconciler/activities';
 import type { EventCursor } from '../webhooks/event-cursor';
-import type { Provider } from './purchase-order';
+import type { Provider } from './core/choices';
 
 export const RECONCILER_TASK_QUEUE = 'poflow-reconciler';
 /** Walks per run before continuing as new: about ten history events each. */

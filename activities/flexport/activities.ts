@@ -8,8 +8,8 @@ import type {
   FallbackRead,
   ProviderSnapshot,
   SubmissionIntent,
-} from '../../workflows/lifecycle';
-import type { PurchaseOrder } from '../../workflows/purchase-order';
+} from '../../workflows/flexport/state';
+import type { PurchaseOrder } from '../../workflows/flexport/purchase-order';
 import type { CreateBookingBody, FlexportClient } from './client';
 import { milestoneDates } from './shipment-milestones';
 

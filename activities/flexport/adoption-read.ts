@@ -5,8 +5,8 @@
  * from). Read only. A PO that cannot be adopted is refused with the reason.
  */
 import { z } from 'zod';
-import type { AdoptionSnapshot } from '../../workflows/adoption';
-import { parsePurchaseOrder, type PurchaseOrder } from '../../workflows/purchase-order';
+import type { AdoptionSnapshot } from '../../workflows/flexport/adoption';
+import { parsePurchaseOrder, type PurchaseOrder } from '../../workflows/flexport/purchase-order';
 import type { FlexportClient } from './client';
 import { milestoneDates } from './shipment-milestones';
 

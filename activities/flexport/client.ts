@@ -6,8 +6,8 @@
  */
 import type { Got } from 'got';
 import { z } from 'zod';
-import { ProviderEvent } from '../../workflows/messages';
-import type { PurchaseOrder } from '../../workflows/purchase-order';
+import { ProviderEvent } from '../../workflows/flexport/provider-event';
+import type { PurchaseOrder } from '../../workflows/flexport/purchase-order';
 import { parseResponse, providerHttp, toFailure } from '../http';
 
 export interface FlexportClientOptions {

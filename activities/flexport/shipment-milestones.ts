@@ -1,5 +1,5 @@
 /** A Flexport shipment's actual dates, read as the milestones poflow's workflow tracks. */
-import type { Milestone } from '../../workflows/lifecycle';
+import type { Milestone } from '../../workflows/flexport/state';
 import type { FlexportShipment } from './client';
 
 const MILESTONE_DATE_FIELDS = {

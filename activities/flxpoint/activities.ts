@@ -2,8 +2,8 @@
  * Flxpoint's activities, served on their own rate-limited task queue (worker/worker.ts).
  */
 import { Context, log } from '@temporalio/activity';
-import type { FlxpointPoSnapshot } from '../../workflows/flxpoint-lifecycle';
-import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint-purchase-order';
+import type { FlxpointPoSnapshot } from '../../workflows/flxpoint/lifecycle';
+import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint/purchase-order';
 import { RequestPacer } from '../pacer';
 import type { FlxpointClient, FlxpointPo } from './client';
 

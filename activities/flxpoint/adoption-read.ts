@@ -7,10 +7,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import type { FlxpointAdoptionSnapshot } from '../../workflows/flxpoint-adoption';
-import { FLXPOINT_PO_TYPES, FlxpointPurchaseOrder } from '../../workflows/flxpoint-purchase-order';
-import { flxpointLifecycle, isTerminalFlxpointStatus } from '../../workflows/flxpoint-status';
-import { parseWith } from '../../workflows/purchase-order';
+import type { FlxpointAdoptionSnapshot } from '../../workflows/flxpoint/adoption';
+import { FLXPOINT_PO_TYPES, FlxpointPurchaseOrder } from '../../workflows/flxpoint/purchase-order';
+import { flxpointLifecycle, isTerminalFlxpointStatus } from '../../workflows/flxpoint/status';
+import { parseWith } from '../../workflows/core/parsing';
 import type { FlxpointClient, FlxpointPo } from './client';
 
 export type FlxpointAdoptionRead =

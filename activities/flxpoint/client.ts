@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { HTTPError, type Got } from 'got';
 import { z } from 'zod';
-import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint-purchase-order';
+import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint/purchase-order';
 import { FailureTypes } from '../../workflows/core/provider-failures';
 import { parseResponse, providerHttp, toFailure } from '../http';
 

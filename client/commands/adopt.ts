@@ -5,7 +5,8 @@
  */
 import { FlexportClient } from '../../activities/flexport/client';
 import { readResource } from '../../activities/flexport/adoption-read';
-import { PO_STATUSES, type PoSettings, type PoSettingsInput } from '../../workflows/purchase-order';
+import { PO_STATUSES } from '../../workflows/flexport/purchase-order';
+import { type PoSettings, type PoSettingsInput } from '../../workflows/core/settings';
 import {
   adoptByName,
   adoptionSettings,

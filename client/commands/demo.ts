@@ -10,8 +10,14 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../worker/temporal-binaries';
-import { bookUpdate, cancelUpdate, closeUpdate, stateQuery, type PoView } from '../../workflows/messages';
-import type { Booking, PurchaseOrder } from '../../workflows/purchase-order';
+import {
+  bookUpdate,
+  cancelUpdate,
+  closeUpdate,
+  stateQuery,
+  type PoView,
+} from '../../workflows/flexport/messages';
+import type { Booking, PurchaseOrder } from '../../workflows/flexport/purchase-order';
 import { flagsOf, queryUiUrl, table, workflowUiUrl } from '../format';
 import { planImport } from '../import-file';
 import { PO_BODIES, startPurchaseOrder } from '../purchase-orders';

@@ -4,7 +4,8 @@
  * the workflow id is the idempotency key, so running the same file again starts nothing twice.
  */
 import path from 'node:path';
-import type { FieldIssue, PoSettingsInput } from '../../workflows/purchase-order';
+import type { FieldIssue } from '../../workflows/core/parsing';
+import type { PoSettingsInput } from '../../workflows/core/settings';
 import { BadInput, causeChain } from '../errors';
 import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProblem } from '../import-file';
 import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';

@@ -1,6 +1,6 @@
 /** `poflow list`: POs through a visibility query on their search attributes. */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { SearchAttributes } from '../../workflows/messages';
+import { SearchAttributes } from '../../workflows/core/search-attributes';
 import { BadInput } from '../errors';
 import { queryUiUrl, table, workflowUiUrl } from '../format';
 import { listQuery, type ListFilters } from '../list-query';

@@ -5,7 +5,7 @@
  * create in flight all end in "accepted, still in progress" with the command that follows it.
  */
 import type { Client, WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
-import { stateQuery } from '../../workflows/messages';
+import { stateQuery } from '../../workflows/flexport/messages';
 import type { AnyPoView } from '../format';
 
 export type RequestOutcome =

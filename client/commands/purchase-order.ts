@@ -16,19 +16,13 @@ import {
   bookUpdate,
   cancelUpdate,
   closeUpdate,
-  flxpointAmendUpdate,
-  flxpointCancelUpdate,
   stateQuery,
-} from '../../workflows/messages';
-import {
-  Booking,
-  parsePurchaseOrder,
-  parseWith,
-  PROVIDERS,
-  purchaseOrderWorkflowId,
-  type FieldIssue,
-  type Provider,
-} from '../../workflows/purchase-order';
+} from '../../workflows/flexport/messages';
+import { flxpointAmendUpdate, flxpointCancelUpdate } from '../../workflows/flxpoint/messages';
+import { Booking, parsePurchaseOrder } from '../../workflows/flexport/purchase-order';
+import { PROVIDERS, type Provider } from '../../workflows/core/choices';
+import { purchaseOrderWorkflowId } from '../../workflows/core/identity';
+import { parseWith, type FieldIssue } from '../../workflows/core/parsing';
 import { FailureTypes } from '../../workflows/core/provider-failures';
 import { BadInput, badFields } from '../errors';
 import { describePo, workflowUiUrl, type AnyPoView } from '../format';

@@ -1,5 +1,6 @@
 /** `poflow submit <po.json>`: one PO, validated before anything connects, started as its workflow. */
-import type { PoSettingsInput, Provider } from '../../workflows/purchase-order';
+import type { Provider } from '../../workflows/core/choices';
+import type { PoSettingsInput } from '../../workflows/core/settings';
 import { badFields } from '../errors';
 import { workflowUiUrl } from '../format';
 import { poBodyOf, startPurchaseOrder } from '../purchase-orders';

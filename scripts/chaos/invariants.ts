@@ -4,8 +4,8 @@
  * per name, no duplicate booking, the same status on both sides, nothing left waiting.
  */
 import type { Client } from '@temporalio/client';
-import { stateQuery, type PoView } from '../../workflows/messages';
-import { purchaseOrderWorkflowId } from '../../workflows/purchase-order';
+import { stateQuery, type PoView } from '../../workflows/flexport/messages';
+import { purchaseOrderWorkflowId } from '../../workflows/core/identity';
 
 export interface ProviderPo {
   id: number;

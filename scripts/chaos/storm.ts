@@ -7,8 +7,8 @@ import type { Client } from '@temporalio/client';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FaultOptions } from '../../sandbox/faults';
-import { stateQuery } from '../../workflows/messages';
-import { purchaseOrderWorkflowId } from '../../workflows/purchase-order';
+import { stateQuery } from '../../workflows/flexport/messages';
+import { purchaseOrderWorkflowId } from '../../workflows/core/identity';
 import { runCli, type CliResult } from '../../test/support/stack';
 import type { PartName, Parts } from './parts';
 

@@ -12,7 +12,7 @@ import { startPurchaseOrder } from '../../client/purchase-orders';
 import { generatePurchaseOrdersCsv } from '../../examples/generate-purchase-orders-csv';
 import { sampleFlxpointPurchaseOrder } from '../../test/support/flxpoint-purchase-orders';
 import { busiestWindow, flxpointRequests, MAX_PER_WINDOW, notCreatedOnce } from '../../test/support/flxpoint-requests'; // prettier-ignore
-import { stateQuery } from '../../workflows/messages';
+import { stateQuery } from '../../workflows/flexport/messages';
 import { readBook, violationsOf, type Book } from '../chaos/invariants';
 import { writeState } from './layout';
 import { ensureServerBinaries } from './binaries';

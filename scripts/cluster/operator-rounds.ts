@@ -9,7 +9,7 @@ import path from 'node:path';
 import { SandboxCounterpart } from '../../client/sandbox-counterpart';
 import { startPurchaseOrder } from '../../client/purchase-orders';
 import { PROJECT_ROOT } from '../../worker/temporal-binaries';
-import { stateQuery, type PoView } from '../../workflows/messages';
+import { stateQuery, type PoView } from '../../workflows/flexport/messages';
 import { setFaults } from '../chaos/storm';
 import { until, seconds, type ClusterRun, type Round } from './run';
 

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ensureSearchAttributes } from '../../worker/dev-server';
 import { commandLine, isAlive } from '../../worker/processes';
-import { SearchAttributes } from '../../workflows/messages';
+import { SearchAttributes } from '../../workflows/core/search-attributes';
 import type { ServerBinaries } from './binaries';
 import { CONFIG_FILE, LOG_DIR, frontendAddress, type ClusterPorts, type Service } from './layout';
 import { DATABASE_USER } from './postgres';

@@ -5,7 +5,7 @@
  */
 import { FlexportClient } from '../../activities/flexport/client';
 import { SandboxCounterpart } from '../../client/sandbox-counterpart';
-import type { ProviderEvent } from '../../workflows/messages';
+import type { ProviderEvent } from '../../workflows/flexport/provider-event';
 import { samplePurchaseOrder } from './purchase-orders';
 
 export const PROVIDER_STATES = ['open', 'acknowledged', 'partly_booked', 'shipped'] as const;

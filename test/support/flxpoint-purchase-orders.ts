@@ -1,5 +1,5 @@
 /** Valid Flxpoint create requests for the suites. */
-import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint-purchase-order';
+import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint/purchase-order';
 
 /** Order 5001 to source 77: two items, one matched by SKU, one by inventory variant. */
 export function sampleFlxpointPurchaseOrder(

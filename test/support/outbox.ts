@@ -1,5 +1,5 @@
 /** The pure notification suites' stand-in for the sender: takes the outbox's head until it is empty. */
-import type { Notification, NotificationOutbox } from '../../workflows/notification-outbox';
+import type { Notification, NotificationOutbox } from '../../workflows/core/notification-outbox';
 
 /** Delivers everything waiting, in order; returns it. */
 export function drainOutbox(outbox: NotificationOutbox): Notification[] {

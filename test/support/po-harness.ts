@@ -23,17 +23,13 @@ import { FlxpointClient } from '../../activities/flxpoint/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
 import { TASK_QUEUE, type WorkerTuning } from '../../worker/config';
 import { createFlxpointWorker } from '../../worker/worker';
-import type { flxpointPurchaseOrderWorkflow } from '../../workflows/flxpoint-purchase-order-workflow';
-import type { Alert } from '../../workflows/lifecycle';
-import {
-  providerEventSignal,
-  SearchAttributes,
-  stateQuery,
-  type PoView,
-  type ProviderEvent,
-} from '../../workflows/messages';
-import type { PoSettingsInput } from '../../workflows/purchase-order';
-import type { purchaseOrderWorkflow } from '../../workflows/purchase-order-workflow';
+import type { flxpointPurchaseOrderWorkflow } from '../../workflows/flxpoint/workflow';
+import type { Alert } from '../../workflows/core/notifications';
+import { providerEventSignal, stateQuery, type PoView } from '../../workflows/flexport/messages';
+import { type ProviderEvent } from '../../workflows/flexport/provider-event';
+import { SearchAttributes } from '../../workflows/core/search-attributes';
+import type { PoSettingsInput } from '../../workflows/core/settings';
+import type { purchaseOrderWorkflow } from '../../workflows/flexport/workflow';
 import { timeSkippingEnv, workerDefaults } from './temporal';
 
 export type PoHandle = WorkflowHandle<typeof purchaseOrderWorkflow>;

@@ -1,6 +1,6 @@
 /** Valid POs against the sandbox's fixture network (test/../sandbox/fixtures/network.json). */
 import type { z } from 'zod';
-import type { PurchaseOrder } from '../../workflows/purchase-order';
+import type { PurchaseOrder } from '../../workflows/flexport/purchase-order';
 
 export type PurchaseOrderInput = z.input<typeof PurchaseOrder>;
 

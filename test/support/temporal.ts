@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { Runtime, DefaultLogger, type WorkerOptions } from '@temporalio/worker';
-import { SearchAttributes } from '../../workflows/messages';
+import { SearchAttributes } from '../../workflows/core/search-attributes';
 import { WORKER_TUNING } from '../../worker/config';
 import { SINGLE_PARTITION_TASK_QUEUES } from '../../worker/dev-server';
 import { executableFor, TEMPORAL_HOME, type BinaryKind } from '../../worker/temporal-binaries';

@@ -8,8 +8,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { concernsNoPo, deliverEvent, logDelivery, type UnknownPoAdoption } from '../delivery';
 import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../event-cursor';
-import type { ProviderEvent } from '../../workflows/messages';
-import type { Provider } from '../../workflows/purchase-order';
+import type { ProviderEvent } from '../../workflows/flexport/provider-event';
+import type { Provider } from '../../workflows/core/choices';
 import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../../worker/metrics';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */

@@ -3,8 +3,8 @@
  * notifications, so the workflow polls the PO and folds its status in with this table.
  * Pure and workflow-safe: no Node built-ins, no IO.
  */
-import type { FlxpointPoStatus } from './flxpoint-purchase-order';
-import type { PoStatus } from './lifecycle';
+import type { FlxpointPoStatus } from './purchase-order';
+import type { PoStatus } from '../core/status';
 
 /** `transferred` appears in the response enum only: a PO can be read back with it, never created with it. */
 export type FlxpointStatusHandle = FlxpointPoStatus | 'transferred';

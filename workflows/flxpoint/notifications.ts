@@ -4,8 +4,8 @@
  * bookings, shipments or dates, so it tells `opened`, `needs_attention` and `cancelled` only
  * (docs/operators.md, "Event catalogue"). Pure: no Temporal, no IO, no clock.
  */
-import type { FlxpointPoState } from './flxpoint-lifecycle';
-import type { NotificationDraft } from './notifications';
+import type { FlxpointPoState } from './lifecycle';
+import type { NotificationDraft } from '../core/notifications';
 
 /**
  * The notifications of one change, from `previous` to `next` at `at`, in the order a receiver

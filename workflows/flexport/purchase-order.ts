@@ -4,10 +4,8 @@
  * starts. Workflow-safe: imported by workflow code, so no Node built-ins here.
  */
 import { z } from 'zod';
-import { AUTO_CLOSE_ANCHORS, PROVIDERS, type Provider } from './choices';
-import { buildOnce } from './shared-schemas';
-
-export { AUTO_CLOSE_ANCHORS, PROVIDERS, type AutoCloseAnchor, type Provider } from './choices';
+import { parseWith, type FieldIssue, type Parsed } from '../core/parsing';
+import { buildOnce } from '../core/shared-schemas';
 
 export const PO_STATUSES = ['open', 'closed', 'cancelled'] as const;
 export const PARTY_ROLES = [
@@ -55,10 +53,7 @@ export const UNITS_OF_MEASURE = [
   'SM', 'SO', 'SQ', 'ST', 'SV', 'SX', 'SY', 'TE', 'TN', 'TO', 'UN', 'YD', 'Z3',
 ] as const; // prettier-ignore
 
-export const DEFAULT_QUIET_CHECK_HOURS = 24;
-export const DEFAULT_NEEDS_ATTENTION_ALERT_HOURS = 24;
-
-/** The schemas, built once per worker thread (workflows/shared-schemas.ts). */
+/** The schemas, built once per worker thread (workflows/core/shared-schemas.ts). */
 function purchaseOrderSchemas() {
   /** "is required" for a missing field, else the given reason. */
   const reason =
@@ -313,56 +308,6 @@ function purchaseOrderSchemas() {
     }
   });
 
-  /**
-   * How often a Flxpoint PO's status is read (Flxpoint pushes none): `firstSeconds` after each change,
-   * doubling while nothing changes, up to `maxSeconds`.
-   */
-  const PollSchedule = z
-    .strictObject({
-      firstSeconds: z.number().int().min(1).default(60),
-      maxSeconds: z.number().int().min(1).default(3600),
-    })
-    .refine((poll) => poll.maxSeconds >= poll.firstSeconds, {
-      message: 'maxSeconds must not be below firstSeconds',
-      path: ['maxSeconds'],
-    });
-
-  /** Per-PO settings chosen at submission. */
-  const PoSettings = z
-    .strictObject({
-      provider: z.enum(PROVIDERS).default('flexport'),
-      /** Flxpoint only; unset means the default schedule (1 minute doubling to 1 hour). */
-      poll: PollSchedule.optional(),
-      /** Close the PO at the provider this many days after the anchor; `false` leaves closing to people. */
-      autoClose: z
-        .union([
-          z.literal(false),
-          z.strictObject({
-            after: z.enum(AUTO_CLOSE_ANCHORS).default('delivered_in_full'),
-            days: z.number().int().min(0).max(3650).default(30),
-          }),
-        ])
-        .default({ after: 'delivered_in_full', days: 30 }),
-      /**
-       * Flexport only: read the PO at the provider when nothing has been heard about it for this
-       * many hours (a webhook the reconciler could not recover either); `false` never reads.
-       */
-      quietCheckHours: z
-        .union([z.literal(false), z.number().positive().max(8760)])
-        .default(DEFAULT_QUIET_CHECK_HOURS),
-      /**
-       * Alert people when the PO stays in `needs_attention` this many hours (unset: 24); `false`
-       * never alerts. The refusal itself is notified to the ERP at once.
-       */
-      needsAttentionAlertHours: z.union([z.literal(false), z.number().positive().max(8760)]).optional(),
-      /** `false`: nothing about this PO goes to the ERP endpoints (its late and booking-overdue alerts still do). */
-      notifyErp: z.boolean().optional(),
-    })
-    .refine((settings) => settings.poll === undefined || settings.provider === 'flxpoint', {
-      message: 'applies to Flxpoint purchase orders only (Flexport pushes its changes)',
-      path: ['poll'],
-    });
-
   /** What an operator asks of the `book` update; everything defaults from the PO. */
   const Booking = z.strictObject({
     /** Unique per PO; the provider is searched by it before a booking is created. */
@@ -372,26 +317,16 @@ function purchaseOrderSchemas() {
     /** Units per line item; omitted: every unit not yet booked. */
     lines: z.array(z.strictObject({ item_key: Text, units: Units.pipe(z.number().min(1)) })).optional(),
   });
-  return { Port, Party, LineItem, PurchaseOrder, PollSchedule, PoSettings, Booking };
+  return { Port, Party, LineItem, PurchaseOrder, Booking };
 }
 
-export const { Port, Party, LineItem, PurchaseOrder, PollSchedule, PoSettings, Booking } = buildOnce(
+export const { Port, Party, LineItem, PurchaseOrder, Booking } = buildOnce(
   'purchase-order',
   purchaseOrderSchemas,
 );
 export type LineItem = z.output<typeof LineItem>;
 export type PurchaseOrder = z.output<typeof PurchaseOrder>;
-export type PollSchedule = z.output<typeof PollSchedule>;
-export type PoSettings = z.output<typeof PoSettings>;
-export type PoSettingsInput = z.input<typeof PoSettings>;
 export type Booking = z.output<typeof Booking>;
-
-export interface FieldIssue {
-  /** Where the problem is, e.g. `line_items[2].unit_of_measure`; empty for the whole document. */
-  path: string;
-  message: string;
-}
-export type Parsed<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 
 export interface ParseOptions {
   /**
@@ -406,23 +341,6 @@ export function parsePurchaseOrder(input: unknown, options: ParseOptions = {}): 
   if (!parsed.ok || !options.createdOn) return parsed;
   const issues = mustArriveIssues(parsed.value, options.createdOn);
   return issues.length ? { ok: false, issues } : parsed;
-}
-
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parsed<z.output<S>> {
-  const result = schema.safeParse(input);
-  if (result.success) return { ok: true, value: result.data };
-  return {
-    ok: false,
-    issues: result.error.issues.flatMap((issue) =>
-      // One issue per unknown field, at its own path, so a typo points at itself.
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({
-            path: formatPath([...issue.path, key]),
-            message: 'is not a known field',
-          }))
-        : [{ path: formatPath(issue.path), message: issue.message }],
-    ),
-  };
 }
 
 function mustArriveIssues(po: PurchaseOrder, createdOn: string): FieldIssue[] {
@@ -440,18 +358,6 @@ function mustArriveIssues(po: PurchaseOrder, createdOn: string): FieldIssue[] {
   return issues;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => {
-    if (typeof key === 'number') return `${out}[${key}]`;
-    return out ? `${out}.${String(key)}` : String(key);
-  }, '');
-}
-
 export function partyRef(po: PurchaseOrder, role: 'buyer' | 'seller'): string | undefined {
   return po.parties.find((p) => p.role === role)?.external_ref;
-}
-
-/** One workflow per provider and PO name: submitting the same PO twice never makes a second one. */
-export function purchaseOrderWorkflowId(provider: Provider, name: string): string {
-  return `po/${provider}/${name}`;
 }

@@ -16,7 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FlxpointActivities } from '../activities';
+import type { FlxpointActivities } from '../../activities';
 import {
   checkFlxpointAmend,
   checkFlxpointCancel,
@@ -26,25 +26,32 @@ import {
   type FlxpointCommand,
   type FlxpointEvent,
   type FlxpointPoState,
-} from './flxpoint-lifecycle';
-import { FailureTypes } from './core/provider-failures';
-import { DeadlineTimer } from './deadline-timer';
-import { startAdoptedFlxpoint, type FlxpointAdoptionSnapshot } from './flxpoint-adoption';
-import { flxpointNotificationsFor } from './flxpoint-notifications';
-import { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
-import { isTerminal } from './lifecycle';
+} from './lifecycle';
+import { FailureTypes } from '../core/provider-failures';
+import { DeadlineTimer } from '../core/deadline-timer';
+import { startAdoptedFlxpoint, type FlxpointAdoptionSnapshot } from './adoption';
+import { flxpointNotificationsFor } from './notifications';
+import { FlxpointPurchaseOrder } from './purchase-order';
+import { isTerminal } from '../core/status';
 import {
   flxpointAmendUpdate,
   flxpointCancelUpdate,
   flxpointStateQuery,
   type FlxpointPoView,
 } from './messages';
-import { commandSummary, publisher } from './flxpoint-purchase-order-ui';
-import { NotificationOutbox, type OutboxMemory } from './notification-outbox';
-import { NotificationSender } from './notification-sender';
-import type { NotifySettings } from './notifications';
-import { parseWith, PoSettings, type PoSettingsInput } from './purchase-order';
-import { now, PROVIDER_CALL, providerRefusal, purchaseOrderRejected, refuseIf } from './workflow-support';
+import { commandSummary, publisher } from './ui';
+import { NotificationOutbox, type OutboxMemory } from '../core/notification-outbox';
+import { NotificationSender } from '../core/notification-sender';
+import type { NotifySettings } from '../core/notifications';
+import { parseWith } from '../core/parsing';
+import { PoSettings, type PoSettingsInput } from '../core/settings';
+import {
+  now,
+  PROVIDER_CALL,
+  providerRefusal,
+  purchaseOrderRejected,
+  refuseIf,
+} from '../core/workflow-support';
 
 export interface FlxpointPurchaseOrderWorkflowInput {
   /** Flxpoint's create request; checked again here, so a bad one never reaches Flxpoint. */

@@ -4,6 +4,7 @@
  * state is built from its snapshot and nothing is sent back (no create, no update) until an
  * operator asks for a change. Pure and workflow-safe, like the reducer.
  */
+import type { AdoptionRecord } from '../core/adoption';
 import {
   MILESTONES,
   type BookingState,
@@ -11,16 +12,12 @@ import {
   type Milestone,
   type PoState,
   type ShipmentState,
-} from './lifecycle';
-import {
-  parsePurchaseOrder,
-  parseWith,
-  PoSettings,
-  type PoSettingsInput,
-  type Provider,
-  type PurchaseOrder,
-} from './purchase-order';
-import { purchaseOrderRejected } from './workflow-support';
+} from './state';
+import { parsePurchaseOrder, type PurchaseOrder } from './purchase-order';
+import { type Provider } from '../core/choices';
+import { parseWith } from '../core/parsing';
+import { PoSettings, type PoSettingsInput } from '../core/settings';
+import { purchaseOrderRejected } from '../core/workflow-support';
 
 /** What the provider showed of a PO when poflow adopted it. */
 export interface AdoptionSnapshot {
@@ -45,16 +42,6 @@ export interface AdoptionSnapshot {
   /** The shipments of those bookings and the dates they reached each milestone. */
   shipments: { id: number; milestones: Partial<Record<Milestone, string>> }[];
   /** What led to the adoption: `poflow adopt`, or the event about a PO poflow did not follow. */
-  trigger: string;
-}
-
-export interface AdoptionRecord {
-  at: string;
-  provider: Provider;
-  providerId: number;
-  version?: number;
-  /** The provider's last change before the adoption. */
-  providerUpdatedAt?: string;
   trigger: string;
 }
 

@@ -5,7 +5,7 @@
  * PO: the workflow says what a change tells (`notificationsFor`, `flxpointNotificationsFor`), the
  * outbox numbers, orders and keeps it. Pure code: no Temporal, no IO.
  */
-import type { Alert } from './lifecycle';
+import type { Alert } from './notifications';
 import {
   announcedBefore,
   stuckAlert,
@@ -14,7 +14,7 @@ import {
   type NotifiedPo,
   type NotifySettings,
 } from './notifications';
-import { DEFAULT_NEEDS_ATTENTION_ALERT_HOURS } from './purchase-order';
+import { DEFAULT_NEEDS_ATTENTION_ALERT_HOURS } from './settings';
 
 export interface Notification {
   /** `<workflow id>#<sequence>`: what a receiver deduplicates on. */

@@ -11,8 +11,8 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { FailureTypes } from './core/provider-failures';
-import type { FieldIssue } from './purchase-order';
+import { FailureTypes } from './provider-failures';
+import type { FieldIssue } from './parsing';
 
 /**
  * Temporal does the retrying (the HTTP client never retries): 503/504, timeouts and lost

@@ -3,12 +3,13 @@
  * its workflow starts in the state Flxpoint shows, with nothing to send. Flxpoint's side is the
  * truth: no create, and no write at all until an operator cancels it. Pure and workflow-safe.
  */
-import type { AdoptionRecord } from './adoption';
-import { withNextPoll, type FlxpointPoSnapshot, type FlxpointPoState } from './flxpoint-lifecycle';
-import { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
-import { flxpointLifecycle } from './flxpoint-status';
-import { parseWith, PollSchedule, PoSettings, type PoSettingsInput } from './purchase-order';
-import { purchaseOrderRejected } from './workflow-support';
+import type { AdoptionRecord } from '../core/adoption';
+import { withNextPoll, type FlxpointPoSnapshot, type FlxpointPoState } from './lifecycle';
+import { FlxpointPurchaseOrder } from './purchase-order';
+import { flxpointLifecycle } from './status';
+import { parseWith } from '../core/parsing';
+import { PollSchedule, PoSettings, type PoSettingsInput } from '../core/settings';
+import { purchaseOrderRejected } from '../core/workflow-support';
 
 /** What Flxpoint showed of a PO when poflow adopted it. */
 export interface FlxpointAdoptionSnapshot {

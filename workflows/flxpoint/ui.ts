@@ -3,10 +3,10 @@
  * change (the notifications' line among them), and a summary on every Flxpoint call. Workflow
  * code only.
  */
-import { nextPollAt, type FlxpointCommand, type FlxpointPoState } from './flxpoint-lifecycle';
+import { nextPollAt, type FlxpointCommand, type FlxpointPoState } from './lifecycle';
 import { flxpointSearchAttributes } from './messages';
-import { deliveriesLine, type DeliveriesView } from './notification-outbox';
-import { uiPublisher } from './workflow-support';
+import { deliveriesLine, type DeliveriesView } from '../core/notification-outbox';
+import { uiPublisher } from '../core/workflow-support';
 
 export function publisher(): (state: FlxpointPoState, deliveries: DeliveriesView | undefined) => void {
   const publish = uiPublisher();

@@ -15,41 +15,27 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-import {
-  checkAmend,
-  checkBook,
-  checkCancel,
-  checkClose,
-  isTerminal,
-  nextDeadlines,
-  reduce,
-  startLifecycle,
-  type Command,
-  type LifecycleEvent,
-  type PoState,
-} from './lifecycle';
+import type { createActivities } from '../../activities';
+import { reduce, startLifecycle } from './lifecycle';
+import { checkAmend, checkBook, checkCancel, checkClose } from './checks';
+import { nextDeadlines } from './deadlines';
+import { type Command, type LifecycleEvent, type PoState } from './state';
+import { isTerminal } from '../core/status';
 import {
   amendUpdate,
   bookUpdate,
   cancelUpdate,
   closeUpdate,
-  ProviderEvent,
   providerEventSignal,
   providerEventsSignal,
   stateQuery,
   takeProviderEventsUpdate,
   type PoView,
 } from './messages';
-import {
-  Booking,
-  DEFAULT_QUIET_CHECK_HOURS,
-  parsePurchaseOrder,
-  parseWith,
-  PoSettings,
-  type PoSettingsInput,
-  type PurchaseOrder,
-} from './purchase-order';
+import { ProviderEvent } from './provider-event';
+import { Booking, parsePurchaseOrder, type PurchaseOrder } from './purchase-order';
+import { parseWith } from '../core/parsing';
+import { DEFAULT_QUIET_CHECK_HOURS, PoSettings, type PoSettingsInput } from '../core/settings';
 import {
   describeIssues,
   now,
@@ -57,14 +43,14 @@ import {
   providerRefusal,
   purchaseOrderRejected,
   refuseIf,
-} from './workflow-support';
-import { FailureTypes } from './core/provider-failures';
+} from '../core/workflow-support';
+import { FailureTypes } from '../core/provider-failures';
 import { startAdopted, type AdoptionSnapshot } from './adoption';
-import { DeadlineTimer } from './deadline-timer';
-import { EventIdWindow } from './event-id-window';
-import { commandSummary, deadlineSummary, publisher } from './purchase-order-ui';
-import { NotificationOutbox, type OutboxMemory } from './notification-outbox';
-import { NotificationSender } from './notification-sender';
+import { DeadlineTimer } from '../core/deadline-timer';
+import { EventIdWindow } from '../core/event-id-window';
+import { commandSummary, deadlineSummary, publisher } from './ui';
+import { NotificationOutbox, type OutboxMemory } from '../core/notification-outbox';
+import { NotificationSender } from '../core/notification-sender';
 import { notificationsFor } from './notifications';
 
 export interface PurchaseOrderWorkflowInput {

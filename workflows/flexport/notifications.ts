@@ -1,72 +1,11 @@
 /**
- * Which notifications a change of a PO produces: a pure function of the state before, the
+ * Which notifications a change of a Flexport PO produces: a pure function of the state before, the
  * reduction (state after and commands) and the event that caused it. No Temporal, no IO, no clock:
  * the same change always gives the same notifications, so a replay or a retry never invents one.
  */
-import {
-  isTerminal,
-  MILESTONES,
-  type Alert,
-  type BookingState,
-  type HistoryEntry,
-  type LifecycleEvent,
-  type PoState,
-  type PoStatus,
-  type Reduced,
-} from './lifecycle';
-import type { PoSettings, Provider } from './purchase-order';
-
-/** Every event type an ERP endpoint can receive (and filter on), in the order one change emits them. */
-export const NOTIFICATION_TYPES = [
-  'purchase_order.opened',
-  'purchase_order.amended',
-  'purchase_order.needs_attention',
-  'purchase_order.booked',
-  'purchase_order.booking_confirmed',
-  'purchase_order.milestone_reached',
-  'purchase_order.booking_overdue',
-  'purchase_order.late',
-  'purchase_order.closed',
-  'purchase_order.cancelled',
-] as const;
-export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
-
-/** What the ERP receives about one change: the body's `type`, `occurred_at` and `data`. */
-export interface ErpEvent {
-  type: NotificationType;
-  occurredAt: string;
-  data: Record<string, unknown>;
-}
-
-/** One change to tell: an event for the ERP endpoints, an alert for people, or both. */
-export interface NotificationDraft {
-  event?: ErpEvent;
-  alert?: Alert;
-}
-
-/**
- * What the outbox reads of a PO, whichever its provider: a Flexport `PoState` and a Flxpoint
- * `FlxpointPoState` both have these fields.
- */
-export interface NotifiedPo {
-  name: string;
-  provider: Provider;
-  providerId?: number;
-  status: PoStatus;
-  createdAt: string;
-  history: HistoryEntry[];
-  lastError?: { message: string };
-  /** The provider's reason for the PO's status (Flxpoint gives one when a PO needs attention). */
-  statusReason?: string;
-}
-
-/** The per-PO settings that decide who hears of it. */
-export type NotifySettings = Pick<PoSettings, 'notifyErp' | 'needsAttentionAlertHours'>;
-
-/** Whether a PO that began (or resumed from a run) without notifications counts as announced already. */
-export function announcedBefore(state: NotifiedPo): boolean {
-  return state.status !== 'submitting' && state.providerId !== undefined;
-}
+import type { Alert, NotificationDraft, NotificationType } from '../core/notifications';
+import { isTerminal } from '../core/status';
+import { MILESTONES, type BookingState, type LifecycleEvent, type PoState, type Reduced } from './state';
 
 /**
  * The notifications of one reduction, in the order a receiver should apply them. `announced`: the
@@ -132,14 +71,6 @@ export function notificationsFor(
     });
   }
   return drafts;
-}
-
-/** The alert for a PO that has needed a person for longer than its settings allow. */
-export function stuckAlert(state: NotifiedPo, since: string, at: string): NotificationDraft {
-  const why = state.lastError?.message ?? state.statusReason;
-  const reason = why ? `: ${why}` : '';
-  const message = `Purchase order ${state.name} has needed attention since ${since}${reason}`;
-  return { alert: { kind: 'needs_attention', poName: state.name, at, message } };
 }
 
 /** What the PO asks for now: dates and units per line (no prices, no parties). */

@@ -5,11 +5,11 @@
  * `flxpoint-status.ts`. It shares the lifecycle's statuses and history, not its Flexport rules
  * (bookings, milestones, deadlines). No Temporal, no IO, no clock.
  */
-import type { AdoptionRecord } from './adoption';
-import type { FlxpointPurchaseOrder } from './flxpoint-purchase-order';
-import { flxpointLifecycle, isTerminalFlxpointStatus, type FlxpointStatusSource } from './flxpoint-status';
-import { isTerminal, transition, type HistoryEntry, type PoStatus } from './lifecycle';
-import { PollSchedule, type PoSettings } from './purchase-order';
+import type { AdoptionRecord } from '../core/adoption';
+import type { FlxpointPurchaseOrder } from './purchase-order';
+import { flxpointLifecycle, isTerminalFlxpointStatus, type FlxpointStatusSource } from './status';
+import { isTerminal, transition, type HistoryEntry, type PoStatus } from '../core/status';
+import { PollSchedule, type PoSettings } from '../core/settings';
 
 /** The fields of a Flxpoint PO the workflow keeps: its id, number and status with reasons. */
 export interface FlxpointPoSnapshot extends FlxpointStatusSource {

@@ -13,7 +13,7 @@ import {
   sleep,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { createActivities } from '../../activities';
 import type { NotificationOutbox } from './notification-outbox';
 import { now } from './workflow-support';
 

@@ -2,10 +2,11 @@
  * What the Web UI shows of a Flexport PO: search attributes and current details after each
  * change, and a summary on every provider call and deadline timer. Workflow code only.
  */
-import { nextDeadlines, type Command, type Deadline, type PoState } from './lifecycle';
+import { nextDeadlines } from './deadlines';
+import { type Command, type Deadline, type PoState } from './state';
 import { purchaseOrderSearchAttributes } from './messages';
-import { deliveriesLine, type DeliveriesView } from './notification-outbox';
-import { uiPublisher } from './workflow-support';
+import { deliveriesLine, type DeliveriesView } from '../core/notification-outbox';
+import { uiPublisher } from '../core/workflow-support';
 
 export function publisher(): (state: PoState, deliveries?: DeliveriesView) => void {
   const publish = uiPublisher();

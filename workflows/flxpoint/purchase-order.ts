@@ -6,7 +6,7 @@
  * name, and the name is the workflow id, which is what makes a second submission harmless.
  */
 import { z } from 'zod';
-import { buildOnce } from './shared-schemas';
+import { buildOnce } from '../core/shared-schemas';
 
 export const FLXPOINT_PO_STATUSES = [
   'unprocessed',
@@ -27,7 +27,7 @@ export const FLXPOINT_PO_TYPES = ['PO', 'FR', 'TO', 'SPO', 'FO'] as const;
 const DIMENSION_UNITS = ['inch', 'centimeter'] as const;
 const WEIGHT_UNITS = ['pound', 'ounce', 'gram', 'kilogram'] as const;
 
-/** The schemas, built once per worker thread (workflows/shared-schemas.ts). */
+/** The schemas, built once per worker thread (workflows/core/shared-schemas.ts). */
 function flxpointSchemas() {
   const Id = z.number({ error: 'expected a Flxpoint id (integer)' }).int('expected an integer');
   const Measure = z.number({ error: 'expected a number' }).nonnegative('must not be negative');
