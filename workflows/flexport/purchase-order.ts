@@ -2,6 +2,10 @@
  * A purchase order as users submit it: Flexport's v3 create-or-update body, with every rule and
  * enum the provider documents, so a bad PO is refused with field-level reasons before a workflow
  * starts. Workflow-safe: imported by workflow code, so no Node built-ins here.
+ *
+ * Over 300 lines because it is one schema: Flexport's documented fields, enums and rules in one
+ * closure built once per worker thread (core/shared-schemas.ts); split, the parts would only
+ * import each other.
  */
 import { z } from 'zod';
 import { parseWith, type FieldIssue, type Parsed } from '../core/parsing';
