@@ -27,7 +27,8 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(): Promise<BenchStack> {
+/** `extraEnv` adds to what `poflow start` is given (bench/memory.ts: its cache size, a preloaded probe). */
+export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}): Promise<BenchStack> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'poflow-bench-'));
   const ports = {
     TEMPORAL_PORT: await freePort(),
@@ -48,6 +49,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     WEBHOOK_SECRET: webhookSecret,
     POFLOW_LOG_LEVEL: 'warn',
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    ...extraEnv,
   };
   // Its own process group, so a stop reaches every child even if `poflow start` dies first.
   const child = spawn(process.execPath, [POFLOW_BIN, 'start'], {

@@ -62,9 +62,10 @@ const duration = (fallback: Duration) =>
 
 /** Each option's default and the values it takes. */
 const TUNING: { [K in keyof WorkerTuning]: z.ZodType<WorkerTuning[K], string | undefined> } = {
-  // A cached PO holds about 50 KiB of the workflow thread's heap since its schemas are shared
-  // (bench/workflow-cost.ts; 460 KiB before), so the active set of a 1,000-PO book fits.
-  maxCachedWorkflows: count(0, 1000),
+  // A cached PO costs about 360 KiB of RSS (100 KiB of workflow heap, the rest native), one
+  // outside the cache about 30 KiB (bench/memory.ts): 250 holds the POs that move at once (an
+  // import's 32 in flight and the webhooks they cause) and keeps 10,000 open POs under 1 GiB.
+  maxCachedWorkflows: count(0, 250),
   stickyQueueScheduleToStartTimeout: duration('10s'),
   // The SDK's floor: two slots, so a sticky and a normal task can both run.
   maxConcurrentWorkflowTaskExecutions: count(2, 40),
