@@ -20,6 +20,7 @@ import { poflowDataConverter } from '../codec/aes-gcm';
 import { parseCodecKeys } from '../codec/keys';
 import { growBook } from './book';
 import type { IsolateHeaps } from './isolate-heaps';
+import { kindOf } from './report';
 import { startBenchStack, treeRss } from './stack';
 
 interface Sample extends IsolateHeaps {
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   const sample = async (openPos: number) => {
     const processes: Record<string, number> = {};
     for (const p of treeRss(stack.pid)) {
-      const kind = p.label.includes('poflow') ? 'poflow start' : p.label.includes('temporal') ? 'temporal server' : 'tether'; // prettier-ignore
+      const kind = kindOf(p.label);
       processes[kind] = (processes[kind] ?? 0) + p.rssMiB;
     }
     const before = lines(out).length;
@@ -111,7 +112,7 @@ function print(samples: readonly Sample[], cache: number): void {
     const slope = previous
       ? `${(((s.rssMiB - previous.rssMiB) * 1024) / (s.openPos - previous.openPos)).toFixed(0)}`
       : '';
-    console.log([String(s.openPos).padStart(8), mib(s.processes['poflow start'] ?? 0), mib(s.rssMiB), mib(heapOf(s, 'main')), mib(heapOf(s, 'sandbox')), mib(heapOf(s, 'workflow')), mib(native(s)), mib(s.processes['temporal server'] ?? 0), slope.padStart(6)].join(' | ')); // prettier-ignore
+    console.log([String(s.openPos).padStart(8), mib(s.processes['poflow.js start'] ?? 0), mib(s.rssMiB), mib(heapOf(s, 'main')), mib(heapOf(s, 'sandbox')), mib(heapOf(s, 'workflow')), mib(native(s)), mib(s.processes.temporal ?? 0), slope.padStart(6)].join(' | ')); // prettier-ignore
   });
 }
 

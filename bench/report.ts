@@ -129,7 +129,7 @@ function byProcess(sample: RssSample): string {
   return [...sums].map(([kind, mib]) => `${kind} ${fixed(mib, 0)}`).join(', ');
 }
 
-function kindOf(label: string): string {
+export function kindOf(label: string): string {
   if (label.startsWith('temporal')) return 'temporal';
   if (label.startsWith('esbuild')) return 'esbuild (tsx)';
   const args = label.split(' ');

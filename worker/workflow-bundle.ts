@@ -42,7 +42,7 @@ export async function ensureWorkflowBundle(): Promise<string> {
 /**
  * webpack runs in a node process of its own that ends with the build. Run inside `poflow start`,
  * it left its memory behind for the life of the worker: idle RSS 500 MiB instead of 336 (345 vs
- * 254 after a full collection in every thread; 23 MiB of it live heap). Issue #10, scratch probe.
+ * 254 after a full collection in every thread; 23 MiB of it live heap), measured as bench/memory.ts does.
  */
 async function bundleInChildProcess(): Promise<void> {
   const job = {

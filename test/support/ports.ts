@@ -16,6 +16,7 @@ function ephemeralRangeStart(): number {
 }
 
 const LOWEST = 10_000;
+const HIGHEST = ephemeralRangeStart() - 1;
 const handedOut = new Set<number>();
 
 function listensOn(port: number): Promise<boolean> {
@@ -28,12 +29,11 @@ function listensOn(port: number): Promise<boolean> {
 
 /** A port nothing listens on right now, for servers that need one up front; never the same one twice in a process. */
 export async function freePort(): Promise<number> {
-  const highest = ephemeralRangeStart() - 1;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = LOWEST + Math.floor(Math.random() * (highest - LOWEST + 1));
+    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
     if (handedOut.has(port) || !(await listensOn(port))) continue;
     handedOut.add(port);
     return port;
   }
-  throw new Error(`no free port found between ${LOWEST} and ${highest} in 100 tries`);
+  throw new Error(`no free port found between ${LOWEST} and ${HIGHEST} in 100 tries`);
 }
