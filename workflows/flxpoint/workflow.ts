@@ -10,11 +10,9 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  log,
   patched,
   proxyActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { FlxpointActivities } from '../../activities';
 import {
@@ -27,12 +25,9 @@ import {
   type FlxpointEvent,
   type FlxpointPoState,
 } from './lifecycle';
-import { FailureTypes } from '../core/provider-failures';
-import { DeadlineTimer } from '../core/deadline-timer';
 import { startAdoptedFlxpoint, type FlxpointAdoptionSnapshot } from './adoption';
 import { flxpointNotificationsFor } from './notifications';
 import { FlxpointPurchaseOrder } from './purchase-order';
-import { isTerminal } from '../core/status';
 import {
   flxpointAmendUpdate,
   flxpointCancelUpdate,
@@ -40,8 +35,10 @@ import {
   type FlxpointPoView,
 } from './messages';
 import { commandSummary, publisher } from './ui';
-import { NotificationOutbox, type OutboxMemory } from '../core/notification-outbox';
-import { NotificationSender } from '../core/notification-sender';
+import { continueAsNewDue, PoShell, type RunLimits } from '../core/po-shell';
+import { FailureTypes } from '../core/provider-failures';
+import { isTerminal } from '../core/status';
+import type { OutboxMemory } from '../core/notification-outbox';
 import type { NotifySettings } from '../core/notifications';
 import { parseWith } from '../core/parsing';
 import { PoSettings, type PoSettingsInput } from '../core/settings';
@@ -76,12 +73,10 @@ export async function flxpointPurchaseOrderWorkflow(
   });
   const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
   // A cancel goes by the PO as Flxpoint has it; POs started before replay as they ran.
-  let state: FlxpointPoState = {
+  const initial: FlxpointPoState = {
     ...started.state,
     cancelReadsFlxpoint: patched('flxpoint-cancel-reads-flxpoint'),
   };
-  /** Bumped on every change, so the main loop re-reads the polling schedule. */
-  let revision = 0;
   const commands: FlxpointCommand[] = [...started.commands];
   const publish = publisher();
   /**
@@ -90,30 +85,25 @@ export async function flxpointPurchaseOrderWorkflow(
    */
   const bounded = patched(FLXPOINT_BOUNDED_RUNS);
   /** Notifications to the ERP and alerts to people; POs started before replay without them. */
-  const outbox =
+  const shell: PoShell<FlxpointPoState, FlxpointEvent, FlxpointCommand> = new PoShell(
+    initial,
+    {
+      reduce: reduceFlxpoint,
+      notifications: (previous, reduced, event, announced) =>
+        flxpointNotificationsFor(previous, reduced.state, event.at, announced),
+      publish,
+      // Every change is shown at once (the sender's changes when the main loop wakes).
+      changed: () => shell.show(),
+    },
     bounded && patched(FLXPOINT_NOTIFICATIONS)
-      ? new NotificationOutbox(workflowInfo().workflowId, state, notifySettings(input), input.outbox)
-      : undefined;
-  const sender = outbox && new NotificationSender(outbox);
-  /** The outbox's revision the Web UI shows: the sender changes it while the PO waits or calls Flxpoint. */
-  let shownOutbox = outbox?.revision;
-  const outdated = () => outbox?.revision !== shownOutbox;
-  function show(): void {
-    publish(state, outbox?.view());
-    shownOutbox = outbox?.revision;
-  }
+      ? { settings: notifySettings(input), memory: input.outbox }
+      : undefined,
+  );
   let readsThisRun = 0;
+  const view = (): FlxpointPoView => ({ ...shell.state, ...shell.notifications() });
 
   function apply(event: FlxpointEvent): void {
-    const reduced = reduceFlxpoint(state, event);
-    if (reduced.state !== state) {
-      const dropped = outbox?.record(state, reduced.state, flxpointNotificationsFor(state, reduced.state, event.at, outbox.announced), event.at); // prettier-ignore
-      if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
-      state = reduced.state;
-      revision += 1;
-      show();
-    }
-    commands.push(...reduced.commands);
+    commands.push(...shell.apply(event));
   }
 
   /** Runs one command: one Flxpoint request, its answer (or refusal) applied as an event. */
@@ -121,7 +111,7 @@ export async function flxpointPurchaseOrderWorkflow(
     const options = {
       ...PROVIDER_CALL,
       taskQueue: input.flxpointTaskQueue,
-      summary: commandSummary(state, command),
+      summary: commandSummary(shell.state, command),
     };
     try {
       switch (command.type) {
@@ -155,16 +145,20 @@ export async function flxpointPurchaseOrderWorkflow(
     }
   }
 
-  setHandler(flxpointStateQuery, () => view(state, outbox));
+  setHandler(flxpointStateQuery, view);
 
+  /*
+   * An update waits for the state to settle rather than for its own commands (the Flexport
+   * workflow's tickets): tickets would complete it at another point of its history.
+   */
   setHandler(
     flxpointAmendUpdate,
     async (raw) => {
       apply({ type: 'amend_requested', at: now(), po: requestOrRefused(raw) });
-      await condition(() => state.pending === undefined || isTerminal(state.status));
-      return view(state, outbox);
+      await condition(() => shell.state.pending === undefined || isTerminal(shell.state.status));
+      return view();
     },
-    { validator: (raw) => refuseIf(checkFlxpointAmend(state, requestOrRefused(raw))) },
+    { validator: (raw) => refuseIf(checkFlxpointAmend(shell.state, requestOrRefused(raw))) },
   );
 
   setHandler(
@@ -173,43 +167,35 @@ export async function flxpointPurchaseOrderWorkflow(
       // The operator's words go to Flxpoint as the cancel reason, as they are.
       apply({ type: 'cancel_requested', at: now(), cause: reason || 'cancelled by operator' });
       // A create in flight is waited for: the cancel follows it to Flxpoint.
-      await condition(
-        () => isTerminal(state.status) || (!state.pending && state.cancelAfterCreate === undefined),
-      );
+      const settled = () => !shell.state.pending && shell.state.cancelAfterCreate === undefined;
+      await condition(() => isTerminal(shell.state.status) || settled());
+      const { state } = shell;
       if (!isTerminal(state.status) && state.lastError?.during === 'cancel') {
         throw ApplicationFailure.create({ type: FailureTypes.rejected, message: state.lastError.message, nonRetryable: true }); // prettier-ignore
       }
-      return view(state, outbox);
+      return view();
     },
-    { validator: (_reason) => refuseIf(checkFlxpointCancel(state)) },
+    { validator: (_reason) => refuseIf(checkFlxpointCancel(shell.state)) },
   );
 
-  show();
-
-  /** Temporal's suggestion, or (bounded runs) this PO's own limits: reads, history length and size. */
-  function continueAsNewDue(): boolean {
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested) return true;
-    return (
-      bounded &&
-      (readsThisRun >= MAX_READS_PER_RUN ||
-        info.historyLength >= MAX_HISTORY_EVENTS ||
-        info.historySize >= MAX_HISTORY_BYTES)
-    );
-  }
+  shell.show();
 
   /** Not while a delivery is on its way: the next run would send it again. */
   function canContinueAsNew(): boolean {
-    return continueAsNewDue() && !sender?.busy;
+    const limits = bounded ? RUN_LIMITS : undefined;
+    return continueAsNewDue(limits, readsThisRun >= MAX_READS_PER_RUN) && !shell.deliveryInFlight;
   }
 
-  function resumeInput(): FlxpointPurchaseOrderWorkflowInput {
-    return { ...input, po: state.po, resume: state, outbox: outbox?.snapshot() };
-  }
+  const newRun = () =>
+    continueAsNew<typeof flxpointPurchaseOrderWorkflow>({
+      ...input,
+      po: shell.state.po,
+      resume: shell.state,
+      outbox: shell.outbox?.snapshot(),
+    });
 
-  const timer = new DeadlineTimer();
-  if (sender) void sender.run();
-  while (!isTerminal(state.status)) {
+  shell.sendNotifications();
+  while (!isTerminal(shell.state.status)) {
     const command = commands.shift();
     if (command) {
       await run(command);
@@ -217,47 +203,39 @@ export async function flxpointPurchaseOrderWorkflow(
     }
     if (canContinueAsNew()) {
       // Polling forever grows the history: start afresh once in-flight handlers are done.
-      await condition(() => (allHandlersFinished() && !sender?.busy) || commands.length > 0);
-      if (commands.length === 0) {
-        return continueAsNew<typeof flxpointPurchaseOrderWorkflow>(resumeInput());
-      }
+      await condition(() => (allHandlersFinished() && !shell.deliveryInFlight) || commands.length > 0);
+      if (commands.length === 0) return newRun();
       continue;
     }
-    const seen = revision;
-    const wake = () => commands.length > 0 || revision !== seen || outdated() || canContinueAsNew();
-    const pollAt = nextPollAt(state);
-    const alertAt = outbox?.deadline(state);
+    const seen = shell.revision;
+    const wake = () => commands.length > 0 || shell.revision !== seen || shell.outdated || canContinueAsNew();
+    const pollAt = nextPollAt(shell.state);
     const summary = () =>
-      `read PO ${state.name}'s status at Flxpoint (last ${state.flxpointStatus}) at ${pollAt}`;
+      `read PO ${shell.state.name}'s status at Flxpoint (last ${shell.state.flxpointStatus}) at ${pollAt}`;
     if (bounded) {
       // One timer per read: a change that leaves the next read where it was keeps it running.
-      if (alertAt && (!pollAt || alertAt < pollAt)) {
-        timer.follow(alertAt, () => `needs-attention alert for PO ${state.name} at ${alertAt}`);
-      } else {
-        timer.follow(pollAt, summary);
-      }
-      await condition(() => wake() || timer.fired);
-      if (outdated()) show();
+      shell.followWakeUp(pollAt, summary);
+      await condition(() => wake() || shell.timer.fired);
+      if (shell.outdated) shell.show();
       // A timer set before the read moved later fires early: it is followed again, not a read.
-      if (timer.fired && pollAt && Date.now() >= Date.parse(pollAt)) apply({ type: 'poll_due', at: now() });
-      if (timer.fired) outbox?.deadlineReached(state, now());
+      const due = pollAt !== undefined && Date.now() >= Date.parse(pollAt);
+      if (shell.timer.fired) commands.push(...shell.wokeUp(due ? { type: 'poll_due', at: now() } : undefined)); // prettier-ignore
     } else if (!pollAt) {
       await condition(wake);
     } else {
+      // POs started before bounded runs: a timer per wait, restarted on every change.
       const wait = Math.max(Date.parse(pollAt) - Date.now(), 1);
       if (!(await condition(wake, wait, { summary: summary() }))) apply({ type: 'poll_due', at: now() });
     }
   }
   // A cancelled PO ends once it has told the ERP so; continue-as-new still works while it waits.
-  while (outbox && !outbox.idle) {
-    await condition(() => outdated() || (canContinueAsNew() && allHandlersFinished()));
-    show();
-    if (canContinueAsNew() && allHandlersFinished()) {
-      return continueAsNew<typeof flxpointPurchaseOrderWorkflow>(resumeInput());
-    }
+  while (shell.outbox && !shell.outbox.idle) {
+    await condition(() => shell.outdated || (canContinueAsNew() && allHandlersFinished()));
+    shell.show();
+    if (canContinueAsNew() && allHandlersFinished()) return newRun();
   }
   await condition(allHandlersFinished);
-  return view(state, outbox);
+  return view();
 }
 
 /** The patch that brought the one polling timer and the run's own continue-as-new limits. */
@@ -270,8 +248,7 @@ const FLXPOINT_NOTIFICATIONS = 'flxpoint-notifications';
  * a PO's first 14 hours, then most of a day).
  */
 const MAX_READS_PER_RUN = 20;
-const MAX_HISTORY_EVENTS = 2_000;
-const MAX_HISTORY_BYTES = 2 * 1024 * 1024;
+const RUN_LIMITS: RunLimits = { historyEvents: 2_000, historyBytes: 2 * 1024 * 1024 };
 
 function begin(input: FlxpointPurchaseOrderWorkflowInput) {
   if (input.adopted) return startAdoptedFlxpoint(input.adopted, input.po, input.settings, now());
@@ -287,10 +264,6 @@ function begin(input: FlxpointPurchaseOrderWorkflowInput) {
 function notifySettings(input: FlxpointPurchaseOrderWorkflowInput): NotifySettings {
   const settings = parseWith(PoSettings, input.settings ?? { provider: 'flxpoint' });
   return settings.ok ? settings.value : {};
-}
-
-function view(state: FlxpointPoState, outbox: NotificationOutbox | undefined): FlxpointPoView {
-  return outbox ? { ...state, notifications: outbox.view() } : state;
 }
 
 function requestOrRefused(raw: unknown): FlxpointPurchaseOrder {
