@@ -3,8 +3,11 @@
  * notification outbox and its sender, the Web UI's publication, the one timer for the next
  * wake-up (the provider's next deadline or read, or the needs-attention alert, whichever is
  * earlier) and the run's limits for continue-as-new. Each provider's workflow says what differs:
- * its reducer, its notifications, its next wake-up and its limits, and it runs its own commands
- * (see `command-queue.ts`). Workflow code only.
+ * its reducer, its notifications, its next wake-up and its limits.
+ *
+ * The main loops stay in each workflow because recorded histories fix their order of commands:
+ * Flexport runs its commands beside the loop and publishes once per activation, Flxpoint runs them
+ * inside it and publishes on every change. Workflow code only.
  */
 import { log, workflowInfo } from '@temporalio/workflow';
 import { DeadlineTimer } from './deadline-timer';

@@ -12,7 +12,7 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
-import { reduce, startLifecycle } from './lifecycle';
+import { reduce } from './lifecycle';
 import { checkAmend, checkBook, checkCancel, checkClose } from './checks';
 import { nextDeadlines } from './deadlines';
 import { type Command, type LifecycleEvent, type PoState } from './state';
@@ -28,7 +28,7 @@ import {
   type PoView,
 } from './messages';
 import { ProviderEvent } from './provider-event';
-import { Booking, parsePurchaseOrder, type PurchaseOrder } from './purchase-order';
+import { begin, bookingOrRefused, parsedOrRefused, withQuietCheck } from './inputs';
 import { startAdopted, type AdoptionSnapshot } from './adoption';
 import { deadlineSummary, publisher } from './ui';
 import { notificationsFor } from './notifications';
@@ -37,9 +37,8 @@ import { legacyLoop } from './legacy-loop';
 import { CommandQueue, type Ticket } from '../core/command-queue';
 import { continueAsNewDue, PoShell, type RunLimits } from '../core/po-shell';
 import { isTerminal } from '../core/status';
-import { parseWith } from '../core/parsing';
-import { DEFAULT_QUIET_CHECK_HOURS, PoSettings, type PoSettingsInput } from '../core/settings';
-import { describeIssues, now, purchaseOrderRejected, refuseIf } from '../core/workflow-support';
+import type { PoSettingsInput } from '../core/settings';
+import { now, refuseIf } from '../core/workflow-support';
 import { FailureTypes } from '../core/provider-failures';
 import { EventIdWindow } from '../core/event-id-window';
 import type { OutboxMemory } from '../core/notification-outbox';
@@ -268,43 +267,6 @@ const MAX_SIGNALS_PER_RUN = 2_000;
 /** Half the server's default limit on updates in one run (2,000). */
 const MAX_UPDATES_PER_RUN = 1_000;
 const RUN_LIMITS: RunLimits = { historyEvents: 10_000, historyBytes: 10 * 1024 * 1024 };
-
-/**
- * POs whose history began before the quiet check replay without it (their histories hold no such
- * timer). A run resumed from state written before it existed gets the default.
- */
-function withQuietCheck(state: PoState, quietCheckPatched: boolean): PoState {
-  const quietCheckHours = quietCheckPatched
-    ? (state.settings.quietCheckHours ?? DEFAULT_QUIET_CHECK_HOURS)
-    : false;
-  return { ...state, settings: { ...state.settings, quietCheckHours } };
-}
-
-function begin(input: PurchaseOrderWorkflowInput) {
-  const createdOn = now().slice(0, 10);
-  const po = parsePurchaseOrder(input.po, { createdOn });
-  const settings = parseWith(PoSettings, input.settings ?? {});
-  if (!po.ok || !settings.ok) {
-    throw purchaseOrderRejected([...(po.ok ? [] : po.issues), ...(settings.ok ? [] : settings.issues)]);
-  }
-  return startLifecycle(po.value, settings.value, now());
-}
-
-function parsedOrRefused(raw: unknown, state: PoState): PurchaseOrder {
-  const parsed = parsePurchaseOrder(raw, { createdOn: state.createdAt.slice(0, 10) });
-  if (parsed.ok) return parsed.value;
-  throw purchaseOrderRejected(parsed.issues);
-}
-
-function bookingOrRefused(raw: unknown) {
-  const parsed = parseWith(Booking, raw ?? {});
-  if (parsed.ok) return parsed.value;
-  throw ApplicationFailure.create({
-    type: FailureTypes.requestRefused,
-    message: describeIssues(parsed.issues),
-    nonRetryable: true,
-  });
-}
 
 function poView(shell: PoShell<PoState, LifecycleEvent, Command>, seen: EventIdWindow): PoView {
   const { state } = shell;
