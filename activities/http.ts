@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import got, { HTTPError, RequestError, type Got, type Headers, type Hooks } from 'got';
 import { z } from 'zod';
-import { providerRequestHooks } from '../worker/metrics';
+import { providerRequestHooks } from './metrics';
 import { FailureTypes } from '../workflows/core/provider-failures';
 import type { Provider } from '../workflows/core/choices';
 

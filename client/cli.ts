@@ -14,8 +14,8 @@ import {
   DEFAULT_WAIT_SECONDS,
   POLL_FIRST_HELP,
   POLL_MAX_HELP,
-  STATUS_MEANINGS,
 } from './help-texts';
+import { STATUS_MEANINGS } from '../workflows/core/status';
 import type { ListFilters } from './list-query';
 import type { WaitOption } from './commands/purchase-order';
 import type { Session } from './session';

@@ -1,19 +1,8 @@
 /**
- * What the command line's help says about statuses and per-PO settings, apart from the schemas so
- * that `poflow --help` loads neither zod nor Temporal.
+ * What the command line's help says about per-PO settings, apart from the schemas so that
+ * `poflow --help` loads neither zod nor Temporal (the statuses' meanings: `workflows/core/status.ts`).
  */
-import type { PoStatus } from '../workflows/core/status';
 import { AUTO_CLOSE_ANCHORS } from '../workflows/core/choices';
-
-/** Every lifecycle status, with what it means for someone choosing a filter. */
-export const STATUS_MEANINGS: Record<PoStatus, string> = {
-  submitting: 'sent to the provider, not yet accepted',
-  open: 'accepted by the provider, nothing booked',
-  needs_attention: 'refused by the provider; amend or cancel it',
-  booked: 'at least one booking',
-  closed: 'closed (terminal)',
-  cancelled: 'cancelled (terminal)',
-};
 
 export const AUTO_CLOSE_HELP = `Flexport: close the PO this many days after --auto-close-after, or "off" (default 30)`;
 export const AUTO_CLOSE_AFTER_HELP = `Flexport: what auto-close counts from: ${AUTO_CLOSE_ANCHORS.join(' or ')} (default delivered_in_full)`;

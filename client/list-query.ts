@@ -5,7 +5,7 @@
 import { PROVIDERS } from '../workflows/core/choices';
 import { SearchAttributes } from '../workflows/core/search-attributes';
 import { BadInput } from './errors';
-import { STATUS_MEANINGS } from './help-texts';
+import { STATUS_MEANINGS } from '../workflows/core/status';
 
 export interface ListFilters {
   status?: string[];

@@ -20,7 +20,7 @@ import { parseEvent } from './event';
 import { poflowLogger } from '../worker/logger';
 import { EventIdWindow } from '../workflows/core/event-id-window';
 import { verifySignature, type SignaturePolicy } from './signature';
-import { observeWebhookReceiver } from '../worker/metrics';
+import { observeWebhookReceiver } from '../activities/metrics';
 import { readiness, type ReadinessCheck } from '../worker/operations';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -9,9 +9,9 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import Fastify from 'fastify';
 import { createServer, type AddressInfo } from 'node:net';
 import { SearchAttributes } from '../workflows/core/search-attributes';
-import { STATUS_MEANINGS } from '../client/help-texts';
+import { STATUS_MEANINGS } from '../workflows/core/status';
 import type { Config } from './config';
-import { latePurchaseOrders, purchaseOrders, registry } from './metrics';
+import { latePurchaseOrders, purchaseOrders, registry } from '../activities/metrics';
 import type { LogLevel } from './log-level';
 import { poflowLogger, sdkLevelOf, sdkLoggerOf } from './logger';
 

@@ -10,7 +10,7 @@ import { concernsNoPo, deliverEvent, logDelivery, type UnknownPoAdoption } from 
 import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '../event-cursor';
 import type { ProviderEvent } from '../../workflows/flexport/provider-event';
 import type { Provider } from '../../workflows/core/choices';
-import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../../worker/metrics';
+import { reconcilerCaughtUp, reconcilerEventsRecovered } from '../../activities/metrics';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */
 export interface EventFeed {

@@ -6,6 +6,16 @@
 export type PoStatus = 'submitting' | 'open' | 'needs_attention' | 'booked' | 'closed' | 'cancelled';
 export const TERMINAL_STATUSES: readonly PoStatus[] = ['closed', 'cancelled'];
 
+/** Every lifecycle status, with what it means for someone choosing a filter. */
+export const STATUS_MEANINGS: Record<PoStatus, string> = {
+  submitting: 'sent to the provider, not yet accepted',
+  open: 'accepted by the provider, nothing booked',
+  needs_attention: 'refused by the provider; amend or cancel it',
+  booked: 'at least one booking',
+  closed: 'closed (terminal)',
+  cancelled: 'cancelled (terminal)',
+};
+
 export interface HistoryEntry {
   at: string;
   from: PoStatus;

@@ -2,7 +2,9 @@
  * poflow's own Prometheus metrics (names prefixed `poflow_`), in one registry that the operations
  * server (`worker/operations.ts`) serves beside the Temporal SDK's worker metrics. Counters are
  * incremented where things happen; the webhook counts and the reconciler's lag are read at scrape
- * time, so the receiver's hot path does no more than it did.
+ * time, so the receiver's hot path does no more than it did. It lives in activities/, the lowest
+ * folder that counts into it (provider requests, alerts), so worker/ and webhooks/ depend on
+ * activities/ and never the other way.
  */
 import type { Hooks } from 'got';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
