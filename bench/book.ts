@@ -66,9 +66,9 @@ export async function growBook(
     await pool(count, inFlight, async (i) => {
       const name = `${prefix}-${String(i + 1).padStart(5, '0')}`;
       const started = performance.now();
-      const startedAt = new Date();
+      const startedAtMs = Date.now();
       const po = await startPurchaseOrder(client, { ...TEMPLATE, name });
-      const status = await watcher.settled(po.name, startedAt);
+      const status = await watcher.settled(po.name, startedAtMs);
       const now = performance.now();
       if (status !== 'open') {
         notOpen[status] = (notOpen[status] ?? 0) + 1;
@@ -96,11 +96,11 @@ export function throughputOf(openedAt: readonly number[], from: number, to: numb
  * One visibility query every 50 ms for all the POs waited on: which have left `submitting`. The
  * query is bounded by the earliest start waited on: Temporal's SQL visibility orders every list by
  * close and start time, so SQLite walks that index over every execution in the namespace and reads
- * each row it cannot rule out from the index (26 ms per query at 10,000 open POs, 3 ms with the
- * bound), and unbounded the benchmark's own polling slowed the server as the book grew.
+ * each row it cannot rule out from the index: 26 ms per query at 10,000 open POs, 3 ms with the
+ * bound, so unbounded the benchmark's own polling cost the server more as the book grew.
  */
 class StatusWatcher {
-  private readonly waiting = new Map<string, { resolve: (status: string) => void; startedAt: Date }>();
+  private readonly waiting = new Map<string, { resolve: (status: string) => void; startedAtMs: number }>();
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -109,8 +109,8 @@ class StatusWatcher {
   }
 
   /** The PO's status once it is no longer `submitting`. */
-  settled(name: string, startedAt: Date): Promise<string> {
-    return new Promise((resolve) => this.waiting.set(name, { resolve, startedAt }));
+  settled(name: string, startedAtMs: number): Promise<string> {
+    return new Promise((resolve) => this.waiting.set(name, { resolve, startedAtMs }));
   }
 
   async stop(): Promise<void> {
@@ -124,7 +124,7 @@ class StatusWatcher {
       if (this.waiting.size === 0) continue;
       const names = [...this.waiting.keys()];
       // A second of slack for the server's clock, which stamps the start.
-      const earliest = Math.min(...[...this.waiting.values()].map((w) => w.startedAt.getTime())) - 1000;
+      const earliest = Math.min(...[...this.waiting.values()].map((w) => w.startedAtMs)) - 1000;
       const query = `PoName IN (${names.map((n) => `"${n}"`).join(', ')}) AND PoStatus != "submitting" AND StartTime >= "${new Date(earliest).toISOString()}"`; // prettier-ignore
       for await (const execution of this.client.workflow.list({ query })) {
         const name = execution.typedSearchAttributes.get(SearchAttributes.PoName);
