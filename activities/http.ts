@@ -9,6 +9,7 @@ import got, { HTTPError, RequestError, type Got, type Headers, type Hooks } from
 import { z } from 'zod';
 import { providerRequestHooks } from './metrics';
 import { FailureTypes } from '../workflows/core/provider-failures';
+import { PROVIDER_RETRY_MAX_INTERVAL_MS } from '../workflows/core/workflow-support';
 import type { Provider } from '../workflows/core/choices';
 
 export interface ProviderHttpOptions {
@@ -83,11 +84,15 @@ export function toFailure(err: unknown, method: string, url: string): Applicatio
     : ApplicationFailure.create({ type: FailureTypes.unreachable, message: `${where}: ${String(err)}` });
 }
 
-/** `Retry-After` in seconds or as an HTTP date; undefined leaves the retry policy's backoff. */
+/**
+ * `Retry-After` in seconds or as an HTTP date, capped at the retry policy's maximum interval (a
+ * provider asking for a day would otherwise hold the call that long: Temporal takes the delay as
+ * given); undefined leaves the retry policy's backoff.
+ */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
   const value = headers['retry-after'];
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now;
-  return Number.isFinite(ms) ? Math.max(ms, 0) : undefined;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), PROVIDER_RETRY_MAX_INTERVAL_MS) : undefined;
 }

@@ -15,13 +15,25 @@ import { FailureTypes } from './provider-failures';
 import type { FieldIssue } from './parsing';
 
 /**
+ * The longest wait between two attempts of a provider call: the retry policy's maximum interval,
+ * and the cap on a provider's `Retry-After` (activities/http.ts), which Temporal would otherwise
+ * honour however long it is.
+ */
+export const PROVIDER_RETRY_MAX_INTERVAL_MS = 5 * 60_000;
+
+/**
  * Temporal does the retrying (the HTTP client never retries): 503/504, timeouts and lost
  * connections back off up to five minutes apart for as long as it takes; a `Retry-After` from the
- * provider overrides the next delay; a 4xx fails at once as `ProviderRejected`.
+ * provider overrides the next delay, up to the same five minutes; a 4xx fails at once as
+ * `ProviderRejected`.
  */
 export const PROVIDER_CALL: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: PROVIDER_RETRY_MAX_INTERVAL_MS,
+  },
 };
 
 export function now(): string {
