@@ -19,6 +19,8 @@ import { nextId, type BookingLineItemRecord, type BookingRecord } from './state'
 const BookingFilters = z.object({
   'f.status': z.enum(BOOKING_STATUSES).optional(),
   'f.shipment.id': intParam.optional(),
+  /** The reference lists `f.name` without saying more; matched exactly, like the PO list's. */
+  'f.name': z.string().optional(),
 });
 
 const BookingLineItemFilters = z.object({
@@ -130,7 +132,8 @@ export class Bookings {
     const matches = this.ctx.state.bookings.filter(
       (b) =>
         (f['f.status'] === undefined || b.status === f['f.status']) &&
-        (f['f.shipment.id'] === undefined || b.shipment_id === f['f.shipment.id']),
+        (f['f.shipment.id'] === undefined || b.shipment_id === f['f.shipment.id']) &&
+        (f['f.name'] === undefined || b.input.name === f['f.name']),
     );
     return paginate(matches, paging, requestUrl, (b) => this.render(b));
   }

@@ -2,7 +2,9 @@
  * Flexport's activities on the PO task queue: submit (create or update) a PO, book it, and read
  * it back after a quiet spell. Each is safe to retry: it finds what an earlier attempt made first.
  */
-import { log } from '@temporalio/activity';
+import { heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureTypes } from '../../workflows/core/provider-failures';
 import type {
   BookingPlan,
   FallbackRead,
@@ -10,7 +12,7 @@ import type {
   SubmissionIntent,
 } from '../../workflows/flexport/state';
 import type { PurchaseOrder } from '../../workflows/flexport/purchase-order';
-import type { CreateBookingBody, FlexportClient } from './client';
+import type { CreateBookingBody, FlexportBooking, FlexportClient } from './client';
 import { milestoneDates } from './shipment-milestones';
 
 export interface SubmissionResult {
@@ -52,13 +54,14 @@ export function createFlexportActivities(deps: { flexport: FlexportClient }) {
     },
 
     /**
-     * Idempotent on retry: looks for the booking by name before creating it, and for each booking
-     * line item before adding it, so an attempt that died halfway is finished, not repeated.
+     * Idempotent on retry: looks for this PO's booking of that name before creating it, and for
+     * each booking line item before adding it, so an attempt that died halfway is finished, not
+     * repeated. A booking of that name that is not this PO's is refused, never joined.
      */
     async bookPurchaseOrder(plan: BookingPlan): Promise<BookingResult> {
-      const booking =
-        (await flexport.findBookingByName(plan.name)) ?? (await flexport.createBooking(bookingBody(plan)));
-      const existing = await flexport.listBookingLineItems(booking.id);
+      const found = await ownBooking(flexport, plan);
+      const booking = found?.booking ?? (await flexport.createBooking(bookingBody(plan)));
+      const existing = found?.lines ?? [];
       for (const line of plan.lines) {
         if (existing.some((e) => e.purchase_order_line_item.id === line.purchaseOrderLineItemId)) continue;
         await flexport.createBookingLineItem({
@@ -108,7 +111,74 @@ export function createFlexportActivities(deps: { flexport: FlexportClient }) {
   };
 }
 
-/** The v2 booking body: one mode-specific section carrying the port codes the PO names. */
+/**
+ * Pages of 100 one booking-name lookup reads: a name belongs to one PO, so a name carried by more
+ * bookings than this is refused rather than walked (each page must fit in the activity's minute).
+ */
+const BOOKING_NAME_PAGES = 2;
+
+/** The booking metadata key that names the provider id of the PO a booking was made for. */
+const PURCHASE_ORDER_MARK = 'poflow_purchase_order_id';
+
+type BookingLineItem = Awaited<ReturnType<FlexportClient['listBookingLineItems']>>[number];
+
+/**
+ * The booking an earlier attempt made for this plan, with its line items: named as the plan, and
+ * carrying units of this PO only, or none yet but marked as made for it (an attempt that died
+ * before its first line item). Undefined when no booking has the name; any other booking of that
+ * name (another PO's, or one made by hand) is a refusal.
+ */
+async function ownBooking(
+  flexport: FlexportClient,
+  plan: BookingPlan,
+): Promise<{ booking: FlexportBooking; lines: BookingLineItem[] } | undefined> {
+  const named = await flexport.bookingsNamed(plan.name, { maxPages: BOOKING_NAME_PAGES, onPage: () => heartbeat() }); // prettier-ignore
+  if (named.more) {
+    throw bookingNameInUse(`more than ${BOOKING_NAME_PAGES * 100} bookings are named ${plan.name} at Flexport: choose another booking name`); // prettier-ignore
+  }
+  if (named.bookings.length === 0) return undefined;
+  const carriesThisPo = new Set(
+    (await flexport.listPurchaseOrderBookingLineItems(plan.purchaseOrderId)).map((l) => l.booking.id),
+  );
+  heartbeat();
+  for (const booking of named.bookings) {
+    if (!carriesThisPo.has(booking.id) && !markedFor(booking, plan)) continue;
+    const lines = await flexport.listBookingLineItems(booking.id);
+    heartbeat();
+    if (lines.every((line) => ofThisPo(line, plan))) return { booking, lines };
+  }
+  const ids = named.bookings.map((b) => b.id).join(', ');
+  throw bookingNameInUse(`booking name ${plan.name} is already in use at Flexport (booking ${ids}) for something other than purchase order ${plan.purchaseOrderId}: choose another booking name`); // prettier-ignore
+}
+
+function markedFor(booking: FlexportBooking, plan: BookingPlan): boolean {
+  const mark = booking.metadata?.[PURCHASE_ORDER_MARK];
+  return Array.isArray(mark) && mark.includes(String(plan.purchaseOrderId));
+}
+
+function ofThisPo(line: BookingLineItem, plan: BookingPlan): boolean {
+  return line.purchase_order
+    ? line.purchase_order.id === plan.purchaseOrderId
+    : plan.lines.some((l) => l.purchaseOrderLineItemId === line.purchase_order_line_item.id);
+}
+
+/**
+ * poflow's own refusal, typed like the provider's (the name conflicts, as a 409 would say):
+ * retrying cannot help, and joining the booking would put this PO's units on someone else's.
+ */
+function bookingNameInUse(message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureTypes.rejected,
+    message,
+    details: [{ status: 409, code: 'booking_name_in_use' }],
+    nonRetryable: true,
+  });
+}
+
+/**
+ * The v2 booking body: one mode-specific section carrying the port codes the PO names, and the
+ * mark that tells a retry the booking is this PO's.
+ */
 function bookingBody(plan: BookingPlan): CreateBookingBody {
   const body: CreateBookingBody = {
     name: plan.name,
@@ -117,6 +187,7 @@ function bookingBody(plan: BookingPlan): CreateBookingBody {
     origin_address_ref: plan.originLocationRef,
     destination_address_ref: plan.destinationLocationRef ?? null,
     cargo_ready_date: plan.cargoReadyDate,
+    metadata: { [PURCHASE_ORDER_MARK]: [String(plan.purchaseOrderId)] },
   };
   const ports = {
     ...portFields('origin', plan.originPort),

@@ -45,6 +45,8 @@ export const FlexportBooking = z.looseObject({
   status: z.string(),
   shipment: Ref.nullish(),
   created_at: z.string().nullish(),
+  /** User-defined `{ key: [values] }`; poflow marks its bookings with the PO they are for. */
+  metadata: z.record(z.string(), z.unknown()).nullish(),
 });
 export type FlexportBooking = z.output<typeof FlexportBooking>;
 
@@ -80,6 +82,13 @@ export interface CreateBookingBody {
   ocean_booking?: Record<string, unknown>;
   air_booking?: Record<string, unknown>;
   trucking_booking?: Record<string, unknown>;
+  metadata?: Record<string, string[]>;
+}
+
+/** Bookings of one name, newest first; `more` when the lookup stopped with pages left unread. */
+export interface NamedBookings {
+  bookings: FlexportBooking[];
+  more: boolean;
 }
 
 export interface EventPage {
@@ -158,21 +167,42 @@ export class FlexportClient {
     });
   }
 
-  /** Bookings, newest first, one page at a time (the API filters by status and shipment, not by name). */
+  /** Bookings, newest first, one page at a time (the API filters by status, shipment and name). */
   async *listBookings(
-    filters: { status?: string; shipmentId?: number } = {},
+    filters: { status?: string; shipmentId?: number; name?: string } = {},
   ): AsyncGenerator<FlexportBooking> {
     yield* this.pages('bookings', FlexportBooking, {
       'f.status': filters.status,
       'f.shipment.id': filters.shipmentId,
+      'f.name': filters.name,
       direction: 'desc',
       per: 100,
     });
   }
 
-  async findBookingByName(name: string): Promise<FlexportBooking | undefined> {
-    for await (const booking of this.listBookings()) if (booking.name === name) return booking;
-    return undefined;
+  /**
+   * The bookings named `name` (`f.name`), newest first, reading at most `maxPages` pages of 100
+   * and calling `onPage` after each (an activity heartbeats there). The name is checked here too:
+   * the reference does not say how `f.name` matches.
+   */
+  async bookingsNamed(
+    name: string,
+    options: { maxPages: number; onPage?: () => void },
+  ): Promise<NamedBookings> {
+    const bookings: FlexportBooking[] = [];
+    let page = await this.send('GET', 'bookings', Page, {
+      searchParams: { 'f.name': name, direction: 'desc', per: 100 },
+    });
+    for (let read = 1; ; read++) {
+      for (const one of page.data) {
+        const booking = parseResponse(FlexportBooking, one);
+        if (booking.name === name) bookings.push(booking);
+      }
+      options.onPage?.();
+      if (!page.next) return { bookings, more: false };
+      if (read >= options.maxPages) return { bookings, more: true };
+      page = await this.send('GET', page.next, Page, { prefixUrl: '' });
+    }
   }
 
   async getBooking(id: number): Promise<FlexportBooking> {
