@@ -85,6 +85,13 @@ new Counter({
   },
 });
 
+export const eventPosBeyondCap = new Counter({
+  name: 'poflow_webhook_event_pos_beyond_cap_total',
+  help: 'POs a provider event concerned beyond the most one event may reach (MAX_POS_PER_EVENT in webhooks/delivery.ts): not signalled, looked up or adopted',
+  labelNames: ['provider'] as const,
+  registers: [registry],
+});
+
 export const purchaseOrders = new Gauge({
   name: 'poflow_purchase_orders',
   help: 'Purchase orders by status, from a visibility count refreshed on an interval',

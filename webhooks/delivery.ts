@@ -12,6 +12,11 @@
  * instead of piling onto it (every signal is a history event, Temporal accepts at most 10,000 per
  * history, and the SDK's fixed cost per message is what a flood runs into). Should the update
  * fail, the batch goes as a `providerEvents` signal, whose failures mean what a single one's do.
+ * A batch also stays under MAX_BATCH_BYTES of JSON, far below Temporal's 2 MB payload limit.
+ *
+ * One event reaches at most MAX_POS_PER_EVENT POs (a shipment's `metadata.purchase_order` is the
+ * customer's free text: one event could name thousands); the POs beyond are counted, not
+ * delivered. Its POs are signalled, looked up and adopted EVENT_FAN_OUT_CONCURRENCY at a time.
  */
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -24,6 +29,7 @@ import {
 import { type ProviderEvent } from '../workflows/flexport/provider-event';
 import type { Provider } from '../workflows/core/choices';
 import { routeEvent, shipmentVisibilityQuery, workflowIdsFor, type EventRoute } from './routing';
+import { eventPosBeyondCap } from '../activities/metrics';
 
 export interface DeliveryOptions {
   client: Client;
@@ -63,15 +69,30 @@ export interface DeliveryReport {
   adopted: string[];
   /** Why each unknown PO was not adopted (under the rule `adopt`). */
   notAdopted: Record<string, string>;
+  /** How many POs the event concerned beyond MAX_POS_PER_EVENT: not delivered, counted only. */
+  beyondCap: number;
 }
 
 type Outcome = { kind: 'signalled' | 'closed' | 'unknown' | 'adopted'; reason?: string };
 
 export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
+/**
+ * The most POs one event reaches, in the order the event (or the lookup) names them. A real
+ * shipment carries tens of POs, a consolidation a few hundred; beyond this the event is taken for
+ * a mistake or an abuse of the shipment's metadata, and the rest are logged by count and counted
+ * in `poflow_webhook_event_pos_beyond_cap_total`.
+ */
+export const MAX_POS_PER_EVENT = 500;
+
+/** How many of one event's POs are signalled, looked up or adopted at once. */
+export const EVENT_FAN_OUT_CONCURRENCY = 16;
+
 export async function deliverEvent(event: ProviderEvent, options: DeliveryOptions): Promise<DeliveryReport> {
-  const workflowIds = await targetWorkflowIds(routeEvent(event), options);
-  const settled = await Promise.allSettled(workflowIds.map((id) => signalOne(id, event, options)));
+  const concerned = await targetWorkflowIds(routeEvent(event), options);
+  const workflowIds = concerned.slice(0, MAX_POS_PER_EVENT);
+  const beyondCap = concerned.length - workflowIds.length;
+  const outcomes = await mapBounded(workflowIds, EVENT_FAN_OUT_CONCURRENCY, (id) => signalOne(id, event, options)); // prettier-ignore
   const report: DeliveryReport = {
     eventId: event.id,
     eventType: event.type,
@@ -80,16 +101,44 @@ export async function deliverEvent(event: ProviderEvent, options: DeliveryOption
     unknown: [],
     adopted: [],
     notAdopted: {},
+    beyondCap,
   };
-  settled.forEach((result, i) => {
-    if (result.status === 'rejected') throw result.reason;
+  outcomes.forEach(({ kind, reason }, i) => {
     const id = workflowIds[i]!;
-    const { kind, reason } = result.value;
     if (kind === 'adopted') report.adopted.push(id);
     report[kind === 'adopted' ? 'signalled' : kind].push(id);
     if (reason) report.notAdopted[id] = reason;
   });
+  if (beyondCap > 0) eventPosBeyondCap.inc({ provider: options.provider }, beyondCap);
   return report;
+}
+
+/**
+ * `work` on every item, at most `limit` at a time; the results in the items' order. After a
+ * failure no further item is started (the delivery fails and is retried whole; the workflows
+ * dedupe): the first failure is thrown once those already started have settled.
+ */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const runner = async () => {
+    while (failure === undefined && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await work(items[i]!);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, runner));
+  if (failure) throw failure.err;
+  return results;
 }
 
 async function targetWorkflowIds(route: EventRoute, options: DeliveryOptions): Promise<string[]> {
@@ -163,9 +212,38 @@ async function signalBatch(
 
 export const MAX_EVENTS_PER_SIGNAL = 100;
 
+/**
+ * The most JSON one message carries when it carries more than one event: Temporal refuses a
+ * payload over 2 MB (and warns from 512 KB), and 100 events of a few KiB fit many times over. An
+ * event larger than this goes alone, as the single-event signal it would be without batching (the
+ * receiver's body limit, 1 MiB by default, keeps a webhook's under Temporal's 2 MB).
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
+
 interface Waiting {
   event: ProviderEvent;
   settle: (result: { outcome: Outcome } | { err: unknown }) => void;
+  /** The event's JSON size, measured once when a batch is made. */
+  bytes?: number;
+}
+
+/**
+ * How many of the `waiting` events (`sizeAt(i)`: the JSON size of the i-th) the next message
+ * takes: at most MAX_EVENTS_PER_SIGNAL and MAX_BATCH_BYTES between them, and always the first
+ * (alone when it is larger than MAX_BATCH_BYTES itself). Sizes are asked for only when more than
+ * one event waits, and no further than the batch reaches.
+ */
+export function nextBatchLength(waiting: number, sizeAt: (i: number) => number): number {
+  const available = Math.min(waiting, MAX_EVENTS_PER_SIGNAL);
+  if (available <= 1) return available;
+  let bytes = sizeAt(0);
+  let taken = 1;
+  for (; taken < available; taken++) {
+    const size = sizeAt(taken);
+    if (bytes + size > MAX_BATCH_BYTES) break;
+    bytes += size;
+  }
+  return taken;
 }
 
 /** Per client and lane (a workflow id, and the rule): the events waiting for the signal in flight to be accepted. */
@@ -200,7 +278,9 @@ async function drainLane(
   idle: () => void,
 ): Promise<void> {
   while (waiting.length > 0) {
-    const batch = waiting.splice(0, MAX_EVENTS_PER_SIGNAL);
+    const sizeAt = (i: number) =>
+      (waiting[i]!.bytes ??= Buffer.byteLength(JSON.stringify(waiting[i]!.event)));
+    const batch = waiting.splice(0, nextBatchLength(waiting.length, sizeAt));
     const result = await send(batch.map((w) => w.event)).then(
       (outcome) => ({ outcome }),
       (err: unknown) => ({ err: err ?? new Error('signal failed') }),
@@ -220,10 +300,18 @@ export function concernsNoPo(report: DeliveryReport): boolean {
 
 /**
  * One structured line per delivered event (id, type, the workflows it went to, those adopted with
- * it), and a warning per event for a PO poflow does not know and did not adopt, with the reason.
+ * it), a warning per event for a PO poflow does not know and did not adopt, with the reason, and
+ * one per event that concerned more POs than MAX_POS_PER_EVENT, with how many were dropped.
  */
 export function logDelivery(logger: Logger, report: DeliveryReport, source: 'receiver' | 'reconciler'): void {
   const { eventId, eventType } = report;
+  if (report.beyondCap > 0) {
+    // By count only: the names are the event's own, thousands of them perhaps.
+    logger.warn(
+      { eventId, eventType, source, beyondCap: report.beyondCap, maxPosPerEvent: MAX_POS_PER_EVENT },
+      'event concerns more POs than one event may reach: those beyond the cap dropped',
+    );
+  }
   if (report.unknown.length > 0) {
     const adoptionRefused = Object.keys(report.notAdopted).length > 0;
     logger.warn(
