@@ -35,6 +35,13 @@ export const reconcilerEventsRecovered = new Counter({
   registers: [registry],
 });
 
+export const reconcilerDeadLetters = new Counter({
+  name: 'poflow_reconciler_dead_letters_total',
+  help: "Provider events the reconciler gave up on after its tries (dead letters), by why they failed: schema (the event's envelope), rejected (the provider refused a lookup, 4xx), failed (another non-retryable error)",
+  labelNames: ['provider', 'kind'] as const,
+  registers: [registry],
+});
+
 const lastCompleteWalk = new Map<Provider, number>();
 
 /** The reconciler read the provider's event log to its end: nothing older than now is missed. */

@@ -263,6 +263,25 @@ withSettings(program.command('adopt [name]'))
     },
   );
 
+const reconciler = program
+  .command('reconciler')
+  .description("the event reconciler, which recovers missed webhooks from the provider's event log");
+
+reconciler
+  .command('dead-letters')
+  .description(
+    'the events the reconciler gave up on after its tries (id, type, why, tries; never the payload), and those it will try again',
+  )
+  .addOption(
+    new Option('--provider <provider>', "whose event log's reconciler")
+      .choices(['flexport'])
+      .default('flexport'),
+  )
+  .action(async (options: { provider: 'flexport' }) => {
+    const { listDeadLetters } = await import('./commands/reconciler');
+    return withSession((session) => listDeadLetters(session, options.provider));
+  });
+
 program
   .command('demo')
   .description(

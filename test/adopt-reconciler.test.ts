@@ -50,7 +50,7 @@ test("the receiver dropped a shipped PO's webhooks; the reconciler's catch-up ad
     connection,
     namespace: 'default',
     dataConverter: workerDefaults.dataConverter,
-    flexport: flexportEventFeed(flexport()),
+    flexport: flexportEventFeed(flexport(), { baseUrl: suite.stack.sandbox.url, apiToken: 'sandbox' }),
     adoption: unknownPoAdoption(suite.stack.client, flexport()),
     pollIntervalMs: 300,
     settleMs: 0,

@@ -2,7 +2,9 @@
  * The reconciler against a real dev server and the real sandbox over HTTP, with no webhook
  * endpoint registered: every event is "missed" and must arrive through `GET /events`, once, from
  * a cursor that survives the reconciler's worker going away; an event that shows up in the log
- * after the cursor passed its `occurred_at` still arrives. First, the cursor on its own.
+ * after the cursor passed its `occurred_at` still arrives; one that fails for good (its envelope,
+ * a refused lookup) is tried a few times and dead-lettered while every later event still arrives;
+ * one skipped as too fresh holds the cursor's mark back. First, the cursor on its own.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -19,17 +21,25 @@ import {
   type WalkedEvent,
 } from '../webhooks/event-cursor';
 import { poflowLogger } from '../worker/logger';
-import { startReconciler, type RunningReconciler } from '../webhooks/reconciler/runner';
+import {
+  startReconciler,
+  type ReconcilerOptions,
+  type RunningReconciler,
+} from '../webhooks/reconciler/runner';
+import { reconcilerDeadLetters } from '../activities/metrics';
 import { parsePurchaseOrder } from '../workflows/flexport/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { pingWorkflow } from '../workflows/ping';
 import { devServerEnv } from './support/temporal';
-import { payloadValue, testDataConverter } from './support/codec';
+import { payloadValue, TEST_CODEC_KEYS, testDataConverter } from './support/codec';
+import { jsonOf, runCli } from './support/stack';
 
 const examplePo = JSON.parse(
   readFileSync(path.join(__dirname, '..', 'examples', 'po-1001-widgets.json'), 'utf8'),
 );
-const silent = poflowLogger('webhooks', { write: () => {} });
+/** The reconciler's log lines, kept to check that no payload reaches them. */
+const logged: string[] = [];
+const logger = poflowLogger('webhooks', { write: (line: string) => void logged.push(line) });
 
 const HOUR_MS = 3_600_000;
 const T = (minutes: number) =>
@@ -74,6 +84,20 @@ describe('the event cursor', () => {
     expect(windowStart(cursor, HOUR_MS)).toBe(T(30));
   });
 
+  test('an event passed over (too fresh, or failed) holds the mark at most the overlap after it; it never moves back', () => {
+    const cursor = { occurredAt: T(30), deliveredIds: [2] };
+    const walked = [
+      { id: 2, occurredAt: T(30) },
+      { id: 4, occurredAt: T(150) },
+    ];
+    // Id 3 occurred at 10:40 and was left for later: the next window must start at or before it.
+    const held = advanceCursor(cursor, walked, HOUR_MS, true, [T(40)]);
+    expect(held).toEqual({ occurredAt: T(100), deliveredIds: [4] });
+    expect(windowStart(held, HOUR_MS)).toBe(T(40));
+    expect(advanceCursor(cursor, walked, HOUR_MS, true, [T(-40)]).occurredAt).toBe(T(30));
+    expect(advanceCursor(cursor, walked, HOUR_MS, true, [T(200)]).occurredAt).toBe(T(150));
+  });
+
   test('a walk cut short keeps the ids it did not reach; every cursor stays bounded', () => {
     const cursor = { occurredAt: T(30), deliveredIds: [7, 8, 9] };
     expect(advanceCursor(cursor, [{ id: 8, occurredAt: T(30) }, { id: 10, occurredAt: T(40) }], HOUR_MS, false)).toEqual({ occurredAt: T(40), deliveredIds: [7, 9, 8, 10] }); // prettier-ignore
@@ -105,15 +129,17 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const runReconciler = () =>
+const runReconciler = (options: Partial<ReconcilerOptions> = {}) =>
   startReconciler(env.client, {
     connection: env.nativeConnection,
     namespace: 'default',
     dataConverter: testDataConverter,
-    flexport: flexportEventFeed(flexport),
+    flexport: flexportEventFeed(flexport, { baseUrl: sandbox.url, apiToken: 'sandbox' }),
     pollIntervalMs: 300,
     settleMs: 0,
-    logger: silent,
+    maxEventTries: 3,
+    logger,
+    ...options,
   });
 
 async function createAtProvider(name: string): Promise<number> {
@@ -129,15 +155,51 @@ async function acknowledgeAtProvider(id: number): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-/** The newest event in the provider's log. */
+/** The newest event in the provider's log, read raw: some events here are not well formed. */
 async function lastEventId(): Promise<number> {
-  let page = await flexport.listEvents();
-  const ids = page.events.map((e) => e.id);
-  while (page.next) {
-    page = await flexport.listEvents({ cursor: page.next });
-    ids.push(...page.events.map((e) => e.id));
+  let next: string | null | undefined = `${sandbox.url}/events?per=100`;
+  const ids: number[] = [];
+  while (next) {
+    const response = await fetch(next, { headers: { authorization: 'Bearer sandbox' } });
+    const page = (await response.json()) as { data: { data: { id: number }[]; next?: string | null } };
+    ids.push(...page.data.data.map((e) => e.id));
+    next = page.data.next;
   }
   return Math.max(...ids);
+}
+
+/** Logs an event at the provider as the counterpart's systems would, shaped as Flexport documents or not. */
+async function logAtProvider(event: { type: string; data?: unknown }): Promise<number> {
+  const response = await fetch(`${sandbox.url}/_sandbox/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { data: { id: number } }).data.id;
+}
+
+async function eventAtProvider(id: number): Promise<{ id: number; occurred_at: string }> {
+  const response = await fetch(`${sandbox.url}/events/${id}`, {
+    headers: { authorization: 'Bearer sandbox' },
+  });
+  return ((await response.json()) as { data: { id: number; occurred_at: string } }).data;
+}
+
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  ready: (value: T) => boolean,
+  ms = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ready(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${ms} ms (last: ${JSON.stringify(value)})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** A booking on the PO's first line, confirmed by the forwarder: its shipment's id. */
@@ -240,6 +302,114 @@ test('a milestone reported late, after the cursor passed its time, reaches the P
     '/purchase_order#created',
     '/shipment#created',
     '/shipment#booking_confirmed',
+    '/shipment_leg#departed',
+  ]);
+});
+
+test('an event that fails for good is tried three times, dead-lettered without its payload, and later events still arrive', async () => {
+  const name = `PO-REC-DL-${Date.now()}`;
+  const handle = await idlePoWorkflow(env.client, name);
+  const poId = await createAtProvider(name);
+  reconciler ??= await runReconciler();
+  const secret = `IBAN-DE89-${Date.now()}`;
+  // The event schema refuses it (data is not an object); the lookup of this shipment answers 404.
+  const malformed = await logAtProvider({ type: '/purchase_order#updated', data: `${name} at 4.20 USD, ${secret}` }); // prettier-ignore
+  const orphan = await logAtProvider({
+    type: '/shipment_leg#departed',
+    data: { shipment: { _object: '/shipment', id: 987654321 }, note: secret },
+  });
+  await acknowledgeAtProvider(poId);
+  const acknowledged = await lastEventId();
+
+  // The events after the bad ones arrive; the bad ones are tried again, then given up on.
+  await reconciledUpTo(acknowledged);
+  expect(await signalledEventTypes(handle)).toEqual([
+    '/purchase_order#created',
+    '/purchase_order#acknowledged',
+  ]);
+  const state = await waitFor('both dead-lettered', reconcilerState, (s) => s.deadLetters.length >= 2);
+  expect(state.deadLetters).toEqual([
+    { key: `#${malformed}`, id: malformed, type: '/purchase_order#updated', occurredAt: expect.any(String), kind: 'schema', reason: 'not a provider event: data: Invalid input: expected record, received string', tries: 3, lastTriedAt: expect.any(String) }, // prettier-ignore
+    { key: `#${orphan}`, id: orphan, type: '/shipment_leg#departed', occurredAt: expect.any(String), kind: 'rejected', reason: '404: Could not find shipment with id 987654321', tries: 3, lastTriedAt: expect.any(String) }, // prettier-ignore
+  ]);
+  expect(state.retrying).toEqual([]);
+  expect(state.totals.deadLettered).toBe(2);
+  expect(state.cursor.deliveredIds).toEqual(expect.arrayContaining([malformed, orphan, acknowledged]));
+  const counted = (await reconcilerDeadLetters.get()).values;
+  expect(counted.map((v) => [v.labels.kind, v.value]).sort()).toEqual([
+    ['rejected', 1],
+    ['schema', 1],
+  ]);
+
+  // Neither the reconciler's state nor its log holds the payload; the log names the events.
+  expect(JSON.stringify(state)).not.toContain(secret);
+  expect(logged.join('')).not.toContain(secret);
+  const deadLettered = logged.map((line) => JSON.parse(line)).filter((l) => /dead-lettered/.test(l.msg));
+  expect(deadLettered.map((l) => [l.eventId, l.tries])).toEqual([
+    [malformed, 3],
+    [orphan, 3],
+  ]);
+
+  // Walks go on: nothing is tried again, nothing is dead-lettered twice.
+  const walks = state.walks;
+  await waitFor('three more walks', reconcilerState, (s) => s.walks >= walks + 3);
+  expect((await reconcilerState()).totals.deadLettered).toBe(2);
+
+  // The operator's view.
+  const cliEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', POFLOW_CODEC_KEYS: TEST_CODEC_KEYS }; // prettier-ignore
+  const listed = await runCli({ cliEnv }, ['reconciler', 'dead-letters', '--json']);
+  expect(listed.code).toBe(0);
+  expect(jsonOf(listed)).toMatchObject({
+    provider: 'flexport',
+    workflowId: 'reconciler/flexport',
+    total: 2,
+    deadLetters: [
+      { id: malformed, kind: 'schema', tries: 3 },
+      { id: orphan, kind: 'rejected', tries: 3 },
+    ],
+    retrying: [],
+  });
+  const human = await runCli({ cliEnv }, ['reconciler', 'dead-letters']);
+  expect(human.code).toBe(0);
+  expect(human.stdout).toMatch(new RegExp(`^${orphan} +/shipment_leg#departed +rejected +3 +\\S+ +404: Could not find shipment`, 'm')); // prettier-ignore
+  expect(human.stdout).toContain('2 dead letters at flexport');
+  expect(human.stdout).not.toContain(secret);
+});
+
+test('an event logged late and skipped as too fresh holds the mark back: a later walk delivers it', async () => {
+  // A reconciler of its own, from the first event: a 3 s settle and a 1 s overlap.
+  await reconciler?.close();
+  await env.client.workflow
+    .getHandle(reconcilerWorkflowId('flexport'))
+    .terminate('a short overlap for this test');
+  reconciler = await runReconciler({ settleMs: 3000, overlapMs: 1000 });
+  const name = `PO-REC-FRESH-${Date.now()}`;
+  const handle = await idlePoWorkflow(env.client, name);
+  const poId = await createAtProvider(name);
+  const shipmentId = await shipmentAtProvider(poId, name);
+  await reconciledUpTo(await lastEventId());
+
+  // The acknowledgement happens now; two seconds later the departure scan is logged as having
+  // occurred 1.2 s before it, more than the overlap before it. The walk that delivers the
+  // acknowledgement finds the scan too fresh and leaves it; the mark must not leave it behind.
+  await acknowledgeAtProvider(poId);
+  const acknowledged = await eventAtProvider(await lastEventId());
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const advanced = await fetch(`${sandbox.url}/_sandbox/shipments/${shipmentId}/advance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ to: 'departed', at: new Date(Date.parse(acknowledged.occurred_at) - 1200).toISOString() }), // prettier-ignore
+  });
+  expect(advanced.status).toBe(200);
+
+  await waitFor('the departure scan signalled', () => signalledEventTypes(handle), (types) => types.includes('/shipment_leg#departed'), 20_000); // prettier-ignore
+  const walks = (await reconcilerState()).walks;
+  await waitFor('three more walks', reconcilerState, (s) => s.walks >= walks + 3);
+  expect(await signalledEventTypes(handle)).toEqual([
+    '/purchase_order#created',
+    '/shipment#created',
+    '/shipment#booking_confirmed',
+    '/purchase_order#acknowledged',
     '/shipment_leg#departed',
   ]);
 });

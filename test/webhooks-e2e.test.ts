@@ -13,7 +13,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver
 import { routeEvent } from '../webhooks/routing';
 import { sign } from '../webhooks/signature';
 import { bookUpdate, stateQuery, type PoView } from '../workflows/flexport/messages';
-import { type ProviderEvent } from '../workflows/flexport/provider-event';
+import { ProviderEvent } from '../workflows/flexport/provider-event';
 import { startHarness, until, type Harness, type PoHandle } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
 import { devServerEnv } from './support/temporal';
@@ -51,7 +51,7 @@ async function startStack(options: { faults?: FaultOptions; reconcile?: boolean 
     faults: options.faults,
     seed: 7,
   });
-  const feed = flexportEventFeed(harness.flexport);
+  const feed = flexportEventFeed(harness.flexport, { baseUrl: harness.sandbox.url, apiToken: 'sandbox' });
   const reconciler = options.reconcile
     ? await startReconciler(env.client, {
         connection: env.nativeConnection,
@@ -98,7 +98,7 @@ async function allEvents(feed: EventFeed): Promise<ProviderEvent[]> {
     page = await feed.eventPage({ next: page.next });
     events.push(...page.events);
   }
-  return events;
+  return events.map((event) => ProviderEvent.parse(event));
 }
 
 function eventIdsConcerning(events: ProviderEvent[], name: string): number[] {

@@ -35,18 +35,22 @@ export function windowStart(cursor: EventCursor, overlapMs: number): string | un
  * The cursor after a walk that is done with `walked`. `complete`: the walk read its whole window,
  * so an id of the old cursor it did not meet again has left the window; a walk cut short keeps
  * them, since they may sit on the pages it did not reach.
+ *
+ * `held`: the `occurred_at` of events the walk passed over and a later walk must meet again (too
+ * fresh to deliver yet, or failed and to be tried again). The mark stays at most `overlapMs` after
+ * the earliest of them, so the next window still starts at or before it; it never moves back.
  */
 export function advanceCursor(
   cursor: EventCursor,
   walked: WalkedEvent[],
   overlapMs: number,
   complete: boolean,
+  held: readonly string[] = [],
 ): EventCursor {
   const time = (e: WalkedEvent) => Date.parse(e.occurredAt);
-  const highWater = Math.max(
-    cursor.occurredAt === undefined ? -Infinity : Date.parse(cursor.occurredAt),
-    ...walked.map(time),
-  );
+  const previous = cursor.occurredAt === undefined ? -Infinity : Date.parse(cursor.occurredAt);
+  const heldFrom = Math.min(...held.map(Date.parse).filter(Number.isFinite)) + overlapMs;
+  const highWater = Math.max(previous, Math.min(heldFrom, Math.max(previous, ...walked.map(time))));
   if (highWater === -Infinity) return cursor;
   const walkedIds = new Set(walked.map((e) => e.id));
   const carried = complete ? [] : cursor.deliveredIds.filter((id) => !walkedIds.has(id));

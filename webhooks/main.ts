@@ -42,10 +42,8 @@ export async function startWebhooks(
   deps: { client: PoflowClient; connection: NativeConnection; logger: Logger },
   options: WebhooksCommandOptions = {},
 ): Promise<RunningWebhooks> {
-  const flexport = new FlexportClient({
-    baseUrl: config.flexport.baseUrl,
-    apiToken: config.flexport.apiToken,
-  });
+  const flexportOptions = { baseUrl: config.flexport.baseUrl, apiToken: config.flexport.apiToken };
+  const flexport = new FlexportClient(flexportOptions);
   const adoption =
     config.webhooks.unknownPoEvents === 'adopt' ? unknownPoAdoption(deps.client, flexport) : undefined;
   const reconciler = await startReconciler(deps.client, {
@@ -53,7 +51,7 @@ export async function startWebhooks(
     connection: deps.connection,
     namespace: config.temporal.namespace,
     dataConverter: poflowDataConverter(config.codec.keys),
-    flexport: flexportEventFeed(flexport),
+    flexport: flexportEventFeed(flexport, flexportOptions),
     logger: deps.logger,
   });
   try {

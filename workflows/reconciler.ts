@@ -16,13 +16,20 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReconcilerActivities, WalkCounts } from '../webhooks/reconciler/activities';
+import type {
+  DeadLetter,
+  FailedEvent,
+  ReconcilerActivities,
+  WalkCounts,
+} from '../webhooks/reconciler/activities';
 import type { EventCursor } from '../webhooks/event-cursor';
 import type { Provider } from './core/choices';
 
 export const RECONCILER_TASK_QUEUE = 'poflow-reconciler';
 /** Walks per run before continuing as new: about ten history events each. */
 const WALKS_PER_RUN = 200;
+/** Dead letters kept in the state (the newest); `totals.deadLettered` counts them all. */
+export const MAX_DEAD_LETTERS = 200;
 
 export function reconcilerWorkflowId(provider: Provider): string {
   return `reconciler/${provider}`;
@@ -41,8 +48,12 @@ export interface ReconcilerInput {
    * up in the log this much later than events that occurred after it is still delivered.
    */
   overlapMs?: number;
+  /** Tries of an event that fails for good (schema, a refused lookup) before it is dead-lettered. */
+  maxEventTries?: number;
   /** Carried across continue-as-new. */
   totals?: WalkCounts;
+  retrying?: FailedEvent[];
+  deadLetters?: DeadLetter[];
 }
 
 export interface ReconcilerState {
@@ -52,6 +63,13 @@ export interface ReconcilerState {
   lastWalkAt?: string;
   lastError?: string;
   totals: WalkCounts;
+  /** Events that failed and a later walk tries again, with their tries so far. */
+  retrying: FailedEvent[];
+  /**
+   * The events given up on (id, type, why, tries; never the payload), the newest MAX_DEAD_LETTERS,
+   * oldest first: `poflow reconciler dead-letters` lists them.
+   */
+  deadLetters: DeadLetter[];
 }
 
 export const reconcilerStateQuery = defineQuery<ReconcilerState>('reconcilerState');
@@ -62,7 +80,10 @@ export const RECONCILER_DEFAULTS = {
   pollIntervalMs: 60_000,
   settleMs: 30_000,
   overlapMs: 3_600_000,
+  maxEventTries: 5,
 } as const;
+
+const NO_COUNTS: WalkCounts = { events: 0, signalled: 0, closedPo: 0, unknownPo: 0, unrouted: 0, deadLettered: 0 }; // prettier-ignore
 
 export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<never> {
   const { reconcileEvents } = proxyActivities<ReconcilerActivities>({
@@ -75,11 +96,15 @@ export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<n
   const pollIntervalMs = input.pollIntervalMs ?? RECONCILER_DEFAULTS.pollIntervalMs;
   const settleMs = input.settleMs ?? RECONCILER_DEFAULTS.settleMs;
   const overlapMs = input.overlapMs ?? RECONCILER_DEFAULTS.overlapMs;
+  const maxTries = input.maxEventTries ?? RECONCILER_DEFAULTS.maxEventTries;
   const state: ReconcilerState = {
     provider: input.provider,
     cursor: input.cursor ?? { deliveredIds: [] },
     walks: 0,
-    totals: input.totals ?? { events: 0, signalled: 0, closedPo: 0, unknownPo: 0, unrouted: 0 },
+    // A run continued from one before dead letters carries totals without their count.
+    totals: { ...NO_COUNTS, ...input.totals },
+    retrying: input.retrying ?? [],
+    deadLetters: input.deadLetters ?? [],
   };
   let wake = false;
   setHandler(reconcileNowSignal, () => void (wake = true));
@@ -95,10 +120,16 @@ export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<n
         cursor: state.cursor,
         settleMs,
         overlapMs,
+        retrying: state.retrying,
+        deadLettered: state.deadLetters.map((d) => d.key),
+        maxTries,
       });
       state.cursor = walk.cursor;
+      // A walk recorded before dead letters returns neither these lists nor their count.
       for (const key of Object.keys(state.totals) as (keyof WalkCounts)[])
-        state.totals[key] += walk.counts[key];
+        state.totals[key] += walk.counts[key] ?? 0;
+      state.retrying = walk.retrying ?? state.retrying;
+      state.deadLetters = [...state.deadLetters, ...(walk.deadLetters ?? [])].slice(-MAX_DEAD_LETTERS);
       more = walk.more;
       state.lastError = undefined;
     } catch (err) {
@@ -116,5 +147,7 @@ export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<n
     ...input,
     cursor: state.cursor,
     totals: state.totals,
+    retrying: state.retrying,
+    deadLetters: state.deadLetters,
   });
 }

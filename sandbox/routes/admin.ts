@@ -27,6 +27,16 @@ const Advance = z.object({ to: z.enum(SHIPMENT_MILESTONES).optional(), at: z.iso
 const ConfirmBody = z.object({ purchase_order_metadata: z.boolean().optional() });
 const WebhookEndpointBody = z.object({ url: z.url(), secret: z.string().min(1) });
 const FaultsBody = FaultOptionsSchema.extend({ seed: z.number().int().optional() });
+/**
+ * An event as the counterpart's systems log it, shaped or not as Flexport's documentation says
+ * (an empty type, data that is not an object, a shipment nobody can read): for what a consumer
+ * of the log does with an event it cannot take.
+ */
+const EventBody = z.object({
+  type: z.string(),
+  data: z.unknown().default({}),
+  occurred_at: z.iso.datetime().optional(),
+});
 
 export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { domain, dispatcher, faults, requestStats, network } = deps;
@@ -55,6 +65,11 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.post('/_sandbox/shipments/:id/advance', async (request) => {
     const { to, at } = parseBody(Advance, request.body);
     return ok(request, shipments.render(shipments.advance(pathId(request, 'shipment'), to, at)));
+  });
+
+  app.post('/_sandbox/events', async (request) => {
+    const { type, data, occurred_at } = parseBody(EventBody, request.body);
+    return ok(request, domain.events.emit(type, data as Record<string, unknown>, occurred_at));
   });
 
   app.get('/_sandbox/webhooks', async (request) => ok(request, dispatcher.list()));

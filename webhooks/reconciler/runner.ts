@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
   pollIntervalMs?: number;
   settleMs?: number;
   overlapMs?: number;
+  /** Tries of an event that fails for good before it is dead-lettered (default 5). */
+  maxEventTries?: number;
   logger?: Logger;
 }
 
@@ -64,6 +66,7 @@ export async function startReconciler(
     pollIntervalMs: options.pollIntervalMs,
     settleMs: options.settleMs,
     overlapMs: options.overlapMs,
+    maxEventTries: options.maxEventTries,
   };
   const workflowId = reconcilerWorkflowId(input.provider);
   try {
