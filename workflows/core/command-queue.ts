@@ -53,10 +53,22 @@ export class CommandQueue<C> {
   /** Runs the queued commands, one at a time, until none is left or the PO has ended. */
   async runAll(): Promise<void> {
     this.runningFlag = true;
-    for (let job = this.jobs.shift(); job && !this.ended(); job = this.jobs.shift()) {
-      settle(job, await this.run(job.command));
+    try {
+      // `ended` is asked before a job is taken: a job taken is always settled, one left is refused by `refuseAll`.
+      while (this.jobs.length > 0 && !this.ended()) {
+        const job = this.jobs.shift()!;
+        let refusal: string | undefined;
+        try {
+          refusal = await this.run(job.command);
+        } catch (err) {
+          settle(job, `failed: ${err instanceof Error ? err.message : String(err)}`);
+          throw err;
+        }
+        settle(job, refusal);
+      }
+    } finally {
+      this.runningFlag = false;
     }
-    this.runningFlag = false;
   }
 
   /** The next command, for a caller that runs it itself and then calls `settle`. */

@@ -43,7 +43,13 @@ export async function runCommand(
           { ...PROVIDER_CALL, summary },
           [{ intent: command.intent, body: command.body }],
         );
-        apply({ type: 'submission_accepted', at: now(), intent: command.intent, ...result });
+        apply({
+          type: 'submission_accepted',
+          at: now(),
+          intent: command.intent,
+          ...result,
+          body: command.body,
+        });
         return undefined;
       } catch (err) {
         return refused(err, command.intent);

@@ -4,7 +4,7 @@
  */
 import { isTerminal } from '../core/status';
 import type { Deadline, FallbackRead, PoState } from './state';
-import { HOUR_MS, addDays } from './state';
+import { HOUR_MS, addDays, stillWriting } from './state';
 
 /**
  * The deadlines still ahead of this PO, soonest first. Dates are calendar days read in UTC: a date
@@ -22,12 +22,24 @@ export function nextDeadlines(state: PoState): Deadline[] {
     deadlines.push({ kind: 'must_arrive_check', at: mustArrive });
   }
   const autoClose = autoCloseDeadline(state);
-  if (autoClose && state.status === 'booked' && state.pending?.intent !== 'close' && !state.endRequested) {
+  if (
+    autoClose &&
+    state.status === 'booked' &&
+    state.pending?.intent !== 'close' &&
+    !state.endRequested &&
+    autoCloseMayWrite(state)
+  ) {
+    // prettier-ignore
     deadlines.push({ kind: 'auto_close', at: autoClose });
   }
   const quiet = quietCheckDeadline(state);
   if (quiet) deadlines.push({ kind: 'quiet_check', at: quiet });
   return deadlines.sort((a, b) => a.at.localeCompare(b.at));
+}
+
+/** Not once the provider refused it, nor while other writes are in flight (they could reopen the PO behind the close). */
+function autoCloseMayWrite(state: PoState): boolean {
+  return !state.weighsOwnWrites || (!state.autoCloseRefused && !stillWriting(state));
 }
 
 /** Open, booked, or refused after the provider had accepted it: a PO the provider can tell us about. */

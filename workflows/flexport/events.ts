@@ -6,20 +6,71 @@
 import type { ProviderEvent } from './provider-event';
 import { transition } from '../core/status';
 import { type PurchaseOrder } from './purchase-order';
-import type { Milestone, PoState, ProviderSnapshot } from './state';
-import { MILESTONES, flag, recordIgnored, stillWriting } from './state';
+import type { Milestone, PoState, ProviderCopy, ProviderSnapshot } from './state';
+import { MILESTONES, flag, linesFor, providerTime, recordIgnored, stillWriting } from './state';
 
 /**
  * Closed or cancelled at the provider. A create or amendment still in flight would reopen it there
  * when it lands, so the end is sent again once it is answered; an echo of our own end is taken at once.
  */
-function providerEnded(state: PoState, status: 'cancelled' | 'closed', at: string, cause: string): PoState {
+function providerEnded(
+  state: PoState,
+  status: 'cancelled' | 'closed',
+  at: string,
+  cause: string,
+  version?: number,
+  dates: ProviderCopy['dates'] = {},
+): PoState {
+  if (state.weighsOwnWrites) {
+    if (stillWriting(state)) return withProviderCopy(state, { version, status, dates, at, cause });
+    const older =
+      version !== undefined && state.providerVersion !== undefined && version < state.providerVersion;
+    if (!older) {
+      // The PO ends as the provider holds it: its dates, not an amendment it refused.
+      const providerVersion = Math.max(version ?? 0, state.providerVersion ?? 0) || undefined;
+      const po = { ...(state.acceptedPo ?? state.po), ...dates, status: state.po.status };
+      return transition({ ...state, po, lines: linesFor(po, state.lines), pending: undefined, providerVersion }, status, at, cause); // prettier-ignore
+    }
+    // poflow's own write landed after this end and reopened the PO there: the end is sent again.
+    if (state.writtenVersion !== undefined && version < state.writtenVersion) {
+      const endRequested = { status, since: at, cause, by: 'provider' as const };
+      return transition({ ...state, endRequested }, state.status, at, `${cause}; poflow's later write reopened it there, so the end is sent again`, `${status} at provider`); // prettier-ignore
+    }
+    return state; // reopened there since
+  }
   const echo = state.pending?.intent === (status === 'closed' ? 'close' : 'cancel');
   if (stillWriting(state) && !echo) {
     const endRequested = { status, since: at, cause, by: 'provider' as const };
     return transition({ ...state, endRequested }, state.status, at, `${cause}; sent again once the ${state.pending?.intent ?? 'provider call'} in flight is answered`, `${status} at provider`); // prettier-ignore
   }
   return transition({ ...state, pending: undefined }, status, at, cause);
+}
+
+/**
+ * What the provider shows while poflow's own writes are in flight is kept, not applied: it may be
+ * the echo of one of them, or a change the next answer overwrites. Only the newest is kept; it is
+ * weighed once every write is answered (`weighProviderCopy`).
+ */
+function withProviderCopy(state: PoState, copy: ProviderCopy): PoState {
+  const newer = (a?: number, b?: number) => a === undefined || b === undefined || a > b;
+  if (!newer(copy.version, state.providerVersion)) return state; // older than what poflow knows
+  if (state.providerCopy && !newer(copy.version, state.providerCopy.version)) return state;
+  return { ...state, providerCopy: copy };
+}
+
+/**
+ * Every write answered: what the provider showed meanwhile counts if it is newer than poflow's last
+ * accepted write (a change made there after it). An end older than that write was reopened by it,
+ * so the end is sent again (`providerEnded`); older dates were poflow's own echo, or overwritten.
+ */
+export function weighProviderCopy(state: PoState, at: string): PoState {
+  const copy = state.providerCopy;
+  if (!copy || stillWriting(state)) return state;
+  const next: PoState = { ...state, providerCopy: undefined };
+  const newer = copy.version === undefined || next.providerVersion === undefined || copy.version > next.providerVersion; // prettier-ignore
+  if (copy.status !== 'open')
+    return providerEnded(next, copy.status, at, copy.cause, copy.version, copy.dates);
+  return newer ? providerAmended(next, copy.version, copy.dates, copy.at, copy.cause) : next;
 }
 
 /** The provider id a `/purchase_order#created` or `#updated` event names, before the create's own answer. */
@@ -41,7 +92,7 @@ const MILESTONE_EVENTS: Record<string, Milestone> = {
 export function providerEvent(state: PoState, event: ProviderEvent, at: string): PoState {
   const seen = { ...state, quietSince: at, eventsApplied: (state.eventsApplied ?? 0) + 1 };
   const cause = `provider event ${event.type} #${event.id}`;
-  const when = event.occurred_at ?? at;
+  const when = providerTime(event.occurred_at, at);
   const milestone = MILESTONE_EVENTS[event.type];
   if (milestone)
     return reachMilestone(
@@ -55,18 +106,18 @@ export function providerEvent(state: PoState, event: ProviderEvent, at: string):
     case '/purchase_order#acknowledged':
       return flag(seen, 'acknowledged', true, at, cause);
     case '/purchase_order#created':
-    case '/purchase_order#updated':
-      return providerAmended(
-        withProviderId(seen, event),
-        versionOf(event),
-        purchaseOrderOf(event),
-        at,
-        cause,
-      );
+    case '/purchase_order#updated': {
+      const known = withProviderId(seen, event);
+      if (known.weighsOwnWrites && stillWriting(known)) {
+        return withProviderCopy(known, { version: versionOf(event), status: 'open', dates: datesOf(purchaseOrderOf(event)), at, cause }); // prettier-ignore
+      }
+      return providerAmended(known, versionOf(event), purchaseOrderOf(event), at, cause);
+    }
     case '/purchase_order#closed':
-      return providerEnded(seen, 'closed', at, cause);
-    case '/purchase_order#cancelled':
-      return providerEnded(seen, 'cancelled', at, cause);
+    case '/purchase_order#cancelled': {
+      const status = event.type === '/purchase_order#closed' ? 'closed' : 'cancelled';
+      return providerEnded(seen, status, at, cause, versionOf(event), datesOf(purchaseOrderOf(event)));
+    }
     case '/shipment#created':
       return withShipment(seen, shipmentIdOf(event));
     case '/shipment#booking_confirmed': {
@@ -96,7 +147,9 @@ function providerAmended(
     cargo_ready_date: dateField(resource, 'cargo_ready_date', state.po.cargo_ready_date),
     must_arrive_date: dateField(resource, 'must_arrive_date', state.po.must_arrive_date),
   };
-  const next = { ...state, po, providerVersion: version ?? state.providerVersion };
+  // The provider's copy changed: an end sent later carries its dates, not the ones it replaced.
+  const acceptedPo = state.weighsOwnWrites && state.acceptedPo ? { ...state.acceptedPo, cargo_ready_date: po.cargo_ready_date, must_arrive_date: po.must_arrive_date } : state.acceptedPo; // prettier-ignore
+  const next = { ...state, po, acceptedPo, providerVersion: version ?? state.providerVersion };
   return transition(next, next.status, at, cause, 'amended at provider');
 }
 
@@ -110,8 +163,10 @@ function bookingConfirmed(
   const bookings = state.bookings.map((b) =>
     b.providerId === bookingId ? { ...b, status: 'booked', shipmentId: shipmentId ?? b.shipmentId } : b,
   );
-  // A booking made outside poflow (the provider's UI) still makes the PO booked.
-  return transition({ ...state, bookings }, 'booked', at, cause, 'booking confirmed');
+  // A booking made outside poflow (the provider's UI) still makes the PO booked; a PO that needs
+  // attention (a refused amendment) keeps saying so.
+  const to = state.weighsOwnWrites && state.status !== 'open' ? state.status : 'booked';
+  return transition({ ...state, bookings }, to, at, cause, 'booking confirmed');
 }
 
 /** Milestones a shipment's status proves when its actual dates are missing. */
@@ -132,8 +187,16 @@ export function providerSnapshot(state: PoState, snapshot: ProviderSnapshot, at:
   let next = state;
   if (snapshot.acknowledgedAt) next = flag(next, 'acknowledged', true, at, cause);
   const version = snapshot.version;
-  if (version !== undefined && (next.providerVersion === undefined || version > next.providerVersion)) {
-    const dates = { cargo_ready_date: snapshot.cargoReadyDate, must_arrive_date: snapshot.mustArriveDate };
+  const dates = { cargo_ready_date: snapshot.cargoReadyDate, must_arrive_date: snapshot.mustArriveDate };
+  // Read while poflow's writes are in flight: kept and weighed once they are answered.
+  const copied = Boolean(next.weighsOwnWrites) && stillWriting(next);
+  if (copied) {
+    const status = snapshot.status === 'closed' || snapshot.status === 'cancelled' ? snapshot.status : 'open';
+    next = withProviderCopy(next, { version, status, dates, at, cause });
+  } else if (
+    version !== undefined &&
+    (next.providerVersion === undefined || version > next.providerVersion)
+  ) {
     next = providerAmended(next, version, dates, at, cause);
   }
   for (const booking of snapshot.bookings) {
@@ -145,12 +208,14 @@ export function providerSnapshot(state: PoState, snapshot: ProviderSnapshot, at:
     next = withShipment(next, shipment.id);
     const proven = STATUS_MILESTONES[shipment.status ?? ''] ?? [];
     for (const milestone of MILESTONES) {
-      const when = shipment.milestones[milestone] ?? (proven.includes(milestone) ? at : undefined);
+      const shown = shipment.milestones[milestone];
+      const when =
+        shown !== undefined ? providerTime(shown, at) : proven.includes(milestone) ? at : undefined;
       if (when) next = reachMilestone(next, shipment.id, milestone, when, cause);
     }
   }
-  if (snapshot.status === 'closed' || snapshot.status === 'cancelled') {
-    next = providerEnded(next, snapshot.status, at, cause);
+  if (!copied && (snapshot.status === 'closed' || snapshot.status === 'cancelled')) {
+    next = providerEnded(next, snapshot.status, at, cause, version, dates);
   }
   return next;
 }
@@ -218,8 +283,20 @@ function versionOf(event: ProviderEvent): number | undefined {
   return numberAt(event.data, ['purchase_order', 'purchase_order_version', 'version_number']);
 }
 
+/** The PO dates a provider resource shows (a key absent: not shown). */
+function datesOf(resource: Record<string, unknown>): ProviderCopy['dates'] {
+  const dates: ProviderCopy['dates'] = {};
+  for (const key of ['cargo_ready_date', 'must_arrive_date'] as const) {
+    if (key in resource) dates[key] = dateField(resource, key, null);
+  }
+  return dates;
+}
+
+/** A calendar date that exists (2030-02-30 does not), else none: a provider's dates are not trusted. */
 function dateField(resource: Record<string, unknown>, key: string, fallback: string | null | undefined) {
   if (!(key in resource)) return fallback;
   const value = resource[key];
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value) ? value : null;
 }

@@ -14,7 +14,7 @@ import {
   mustArriveDeadline,
   nextDeadlines,
 } from './deadlines';
-import { providerEvent, providerSnapshot } from './events';
+import { providerEvent, providerSnapshot, weighProviderCopy } from './events';
 import type { BookingState, Command, LifecycleEvent, PoState, Reduced } from './state';
 import {
   alert,
@@ -90,6 +90,8 @@ export function reduce(state: PoState, event: LifecycleEvent): Reduced {
       if (state.waitsForProviderCalls && (state.endRequested || state.pending?.intent === 'close')) {
         return { state, commands: [] }; // already on its way to an end
       }
+      // A write still in flight could reopen the PO behind the close: the close waits for it.
+      if (state.weighsOwnWrites && stillWriting(state)) return { state: endAfterWrites(state, 'closed', event.at, event.cause), commands: [] }; // prettier-ignore
       return sendEnd(state, 'closed', event.at, event.cause);
     case 'cancel_requested':
       if (state.waitsForProviderCalls) return cancelRequested(state, event.at, event.cause);
@@ -104,10 +106,15 @@ export function reduce(state: PoState, event: LifecycleEvent): Reduced {
         state: { ...state, pending: { intent: 'cancel', since: event.at, cause: event.cause } },
         commands: [{ type: 'submit', intent: 'cancel', body: { ...state.po, status: 'cancelled' } }],
       };
-    case 'provider_event':
-      return { state: providerEvent(state, event.event, event.at), commands: [] };
-    case 'provider_snapshot':
-      return { state: providerSnapshot(state, event.snapshot, event.at), commands: [] };
+    // An end the provider showed after poflow's write reopened the PO there is sent again at once.
+    case 'provider_event': {
+      const next = providerEvent(state, event.event, event.at);
+      return state.weighsOwnWrites ? settled(next, event.at) : { state: next, commands: [] };
+    }
+    case 'provider_snapshot': {
+      const next = providerSnapshot(state, event.snapshot, event.at);
+      return state.weighsOwnWrites ? settled(next, event.at) : { state: next, commands: [] };
+    }
     case 'deadline_reached':
       return deadlineReached(state, event.at);
   }
@@ -117,15 +124,16 @@ function submissionAccepted(
   state: PoState,
   event: Extract<LifecycleEvent, { type: 'submission_accepted' }>,
 ): PoState {
+  if (state.weighsOwnWrites) state = providerHolds(state, event);
   const writing = stillWriting(state);
   const bodyAccepted = state.waitsForProviderCalls && !writing && (event.intent === 'create' || event.intent === 'amend'); // prettier-ignore
   const accepted: PoState = {
     ...state,
     quietSince: event.at,
     providerId: event.providerId,
-    providerVersion: event.version ?? state.providerVersion,
+    providerVersion: state.weighsOwnWrites ? state.providerVersion : (event.version ?? state.providerVersion),
     pending: writing ? state.pending : undefined,
-    acceptedPo: bodyAccepted ? state.po : state.acceptedPo,
+    acceptedPo: bodyAccepted && !state.weighsOwnWrites ? state.po : state.acceptedPo,
     lastError: undefined,
     lines: state.lines.map((line) => ({
       ...line,
@@ -142,6 +150,27 @@ function submissionAccepted(
     default:
       return transition(accepted, accepted.bookings.length > 0 ? 'booked' : 'open', event.at, cause);
   }
+}
+
+/**
+ * An accepted write: the provider now holds the body poflow sent, unless a newer version is known
+ * already (a change made there after it). What it showed meanwhile, up to this version, was this
+ * write's echo or is overwritten by it.
+ */
+function providerHolds(
+  state: PoState,
+  event: Extract<LifecycleEvent, { type: 'submission_accepted' }>,
+): PoState {
+  const { version, body } = event;
+  const latest =
+    version === undefined || state.providerVersion === undefined || version >= state.providerVersion;
+  const copy = state.providerCopy;
+  const providerCopy = copy && copy.version !== undefined && version !== undefined && copy.version <= version ? undefined : copy; // prettier-ignore
+  const next: PoState = { ...state, providerCopy, providerVersion: latest ? (version ?? state.providerVersion) : state.providerVersion }; // prettier-ignore
+  if (!latest || !body) return next;
+  const po: PurchaseOrder = { ...body, status: state.po.status };
+  const written: PoState = { ...next, po, writtenVersion: version, lines: linesFor(po, state.lines) };
+  return event.intent === 'close' || event.intent === 'cancel' ? written : { ...written, acceptedPo: { ...body, status: 'open' } }; // prettier-ignore
 }
 
 function amendRequested(
@@ -169,7 +198,8 @@ function amendRequested(
 }
 
 /** Once no write is in flight, an end that waited for them is sent, or taken where the provider never had the PO. */
-function settled(state: PoState, at: string): Reduced {
+function settled(answeredState: PoState, at: string): Reduced {
+  const state = answeredState.weighsOwnWrites ? weighProviderCopy(answeredState, at) : answeredState;
   const end = state.endRequested;
   if (!end || isTerminal(state.status) || stillWriting(state)) return { state, commands: [] };
   const next: PoState = { ...state, endRequested: undefined };
@@ -193,16 +223,19 @@ function sendEnd(state: PoState, status: 'cancelled' | 'closed', at: string, cau
 function cancelRequested(state: PoState, at: string, cause: string): Reduced {
   // A repeated cancel while one is on its way changes nothing.
   if (state.endRequested || state.pending?.intent === 'cancel') return { state, commands: [] };
-  if (stillWriting(state)) {
-    const waiting = `${cause}; waits for the ${state.pending?.intent ?? 'provider call'} in flight`;
-    const endRequested = { status: 'cancelled' as const, since: at, cause, by: 'operator' as const };
-    return { state: transition({ ...state, endRequested }, state.status, at, waiting, 'cancel queued'), commands: [] }; // prettier-ignore
-  }
+  if (stillWriting(state)) return { state: endAfterWrites(state, 'cancelled', at, cause), commands: [] };
   // Never accepted by the provider and nothing on its way there: nothing to cancel there.
   if (state.providerId === undefined) {
     return { state: transition({ ...state, pending: undefined }, 'cancelled', at, cause), commands: [] };
   }
   return sendEnd(state, 'cancelled', at, cause);
+}
+
+/** An end asked for while writes are in flight: sent once they are answered (`settled`). */
+function endAfterWrites(state: PoState, status: 'cancelled' | 'closed', at: string, cause: string): PoState {
+  const waiting = `${cause}; waits for the ${state.pending?.intent ?? 'provider call'} in flight`;
+  const endRequested = { status, since: at, cause, by: 'operator' as const };
+  return transition({ ...state, endRequested }, state.status, at, waiting, status === 'cancelled' ? 'cancel queued' : 'close queued'); // prettier-ignore
 }
 
 function providerRejected(
@@ -214,6 +247,11 @@ function providerRejected(
   const to = event.during === 'create' || event.during === 'amend' ? 'needs_attention' : state.status;
   const cause = `provider refused ${event.during} (${event.status}): ${event.message}`;
   const pending = stillWriting(state) ? state.pending : undefined;
+  // A refused auto-close is not sent again: the PO asks for a person (an alert, a flag) instead.
+  if (state.weighsOwnWrites && event.during === 'close' && state.pending?.cause.startsWith('auto-close')) {
+    const refused = { ...state, pending, lastError, autoCloseRefused: lastError };
+    return settled(transition(refused, to, event.at, `${cause}; auto-close stops: close it by hand`, 'auto-close refused'), event.at); // prettier-ignore
+  }
   return settled(transition({ ...state, pending, lastError }, to, event.at, cause, to === state.status ? `${event.during} refused` : undefined), event.at); // prettier-ignore
 }
 

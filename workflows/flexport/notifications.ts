@@ -38,6 +38,11 @@ export function notificationsFor(
     const { during, status, message } = next.lastError;
     emit('purchase_order.needs_attention', event.at, { during, provider_status: status, provider_message: message }); // prettier-ignore
   }
+  if (next.autoCloseRefused && !previous.autoCloseRefused) {
+    const { status, message } = next.autoCloseRefused;
+    const alert: Alert = { kind: 'needs_attention', poName: next.name, at: event.at, message: `Purchase order ${next.name}: the provider refused its auto-close (${status}); close it by hand` }; // prettier-ignore
+    emit('purchase_order.needs_attention', event.at, { during: 'close', provider_status: status, provider_message: message, auto_close: 'stopped' }, alert); // prettier-ignore
+  }
   for (const booking of next.bookings) {
     const before = previous.bookings.find((b) => b.providerId === booking.providerId);
     if (!before) {

@@ -96,6 +96,21 @@ export interface PoState {
   };
   /** The body the provider last accepted: what a cancel or close sends when a later amendment was refused. */
   acceptedPo?: PurchaseOrder;
+  /** Set only in a continue-as-new input: `acceptedPo` is `po` (left out so the PO travels once). */
+  acceptedIsPo?: boolean;
+  /**
+   * Provider events are weighed against poflow's own writes: the echo of a write in flight is not
+   * a change made at the provider, what the provider shows while poflow writes counts only if it is
+   * newer than poflow's accepted write, a close waits for the writes in flight, and a refused
+   * auto-close stops. POs started before replay without it: the shell sets it from `patched`.
+   */
+  weighsOwnWrites?: boolean;
+  /** The version poflow's last accepted write made at the provider: an end older than it was reopened by it. */
+  writtenVersion?: number;
+  /** The newest the provider showed of the PO while poflow's writes were in flight, weighed once they are answered. */
+  providerCopy?: ProviderCopy;
+  /** The provider refused the auto-close: it is not sent again; the PO is closed by hand. */
+  autoCloseRefused?: ProviderError;
   lastError?: ProviderError;
   history: HistoryEntry[];
   /**
@@ -115,6 +130,16 @@ export interface PoState {
   ignoredEvents: { id: number; type: string; at: string; why: string }[];
   /** Set when poflow adopted a PO it did not create: when, from which provider PO and version, why. */
   adopted?: AdoptionRecord;
+}
+
+/** What a provider event or read showed of the PO itself: its status, dates and version. */
+export interface ProviderCopy {
+  version?: number;
+  status: 'open' | 'closed' | 'cancelled';
+  /** The dates the provider showed (a key absent: not shown). */
+  dates: { cargo_ready_date?: string | null; must_arrive_date?: string | null };
+  at: string;
+  cause: string;
 }
 
 const MAX_IGNORED_EVENTS = 50;
@@ -164,7 +189,7 @@ export type Command =
   | { type: 'read'; read: FallbackRead };
 
 export type LifecycleEvent =
-  | { type: 'submission_accepted'; at: string; intent: SubmissionIntent; providerId: number; version?: number; lineItemIds: Record<string, number> } // prettier-ignore
+  | { type: 'submission_accepted'; at: string; intent: SubmissionIntent; providerId: number; version?: number; lineItemIds: Record<string, number>; body?: PurchaseOrder } // prettier-ignore
   | {
       type: 'provider_rejected';
       at: string;
@@ -262,8 +287,16 @@ export function deadlinePassed(deadline: string | undefined, at: string): boolea
   return deadline !== undefined && Date.parse(deadline) <= Date.parse(at);
 }
 
-/** `date` (YYYY-MM-DD or an ISO time) plus whole days, as an ISO time in UTC. */
-export function addDays(date: string, days: number): string {
+/**
+ * `date` (YYYY-MM-DD or an ISO time) plus whole days, as an ISO time in UTC; none for a date that
+ * does not parse (a provider's date is not trusted to: a throw here would fail every workflow task).
+ */
+export function addDays(date: string, days: number): string | undefined {
   const start = date.length === 10 ? Date.parse(`${date}T00:00:00.000Z`) : Date.parse(date);
-  return new Date(start + days * DAY_MS).toISOString();
+  return Number.isNaN(start) ? undefined : new Date(start + days * DAY_MS).toISOString();
+}
+
+/** A provider's time if it parses, else `fallback` (when poflow heard of it). */
+export function providerTime(value: string | undefined, fallback: string): string {
+  return value !== undefined && !Number.isNaN(Date.parse(value)) ? value : fallback;
 }

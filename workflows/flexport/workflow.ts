@@ -60,13 +60,15 @@ export interface PurchaseOrderWorkflowInput {
 
 export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): Promise<PoView> {
   const started = input.resume
-    ? { state: input.resume, commands: [] }
+    ? { state: resumed(input.resume), commands: [] }
     : input.adopted
       ? startAdopted(input.adopted, input.po, input.settings, now())
       : begin(input);
   let initial = withQuietCheck(started.state, patched('quiet-po-fallback-read'));
   // Requests wait for provider writes in flight; POs started before replay as they ran.
   initial = { ...initial, waitsForProviderCalls: patched('requests-wait-for-provider-calls') };
+  // Provider events weighed against poflow's own writes (echoes, races, refused auto-close); older POs replay as they ran.
+  initial = { ...initial, weighsOwnWrites: initial.waitsForProviderCalls && patched(WEIGHS_OWN_WRITES) };
   /**
    * POs started before batched intake replay the way they ran: each signal reduced in its handler,
    * the deadline timer restarted on every change, search attributes published per change.
@@ -117,9 +119,22 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     return queue.request((ticket) => apply(event, ticket));
   }
 
+  /**
+   * The next run's input carries the PO once: `resume` alone (the input's `po` is read only at the
+   * start), and the accepted body only where it differs from the PO (a refused amendment).
+   */
   function resumeInput(): Parameters<typeof purchaseOrderWorkflow>[0] {
-    const resume = { ...shell.state, seenEventIds: seen.ids() };
-    return { po: resume.po, settings: resume.settings, resume, outbox: shell.outbox?.snapshot() };
+    const { state } = shell;
+    const resume: PoState = { ...state, seenEventIds: seen.ids() };
+    if (!state.weighsOwnWrites) return { po: resume.po, settings: resume.settings, resume, outbox: shell.outbox?.snapshot() }; // prettier-ignore
+    if (
+      state.acceptedPo &&
+      JSON.stringify(state.acceptedPo) === JSON.stringify({ ...state.po, status: 'open' })
+    ) {
+      resume.acceptedPo = undefined;
+      resume.acceptedIsPo = true;
+    }
+    return { po: null, resume, outbox: shell.outbox?.snapshot() };
   }
 
   /** The server's suggestion, or this PO's own limits: events and signals per run, history length and size. */
@@ -160,10 +175,27 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     { validator: (raw) => refuseIf(checkBook(shell.state, bookingOrRefused(raw))) },
   );
 
+  /**
+   * A close or cancel queued behind writes in flight answers once it has been sent and answered:
+   * refused with the provider's reason, or done (older POs answered when it was queued).
+   */
+  async function endSettled(ending: 'closed' | 'cancelled', refusal: string | undefined): Promise<void> {
+    if (refusal === undefined && shell.state.weighsOwnWrites && shell.state.endRequested?.status === ending) {
+      const intent = ending === 'closed' ? 'close' : 'cancel';
+      const since = now();
+      await condition(() => isTerminal(shell.state.status) || (!shell.state.endRequested && shell.state.pending?.intent !== intent)); // prettier-ignore
+      const error = shell.state.lastError;
+      if (!isTerminal(shell.state.status) && error?.during === intent && error.at >= since)
+        refusal = error.message;
+    }
+    if (refusal) throw ApplicationFailure.create({ type: FailureTypes.rejected, message: refusal, nonRetryable: true }); // prettier-ignore
+  }
+
   setHandler(
     closeUpdate,
     async () => {
-      await request({ type: 'close_requested', at: now(), cause: 'closed by operator' }, () => checkClose(shell.state)); // prettier-ignore
+      const refusal = await request({ type: 'close_requested', at: now(), cause: 'closed by operator' }, () => checkClose(shell.state)); // prettier-ignore
+      if (shell.state.weighsOwnWrites) await endSettled('closed', refusal);
       return view();
     },
     { validator: () => refuseIf(checkClose(shell.state)) },
@@ -173,7 +205,10 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     cancelUpdate,
     async (reason) => {
       const cause = reason ? `cancelled: ${reason}` : 'cancelled by operator';
-      await request({ type: 'cancel_requested', at: now(), cause }, () => checkCancel(shell.state));
+      const refusal = await request({ type: 'cancel_requested', at: now(), cause }, () =>
+        checkCancel(shell.state),
+      );
+      if (shell.state.weighsOwnWrites) await endSettled('cancelled', refusal);
       return view();
     },
     { validator: (_reason) => refuseIf(checkCancel(shell.state)) },
@@ -252,6 +287,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   return view();
 }
 
+/** The patch that weighs provider events against poflow's own writes (issue 26's races). */
+const WEIGHS_OWN_WRITES = 'po-weighs-own-writes';
 /** The patch that brought batched intake and the quiet deadline timer. */
 const BATCHED_INTAKE = 'po-batched-intake';
 /** The patch that brought the notification outbox (and took alerts off the command queue). */
@@ -276,4 +313,11 @@ function poView(shell: PoShell<PoState, LifecycleEvent, Command>, seen: EventIdW
     nextDeadlines: nextDeadlines(state),
     ...shell.notifications(),
   };
+}
+
+/** A run continued as new: its accepted body is its PO where it was left out as the same. */
+function resumed(resume: PoState): PoState {
+  if (!resume.acceptedIsPo) return resume;
+  const { acceptedIsPo: _same, ...state } = resume;
+  return { ...state, acceptedPo: { ...state.po, status: 'open' } };
 }
