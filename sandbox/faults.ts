@@ -1,6 +1,6 @@
 /**
- * Fault injection: a share of 503/504 answers, added latency, and dropped, duplicated or
- * reordered webhook deliveries. Every draw comes from one seeded PRNG so a run replays exactly.
+ * Fault injection: a share of 503/504 answers, a 4xx refusal of chosen requests, added latency,
+ * and dropped, duplicated or reordered webhook deliveries. Every draw comes from one seeded PRNG so a run replays exactly.
  */
 import { z } from 'zod';
 import { seededRandom, type Random } from './random';
@@ -16,6 +16,20 @@ export const FaultOptionsSchema = z.strictObject({
   retryAfterSeconds: z.number().int().min(0).optional(),
   /** Route families the server errors apply to (e.g. ["purchase_orders"]); all when unset. */
   routeFamilies: z.array(z.string()).optional(),
+  /**
+   * Requests answered with this 4xx (a provider refusing a write poflow cannot change) instead of
+   * being served, before auth and before any effect: those of the route families and methods named
+   * (all when unset). No draw: every matching request is refused until the faults change.
+   */
+  refuse: z
+    .strictObject({
+      status: z.number().int().min(400).max(499),
+      code: z.string().min(1).default('unprocessable_entity'),
+      message: z.string().min(1).default('Refused by the sandbox (fault injection)'),
+      routeFamilies: z.array(z.string()).optional(),
+      methods: z.array(z.enum(['GET', 'POST', 'PUT', 'DELETE'])).optional(),
+    })
+    .optional(),
   /** Latency added to every API request: latencyMs plus a uniform draw in [0, latencyJitterMs). */
   latencyMs: z.number().int().min(0).default(0),
   latencyJitterMs: z.number().int().min(0).default(0),
@@ -32,6 +46,12 @@ export type FaultSettings = z.output<typeof FaultOptionsSchema>;
 export interface ServerFault {
   status: 503 | 504;
   retryAfterSeconds?: number;
+}
+
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
 }
 
 export interface DeliveryPlan {
@@ -67,6 +87,15 @@ export class Faults {
     if (this.random() >= serverErrorRate) return undefined;
     const status = this.random() < gatewayTimeoutShare ? 504 : 503;
     return { status, retryAfterSeconds };
+  }
+
+  /** The refusal a Flexport API request meets, if the `refuse` setting names it. */
+  refusal(routeFamily: string, method: string): Refusal | undefined {
+    const refuse = this.settings.refuse;
+    if (!refuse) return undefined;
+    if (refuse.routeFamilies && !refuse.routeFamilies.includes(routeFamily)) return undefined;
+    if (refuse.methods && !(refuse.methods as string[]).includes(method.toUpperCase())) return undefined;
+    return { status: refuse.status, code: refuse.code, message: refuse.message };
   }
 
   latencyMs(): number {

@@ -119,6 +119,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           reply.header('retry-after', String(fault.retryAfterSeconds));
         return reply.code(fault.status).send(errorBody(new ApiError(fault.status, code, message)));
       }
+      const refusal = faults.refusal(family, request.method);
+      if (refusal) {
+        return reply
+          .code(refusal.status)
+          .send(errorBody(new ApiError(refusal.status, refusal.code, refusal.message)));
+      }
       if (request.headers.authorization !== `Bearer ${apiToken}`) {
         const error = new ApiError(
           401,

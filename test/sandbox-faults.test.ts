@@ -180,3 +180,23 @@ it('registers and removes webhook endpoints through the admin API', async () => 
   await new Promise((r) => setTimeout(r, 100));
   expect(extra.received).toHaveLength(1);
 });
+
+it('refuses the requests named with a 4xx, before any effect, until the faults change', async () => {
+  const { sandbox } = await setup({});
+  const refuse = { status: 422, message: 'Refused on purpose', routeFamilies: ['purchase_orders'], methods: ['POST'] }; // prettier-ignore
+  expect((await call(sandbox, 'PUT', '/_sandbox/faults', { refuse }, null)).status).toBe(200);
+  const refused = await call(sandbox, 'POST', '/purchase_orders', purchaseOrder('PO-REFUSED'));
+  expect(refused.status).toBe(422);
+  expect(refused.body).toEqual({
+    _object: '/api/error',
+    status: 422,
+    code: 'unprocessable_entity',
+    message: 'Refused on purpose',
+  });
+  expect((await call(sandbox, 'GET', '/purchase_orders')).body.data.total_count).toBe(0);
+  expect((await call(sandbox, 'GET', '/events')).status).toBe(200);
+  const bad = await call(sandbox, 'PUT', '/_sandbox/faults', { refuse: { status: 503 } }, null);
+  expect(bad.status).toBe(422);
+  await call(sandbox, 'PUT', '/_sandbox/faults', {}, null);
+  expect((await call(sandbox, 'POST', '/purchase_orders', purchaseOrder('PO-REFUSED'))).status).toBe(200);
+});
