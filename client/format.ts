@@ -56,6 +56,7 @@ export function flagsOf(view: AnyPoView): string[] {
     ...flags,
     view.bookingOverdue ? 'BOOKING OVERDUE' : undefined,
     view.late ? 'LATE' : undefined,
+    view.autoCloseRefused ? 'AUTO-CLOSE REFUSED' : undefined,
   ].filter((flag): flag is string => flag !== undefined);
 }
 

@@ -53,6 +53,7 @@ function currentDetails(state: PoState, deliveries?: DeliveriesView): string {
     state.acknowledged ? 'acknowledged' : 'not acknowledged',
     state.bookingOverdue ? '**booking overdue**' : undefined,
     state.late ? '**late**' : undefined,
+    state.autoCloseRefused ? '**auto-close refused: close it by hand**' : undefined,
   ].filter(Boolean);
   const milestones = Object.entries(state.milestones).map(([m, at]) => `${m.replace(/_/g, ' ')} ${at}`);
   const next = nextDeadlines(state).map((d) => `${DEADLINE_LABELS[d.kind]} at ${d.at}`);
