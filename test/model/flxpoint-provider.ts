@@ -11,7 +11,8 @@ import type { FlxpointPoSnapshot } from '../../workflows/flxpoint/lifecycle';
 import type { FlxpointPoStatus, FlxpointPurchaseOrder } from '../../workflows/flxpoint/purchase-order';
 
 /** Who set a status: poflow (its create or its cancel, with the cause it sent) or someone at Flxpoint. */
-export type Origin = { by: 'poflow'; call: 'create' | 'cancel'; cause: string } | { by: 'outside'; change: string };
+export type Origin =
+  { by: 'poflow'; call: 'create' | 'cancel'; cause: string } | { by: 'outside'; change: string };
 
 export interface ModelPo {
   id: number;
