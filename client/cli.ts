@@ -101,8 +101,16 @@ program
   .description(
     'run only the codec server the Web UI decrypts payloads through (POST /encode, /decode on POFLOW_CODEC_PORT)',
   )
-  .option('--host <host>', 'listen on this interface', '127.0.0.1')
-  .action(async (options: { host: string }) =>
+  .option(
+    '--host <host>',
+    'listen on this interface (other than loopback: needs POFLOW_CODEC_AUTH_TOKEN)',
+    '127.0.0.1',
+  )
+  .option(
+    '--allow-no-auth',
+    'with --host other than loopback: serve without POFLOW_CODEC_AUTH_TOKEN (only behind a proxy that authenticates)',
+  )
+  .action(async (options: { host: string; allowNoAuth?: boolean }) =>
     (await import('./commands/codec-server')).runCodecServer(options),
   );
 

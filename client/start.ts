@@ -11,7 +11,13 @@ import { ensureDefaultKeyFile, type CodecKeys } from '../codec/keys';
 import { startCodecServer } from '../codec/server';
 import { startWebhooks, webhookSecrets } from '../webhooks/main';
 import { poflowLogger } from '../worker/logger';
-import { DATA_DIR, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE } from '../worker/config';
+import {
+  DATA_DIR,
+  FLXPOINT_TASK_QUEUE,
+  loadConfig,
+  requireProviderSettings,
+  TASK_QUEUE,
+} from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
 import { createConfiguredWorkers } from '../worker/worker';
@@ -28,6 +34,10 @@ import {
 type Stop = () => Promise<void>;
 
 export async function runStart(): Promise<void> {
+  // Before anything is written or started: a provider at a configured address needs its own token
+  // and (Flexport's deliveries) secret.
+  const configured = loadConfig();
+  requireProviderSettings(configured, { flexport: true, flxpoint: configured.flxpoint.worker, webhooks: true }); // prettier-ignore
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const config = loadConfig();

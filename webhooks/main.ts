@@ -8,7 +8,7 @@ import { FlexportClient } from '../activities/flexport/client';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { flexportEventFeed } from './reconciler/flexport-event-feed';
 import { unknownPoAdoption } from '../client/adoption';
-import { ConfigError, loadConfig, type Config } from '../worker/config';
+import { ConfigError, loadConfig, requireProviderSettings, type Config } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { poflowLogger } from '../worker/logger';
 import { startReconciler } from './reconciler/runner';
@@ -85,6 +85,8 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
   if (config.webhooks.secretGenerated) {
     throw new ConfigError('WEBHOOK_SECRET: required, the secret the provider signs deliveries with');
   }
+  // The reconciler reads Flexport's event log and adoption reads its POs.
+  requireProviderSettings(config, { flexport: true, webhooks: true });
   const logger = poflowLogger('webhooks');
   const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const client = await connectClient(config);

@@ -125,6 +125,7 @@ const Env = z.object({
   POFLOW_CODEC_AUTH_TOKEN: optionalText,
   POFLOW_CODEC_CORS_ORIGINS: optionalText,
   POFLOW_METRICS_PORT: port(9464),
+  POFLOW_METRICS_HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
   POFLOW_PO_COUNT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   POFLOW_UNKNOWN_PO_EVENTS: z
     .enum(UNKNOWN_PO_RULES, { error: `expected one of ${UNKNOWN_PO_RULES.join(', ')}` })
@@ -142,12 +143,16 @@ export interface Config {
     /** The Web UI links point into; undefined when unknown (a self-hosted cluster without TEMPORAL_UI_URL). */
     uiUrl?: string;
   };
-  flexport: { baseUrl: string; apiToken: string; embedded: boolean };
+  /**
+   * `embedded`: no `FLEXPORT_BASE_URL`, the sandbox's address. `apiTokenSet`: `FLEXPORT_API_TOKEN`
+   * was given (else `apiToken` is the sandbox's `sandbox`); see `requireProviderSettings`.
+   */
+  flexport: { baseUrl: string; apiToken: string; embedded: boolean; apiTokenSet: boolean };
   /**
    * `worker`: whether this process runs the Flxpoint activities' worker (`POFLOW_FLXPOINT_WORKER`).
    * Flxpoint's limit holds per token only where one process sends (docs/flxpoint.md).
    */
-  flxpoint: { baseUrl: string; apiToken: string; embedded: boolean; worker: boolean };
+  flxpoint: { baseUrl: string; apiToken: string; embedded: boolean; apiTokenSet: boolean; worker: boolean };
   sandbox: { port: number };
   /**
    * `unknownPoEvents`: what the receiver and the reconciler do with an event about a PO poflow
@@ -164,8 +169,12 @@ export interface Config {
     /** Web UI origins the codec server answers (CORS); the embedded UI's by default. */
     corsOrigins: string[];
   };
-  /** `/metrics`, `/healthz`, `/readyz` of a long-running process; the PO gauges' refresh interval. */
-  operations: { metricsPort: number; poCountIntervalMs: number };
+  /**
+   * `/metrics`, `/healthz`, `/readyz` of a long-running process, on `metricsHost` (loopback unless
+   * `POFLOW_METRICS_HOST` says otherwise: they answer without authentication); the PO gauges'
+   * refresh interval.
+   */
+  operations: { metricsPort: number; metricsHost: string; poCountIntervalMs: number };
   /** `POFLOW_LOG_LEVEL`: every process's one log (worker/logger.ts). */
   logLevel: LogLevel;
   /** ERP endpoints for the PO notifications, and the chat webhook for alerts (none: log line only). */
@@ -195,11 +204,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl: e.FLEXPORT_BASE_URL ?? sandboxUrl,
       apiToken: e.FLEXPORT_API_TOKEN ?? SANDBOX_TOKEN,
       embedded: !e.FLEXPORT_BASE_URL,
+      apiTokenSet: e.FLEXPORT_API_TOKEN !== undefined,
     },
     flxpoint: {
       baseUrl: e.FLXPOINT_BASE_URL ?? `${sandboxUrl}/flxpoint`,
       apiToken: e.FLXPOINT_API_TOKEN ?? SANDBOX_TOKEN,
       embedded: !e.FLXPOINT_BASE_URL,
+      apiTokenSet: e.FLXPOINT_API_TOKEN !== undefined,
       worker: e.POFLOW_FLXPOINT_WORKER === 'on',
     },
     sandbox: { port: e.SANDBOX_PORT },
@@ -220,11 +231,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     operations: {
       metricsPort: e.POFLOW_METRICS_PORT,
+      metricsHost: e.POFLOW_METRICS_HOST,
       poCountIntervalMs: e.POFLOW_PO_COUNT_INTERVAL_SECONDS * 1000,
     },
     logLevel: configured(() => logLevelFrom(env)),
     notifications: configured(() => loadNotifyConfig(env)),
   };
+}
+
+/** What a process does with the providers, for `requireProviderSettings`. */
+export interface ProviderUse {
+  /** Calls Flexport's API (the PO worker, the receiver's adoption and the reconciler, `adopt`). */
+  flexport?: boolean;
+  /** Calls Flxpoint's API (the Flxpoint worker, `adopt --provider flxpoint`). */
+  flxpoint?: boolean;
+  /** Receives Flexport's webhook deliveries. */
+  webhooks?: boolean;
+}
+
+/**
+ * The sandbox's defaults where a provider other than the embedded sandbox is configured are a
+ * misconfiguration that looks like it works: the process starts, then every call is refused for
+ * the token `sandbox` and every delivery for a secret generated at start (401). So a process that
+ * calls a provider at a configured `*_BASE_URL` needs that provider's token, and one that receives
+ * Flexport's deliveries from there needs `WEBHOOK_SECRET`. An explicit `FLEXPORT_API_TOKEN=sandbox`
+ * (a standalone `poflow sandbox`) is a token like any other.
+ */
+export function requireProviderSettings(config: Config, use: ProviderUse): void {
+  const at = (baseUrl: string) => new URL(baseUrl).origin;
+  if (use.flexport && !config.flexport.embedded && !config.flexport.apiTokenSet) {
+    throw new ConfigError(
+      `FLEXPORT_API_TOKEN: required with FLEXPORT_BASE_URL (${at(config.flexport.baseUrl)}): the default token "${SANDBOX_TOKEN}" is only for poflow's embedded sandbox (set FLEXPORT_API_TOKEN=${SANDBOX_TOKEN} for a standalone poflow sandbox)`,
+    );
+  }
+  if (use.flxpoint && !config.flxpoint.embedded && !config.flxpoint.apiTokenSet) {
+    throw new ConfigError(
+      `FLXPOINT_API_TOKEN: required with FLXPOINT_BASE_URL (${at(config.flxpoint.baseUrl)}): the default token "${SANDBOX_TOKEN}" is only for poflow's embedded sandbox (set FLXPOINT_API_TOKEN=${SANDBOX_TOKEN} for a standalone poflow sandbox)`,
+    );
+  }
+  if (use.webhooks && !config.flexport.embedded && config.webhooks.secretGenerated) {
+    throw new ConfigError(
+      `WEBHOOK_SECRET: required with FLEXPORT_BASE_URL (${at(config.flexport.baseUrl)}): the provider signs its deliveries with the secret configured on its side, and a secret generated at start would refuse every one (401)`,
+    );
+  }
+}
+
+/** `localhost`, `127.x.x.x` or `::1`: an interface only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 function codecKeys(env: NodeJS.ProcessEnv): CodecKeys | undefined {

@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { createServer, type AddressInfo } from 'node:net';
 import { SearchAttributes } from '../workflows/core/search-attributes';
 import { STATUS_MEANINGS } from '../workflows/core/status';
-import type { Config } from './config';
+import { isLoopbackHost, type Config } from './config';
 import { latePurchaseOrders, purchaseOrders, registry } from '../activities/metrics';
 import type { LogLevel } from './log-level';
 import { poflowLogger, sdkLevelOf, sdkLoggerOf } from './logger';
@@ -76,6 +76,7 @@ export const providerReachable = (baseUrl: string) => async () => {
 
 export interface OperationsServerOptions {
   port: number;
+  /** 127.0.0.1 unless given: the endpoints answer anyone who reaches them, without authentication. */
   host?: string;
   checks: Record<string, ReadinessCheck>;
   /** The SDK's Prometheus exporter on a loopback port: its text follows poflow's at /metrics. */
@@ -103,13 +104,20 @@ export async function startOperationsServer(options: OperationsServerOptions): P
     const sdk = options.sdkMetricsUrl ? await sdkMetrics(options.sdkMetricsUrl) : '';
     return reply.type(registry.contentType).send(`${own}\n${sdk}`);
   });
-  await app.listen({ port: options.port, host: options.host ?? '0.0.0.0' });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port, host });
   const { port } = app.server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     drain: () => (draining = true),
     close: () => app.close(),
   };
+}
+
+/** Where a client reaches a server listening on `host`: loopback for the wildcard addresses. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 async function sdkMetrics(url: string): Promise<string> {
@@ -165,11 +173,21 @@ export async function serveOperations(
   config: Config,
   options: { sdkMetricsUrl: string; client: Client; checks: Record<string, ReadinessCheck> },
 ): Promise<OperationsServer> {
+  const host = config.operations.metricsHost;
   const server = await startOperationsServer({
     port: config.operations.metricsPort,
+    host,
     sdkMetricsUrl: options.sdkMetricsUrl,
     checks: options.checks,
   });
+  if (!isLoopbackHost(host)) {
+    // Chosen by the operator (POFLOW_METRICS_HOST), so not refused; said where it cannot be missed.
+    const port = Number(new URL(server.url).port);
+    poflowLogger('operations').warn(
+      { host, port },
+      `POFLOW_METRICS_HOST=${host}: /metrics, /healthz and /readyz answer anyone who reaches this port, without authentication; keep it behind a firewall or network policy that admits only the scraper and the probes`,
+    );
+  }
   const stopCounting = countPurchaseOrdersEvery(options.client, config.operations.poCountIntervalMs);
   process.once('SIGINT', server.drain);
   process.once('SIGTERM', server.drain);

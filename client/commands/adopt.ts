@@ -20,6 +20,7 @@ import { adoptFlxpointByNumber, flxpointReader } from '../flxpoint-adoption';
 import { workflowUiUrl } from '../format';
 import { progressBar } from '../progress';
 import { print, withSession, type Session } from '../session';
+import { loadConfig, requireProviderSettings } from '../../worker/config';
 
 export interface AdoptOptions {
   all?: boolean;
@@ -53,13 +54,20 @@ export async function adopt(json: boolean, name: string | undefined, options: Ad
     if (!name) throw new BadInput('<name>: the PO to adopt (or --all for every open PO at the provider)');
     if (options.status || options.updatedSince)
       throw new BadInput('--status, --updated-since: only with --all');
+    requireProviderToken(settings);
     return withSession(json, (session) => adoptOne(session, name, settings));
   }
   const filters = allFilters(options);
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 256) {
     throw new BadInput('--concurrency: must be a whole number from 1 to 256');
   }
+  requireProviderToken(settings);
   return withSession(json, (session) => adoptAll(session, filters, options.concurrency, settings));
+}
+
+/** The provider is read at its configured address: its own token, checked before connecting anywhere. */
+function requireProviderToken(settings: PoSettings): void {
+  requireProviderSettings(loadConfig(), { [settings.provider]: true });
 }
 
 async function adoptOne(session: Session, name: string, settings: PoSettings): Promise<void> {

@@ -1,13 +1,24 @@
 /** `poflow codec-server`: only the codec server, for a Web UI in front of a cluster or Temporal Cloud. */
 import { startCodecServer } from '../../codec/server';
-import { ConfigError, loadConfig } from '../../worker/config';
+import { ConfigError, isLoopbackHost, loadConfig } from '../../worker/config';
 import { untilInterrupted } from '../../worker/interrupt';
+import { poflowLogger } from '../../worker/logger';
 
-export async function runCodecServer(options: { host: string }): Promise<void> {
+export async function runCodecServer(options: { host: string; allowNoAuth?: boolean }): Promise<void> {
   const config = loadConfig();
   const keys = config.codec.keys;
   if (!keys) {
     throw new ConfigError('POFLOW_CODEC_KEYS: required (or POFLOW_CODEC_KEY_FILE, or the codec-keys file poflow start generates)'); // prettier-ignore
+  }
+  // It decrypts for anyone who reaches it: off loopback, a token, or the operator's word that a proxy authenticates.
+  if (!isLoopbackHost(options.host) && !config.codec.authToken) {
+    if (!options.allowNoAuth) {
+      throw new ConfigError(`POFLOW_CODEC_AUTH_TOKEN: required with --host ${options.host}, since the codec server decrypts payloads for anyone who reaches it; set it (calls then need Authorization: Bearer <token>), listen on 127.0.0.1, or pass --allow-no-auth when an authenticating proxy stands in front`); // prettier-ignore
+    }
+    poflowLogger('codec-server').warn(
+      { host: options.host },
+      `--allow-no-auth: the codec server on ${options.host} decrypts payloads for anyone who reaches it, without POFLOW_CODEC_AUTH_TOKEN; only an authenticating proxy in front keeps them private`,
+    );
   }
   const server = await startCodecServer({ ...config.codec, keys, host: options.host });
   const auth = config.codec.authToken ? ', bearer token required' : '';

@@ -1,6 +1,6 @@
 /** `poflow worker`: only the workers, against the configured Temporal and providers, with their operations endpoints. */
 import { Client } from '@temporalio/client';
-import { loadConfig } from '../../worker/config';
+import { loadConfig, requireProviderSettings } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
 import {
   installTelemetry,
@@ -14,6 +14,7 @@ import { createConfiguredWorkers } from '../../worker/worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
+  requireProviderSettings(config, { flexport: true, flxpoint: config.flxpoint.worker });
   const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const connection = await connectWorker(config);
   try {

@@ -37,6 +37,7 @@ export function partsEnv(ports: Ports, dir: string): NodeJS.ProcessEnv {
     FLEXPORT_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
     FLEXPORT_API_TOKEN: 'sandbox',
     FLXPOINT_BASE_URL: `http://127.0.0.1:${ports.sandbox}/flxpoint`,
+    FLXPOINT_API_TOKEN: 'sandbox',
     SANDBOX_PORT: String(ports.sandbox),
     WEBHOOK_PORT: String(ports.webhooks),
     WEBHOOK_SECRET: randomBytes(32).toString('hex'),
