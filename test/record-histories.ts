@@ -19,6 +19,7 @@ import {
   closeUpdate,
   providerEventsSignal,
   stateQuery,
+  type PoView,
 } from '../workflows/flexport/messages';
 import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/flxpoint/messages';
 import {
@@ -35,6 +36,36 @@ export const HISTORIES_DIR = path.join(__dirname, 'histories');
 const HOUR_MS = 3_600_000;
 const RECORDER_SECRET = 'recorder-secret-0123456789';
 const DAY_MS = 24 * HOUR_MS;
+
+/** How long the sandbox holds every API request while a write's answer is held back. */
+const HOLD_MS = 12_000;
+
+/**
+ * Starts poflow's next provider write (`write`, an update that sends one) and returns once the
+ * provider has applied it but before poflow has its answer: every API request is held HOLD_MS, the
+ * write (POST /purchase_orders) goes through, and the activity's follow-up read of the line items
+ * is held; the hold is then lifted for later requests (the harness's event reads). `answered`
+ * settles with the update.
+ */
+async function whileWriteAnswerHeld(
+  h: Harness,
+  write: () => Promise<unknown>,
+): Promise<{ answered: Promise<unknown> }> {
+  const reads = async () =>
+    ((await h.admin('GET', '/request-stats')) as Record<string, { total: number } | undefined>)
+      .purchase_order_line_items?.total ?? 0;
+  const before = await reads();
+  await h.admin('PUT', '/faults', { latencyMs: HOLD_MS });
+  const answered = write();
+  answered.catch(() => {}); // awaited by the caller
+  const deadline = Date.now() + 3 * HOLD_MS;
+  while ((await reads()) === before) {
+    if (Date.now() > deadline) throw new Error('the write never reached its follow-up read');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await h.admin('PUT', '/faults', {});
+  return { answered };
+}
 
 /** Each scenario drives one PO (Flexport's or Flxpoint's) to the end of its life and returns its handle. */
 const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHandle>> = {
@@ -232,6 +263,77 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await h.deliverEvents(handle);
     await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
     await handle.executeUpdate(closeUpdate);
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * Issue 26: the provider refuses the close the auto_close deadline sends (a 4xx). Fixed code
+   * records it and stops auto-closing; code before the fix sent it again at once, round after
+   * round (bounded here: three refusals, then the provider takes closes again). Then closed by hand.
+   */
+  async 'auto-close-refused'(h, now) {
+    const name = 'PO-REC-AUTO-CLOSE-REFUSED';
+    const handle = await h.start(samplePurchaseOrder(name, now), { autoClose: { after: 'must_arrive_date', days: 0 } }); // prettier-ignore
+    const { providerId } = await until(handle, (s) => s.status === 'open');
+    await h.admin('POST', `/purchase_orders/${providerId}/acknowledge`);
+    await h.deliverEvents(handle);
+    await handle.executeUpdate(bookUpdate, { args: [{}] });
+    await h.admin('PUT', '/faults', {
+      refuse: { status: 422, message: `Purchase order ${name} may not be closed (recorded for replay)`, routeFamilies: ['purchase_orders'], methods: ['POST'] }, // prettier-ignore
+    });
+    await h.env.sleep(41 * DAY_MS); // past the must-arrive date: the auto-close is sent and refused
+    const refusals = (s: PoView) => s.history.filter((e) => e.change === 'close refused').length;
+    await until(handle, (s) => s.history.some((e) => e.change === 'auto-close refused') || refusals(s) >= 3, 60_000); // prettier-ignore
+    await h.admin('PUT', '/faults', {});
+    // Before the fix, the next round's auto-close may get there first (the operator's close is then refused as busy).
+    await handle.executeUpdate(closeUpdate).catch((err: unknown) => console.log(`operator close: ${String(err)}`)); // prettier-ignore
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * Issue 26: the webhook echo of poflow's own cancel reaches the workflow before the cancel's
+   * answer (the provider applied it; the activity's follow-up read is held). Fixed code keeps the
+   * operator's reason; code before the fix took the echo for a cancel made at the provider.
+   */
+  async 'cancel-echo-before-answer'(h, now) {
+    const handle = await h.start(samplePurchaseOrder('PO-REC-CANCEL-ECHO', now));
+    await until(handle, (s) => s.status === 'open');
+    await h.deliverEvents(handle); // its #created, before the race
+    const cancelling = await whileWriteAnswerHeld(h, () =>
+      handle.executeUpdate(cancelUpdate, { args: ['recorded for replay'] }),
+    );
+    const echoes = await h.deliverEvents(handle);
+    if (!echoes.some((e) => e.type === '/purchase_order#cancelled'))
+      throw new Error('no cancel echo delivered');
+    await cancelling.answered;
+    await handle.result();
+    return handle;
+  },
+
+  /**
+   * Issue 26: the PO is changed at the provider (a person, its UI) while poflow's amendment is in
+   * flight, and both webhooks (poflow's echo, the outside change) reach the workflow before the
+   * amendment's answer. Fixed code keeps what the provider showed and weighs it by version once
+   * the write is answered (the outside change is newer and stands). Then cancelled.
+   */
+  async 'amend-raced-by-outside-change'(h, now) {
+    const po = samplePurchaseOrder('PO-REC-AMEND-RACE', now);
+    const handle = await h.start(po);
+    await until(handle, (s) => s.status === 'open');
+    await h.deliverEvents(handle); // its #created, before the race
+    const amended = { ...po, must_arrive_date: dayAfter(now, 45) };
+    const amending = await whileWriteAnswerHeld(h, () =>
+      handle.executeUpdate(amendUpdate, { args: [amended] }),
+    );
+    await h.admin('POST', '/purchase_orders', { ...amended, must_arrive_date: dayAfter(now, 50) });
+    const events = await h.deliverEvents(handle);
+    if (events.filter((e) => e.type === '/purchase_order#updated').length !== 2) {
+      throw new Error(`expected poflow's echo and the outside change, got ${events.map((e) => e.type).join(', ')}`); // prettier-ignore
+    }
+    await amending.answered;
+    await handle.executeUpdate(cancelUpdate, { args: ['recorded for replay'] });
     await handle.result();
     return handle;
   },
