@@ -54,7 +54,7 @@ export class FlexportPo {
   /** Calls the provider carried out though their answer was lost. */
   private readonly applied = new WeakSet<Command>();
   /** An operator's close or cancel that waits for writes in flight: the end sent later is theirs. */
-  private queuedEnd?: string;
+  private queuedEnd?: { status: string; cause: string };
   private writesQueued = 0;
   private deadlineWrites = 0;
   commandsIssued = 0;
@@ -193,7 +193,9 @@ export class FlexportPo {
     void this.queue
       .request((ticket) => this.push(this.reduce(event), ticket))
       .then((result) => Object.assign(record, { settled: true, refusal: result }));
-    if (!endQueued && this.state.endRequested?.by === 'operator') this.queuedEnd = this.context;
+    const queued = this.state.endRequested;
+    if (!endQueued && queued?.by === 'operator')
+      this.queuedEnd = { status: queued.status, cause: this.context };
     this.tick();
   }
 
@@ -224,9 +226,8 @@ export class FlexportPo {
   /** Queues commands; returns how many of them write to the provider. */
   private push(commands: Command[], ticket?: Ticket): number {
     for (const command of commands) {
-      const queuedEnd =
-        this.context === 'follow-up' && command.type === 'submit' && command.body.status !== 'open';
-      this.origins.set(command, queuedEnd ? (this.queuedEnd ?? this.context) : this.context);
+      const queuedEnd = this.context === 'follow-up' && command.type === 'submit' && command.body.status === this.queuedEnd?.status; // prettier-ignore
+      this.origins.set(command, queuedEnd ? this.queuedEnd!.cause : this.context);
       if (queuedEnd) this.queuedEnd = undefined;
     }
     const writes = commands.filter(isWrite).length;

@@ -86,9 +86,7 @@ export class FlexportModel {
     };
   }
 
-  book(
-    plan: BookingPlan,
-  ): Answer<{
+  book(plan: BookingPlan): Answer<{
     name: string;
     providerId: number;
     status: string;

@@ -14,8 +14,8 @@ import { FlexportPo, type CallOutcome } from './flexport-po';
 
 export const T0 = Date.parse('2030-03-01T09:00:00.000Z');
 const HOUR_MS = 3_600_000;
-const CARGO_READY_DAYS = [8, 10, 12] as const;
-const MUST_ARRIVE_DAYS = [35, 40, 45] as const;
+export const CARGO_READY_DAYS = [8, 10, 12] as const;
+export const MUST_ARRIVE_DAYS = [35, 40, 45] as const;
 export const REASONS = ['samples no longer needed', 'duplicate order'] as const;
 
 export type Step =

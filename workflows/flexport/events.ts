@@ -33,6 +33,7 @@ function providerEnded(
     }
     // poflow's own write landed after this end and reopened the PO there: the end is sent again.
     if (state.writtenVersion !== undefined && version < state.writtenVersion) {
+      if (state.endRequested?.status === status) return state; // an operator's end of that kind is on its way
       const endRequested = { status, since: at, cause, by: 'provider' as const };
       return transition({ ...state, endRequested }, state.status, at, `${cause}; poflow's later write reopened it there, so the end is sent again`, `${status} at provider`); // prettier-ignore
     }

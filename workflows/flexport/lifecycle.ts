@@ -165,7 +165,9 @@ function providerHolds(
   const latest =
     version === undefined || state.providerVersion === undefined || version >= state.providerVersion;
   const copy = state.providerCopy;
-  const providerCopy = copy && copy.version !== undefined && version !== undefined && copy.version <= version ? undefined : copy; // prettier-ignore
+  // An end this write overwrote stays, to be sent again once every write is answered (`weighProviderCopy`).
+  const overwritten = copy?.status === 'open' && copy.version !== undefined && version !== undefined && copy.version <= version; // prettier-ignore
+  const providerCopy = overwritten ? undefined : copy;
   const next: PoState = { ...state, providerCopy, providerVersion: latest ? (version ?? state.providerVersion) : state.providerVersion }; // prettier-ignore
   if (!latest || !body) return next;
   const po: PurchaseOrder = { ...body, status: state.po.status };

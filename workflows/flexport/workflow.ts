@@ -184,9 +184,9 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
       const intent = ending === 'closed' ? 'close' : 'cancel';
       const since = now();
       await condition(() => isTerminal(shell.state.status) || (!shell.state.endRequested && shell.state.pending?.intent !== intent)); // prettier-ignore
-      const error = shell.state.lastError;
-      if (!isTerminal(shell.state.status) && error?.during === intent && error.at >= since)
-        refusal = error.message;
+      const { status, lastError: error, name } = shell.state;
+      if (!isTerminal(status) && error?.during === intent && error.at >= since) refusal = error.message;
+      if (isTerminal(status) && status !== ending) refusal = `Purchase order ${name} is already ${status}`;
     }
     if (refusal) throw ApplicationFailure.create({ type: FailureTypes.rejected, message: refusal, nonRetryable: true }); // prettier-ignore
   }
