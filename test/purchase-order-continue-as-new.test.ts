@@ -16,7 +16,9 @@ const FLOOD = 4_500;
 
 test('continue-as-new under a flood of events keeps the state and the dedupe set', async () => {
   const name = `PO-FLOOD-${Date.now()}`;
-  const handle = await harness().start(samplePurchaseOrder(name, Date.now()));
+  // A large PO shows how often the next run's input carries it (issue 26, finding 8: it was three times).
+  const memo = 'm'.repeat(100_000);
+  const handle = await harness().start(samplePurchaseOrder(name, Date.now(), { memo }));
   const open = await until(handle, (s) => s.status === 'open');
   await harness().admin('POST', `/purchase_orders/${open.providerId}/acknowledge`);
   const before = await harness().deliverEvents(handle);
@@ -41,6 +43,11 @@ test('continue-as-new under a flood of events keeps the state and the dedupe set
   const after = await until(handle, (s) => s.seenEventIds.includes(last), 120_000);
 
   expect((await handle.describe()).runId).not.toBe(firstRunId);
+  const { events } = await harness().client.workflow.getHandle(handle.workflowId).fetchHistory();
+  const input = events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads!;
+  const inputBytes = input.reduce((sum, payload) => sum + (payload.data?.length ?? 0), 0);
+  expect(inputBytes).toBeGreaterThan(memo.length);
+  expect(inputBytes).toBeLessThan(1.5 * memo.length);
   expect(after).toMatchObject({ status: 'open', acknowledged: true, providerId: open.providerId });
   expect(after.history.filter((h) => h.change === 'acknowledged')).toHaveLength(1);
   expect(after.seenEventIds).toHaveLength(before.length + FLOOD);
