@@ -1,7 +1,7 @@
 /**
  * Flxpoint's activities, served on their own rate-limited task queue (worker/worker.ts).
  */
-import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { FlxpointPoSnapshot } from '../../workflows/flxpoint/lifecycle';
 import type { FlxpointPurchaseOrder } from '../../workflows/flxpoint/purchase-order';
 import { RequestPacer } from '../pacer';
@@ -27,7 +27,9 @@ export function createFlxpointActivities(deps: { flxpoint: FlxpointClient }) {
       body: FlxpointPurchaseOrder,
     ): Promise<{ outcome: 'created'; po: FlxpointPoSnapshot } | { outcome: 'number_in_use' }> {
       await turn();
-      const created = await flxpoint.createPurchaseOrder(body);
+      const created = await flxpoint.createPurchaseOrder(body).catch((err: unknown) => {
+        throw withAttempt(err, Context.current().info.attempt);
+      });
       if (created.outcome === 'number_in_use') return created;
       log.info('Flxpoint purchase order created', {
         number: created.po.purchaseOrderNumber,
@@ -40,6 +42,13 @@ export function createFlxpointActivities(deps: { flxpoint: FlxpointClient }) {
     async adoptFlxpointPurchaseOrder(body: FlxpointPurchaseOrder): Promise<FlxpointPoSnapshot> {
       await turn();
       return snapshot(await flxpoint.adoptPurchaseOrder(body));
+    },
+
+    /** Before cancelling a PO whose create was refused: the PO under its number, if it is this order's. */
+    async findFlxpointPurchaseOrder(body: FlxpointPurchaseOrder): Promise<FlxpointPoSnapshot | null> {
+      await turn();
+      const po = await flxpoint.findPurchaseOrderByNumber(body.purchaseOrderNumber);
+      return po && po.orderId === body.orderId && po.sourceId === body.sourceId ? snapshot(po) : null;
     },
 
     async readFlxpointPurchaseOrder(id: number): Promise<FlxpointPoSnapshot> {
@@ -55,6 +64,23 @@ export function createFlxpointActivities(deps: { flxpoint: FlxpointClient }) {
 }
 
 export type FlxpointActivities = ReturnType<typeof createFlxpointActivities>;
+
+/**
+ * A create refused after an earlier attempt says so (`attempt` in its details): that attempt may
+ * have got through with its answer lost, so a cancel looks the number up before it trusts that
+ * Flxpoint holds nothing.
+ */
+function withAttempt(err: unknown, attempt: number): unknown {
+  if (!(err instanceof ApplicationFailure) || !err.nonRetryable || attempt <= 1) return err;
+  const [first, ...rest] = err.details ?? [];
+  const details = [{ ...(first as object), attempt }, ...rest];
+  return ApplicationFailure.create({
+    type: err.type ?? undefined,
+    message: err.message,
+    details,
+    nonRetryable: true,
+  });
+}
 
 /** Only what the workflow keeps goes into its history: not addresses, not items. */
 function snapshot(po: FlxpointPo): FlxpointPoSnapshot {

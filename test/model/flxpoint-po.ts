@@ -56,6 +56,8 @@ export class FlxpointPo {
   seenRevision = -1;
   private readonly commands: FlxpointCommand[] = [];
   private inFlight?: FlxpointCommand;
+  /** The call in flight has been sent before (Temporal retries it). */
+  private retried = false;
   private readonly waiting: { record: RequestRecord; kind: 'amend' | 'cancel' }[] = [];
   private clock: number;
 
@@ -129,9 +131,14 @@ export class FlxpointPo {
   /** Flxpoint answers the call in flight (or not: it stays in flight, Temporal retries it). */
   answer(outcome: CallOutcome): void {
     const command = this.inFlight;
-    if (!command || outcome === 'transient') return;
+    if (!command) return;
+    if (outcome === 'transient') {
+      this.retried = true;
+      return;
+    }
     if (outcome === 'applied_then_lost') {
       this.perform(command);
+      this.retried = true;
       return;
     }
     const answer: Answer =
@@ -140,9 +147,13 @@ export class FlxpointPo {
     if (!answer.ok && 'retry' in answer) return;
     this.inFlight = undefined;
     const at = this.now();
+    // The shell's `refusedOnRetry`: the activity names the attempt of a create refused on a retry.
+    const mayHaveLanded = command.type === 'adopt' || (command.type === 'create' && this.retried);
+    this.retried = false;
     // A refusal tells poflow nothing of the PO: it has to read it again.
     this.seenRevision = answer.ok ? this.provider.revision : -1;
-    this.apply(eventFor(command, answer, at));
+    const event = eventFor(command, answer, at);
+    this.apply(event.type === 'refused' && mayHaveLanded ? { ...event, mayHaveLanded } : event);
     this.tick();
   }
 
@@ -243,6 +254,8 @@ export class FlxpointPo {
         return this.provider.adopt(command.body);
       case 'read':
         return this.provider.read(command.id);
+      case 'find':
+        return this.provider.find(command.body);
       case 'cancel':
         return this.provider.cancel(command.id, command.reason, { by: 'poflow', call: 'cancel', cause: command.reason }); // prettier-ignore
     }
@@ -258,20 +271,22 @@ function eventFor(command: FlxpointCommand, answer: Answer, at: string): Flxpoin
   if (!answer.ok) {
     if ('retry' in answer) throw new Error('a retryable answer is no event');
     if (command.type === 'create' && answer.status === 409) return { type: 'number_in_use', at };
-    const during = command.type === 'adopt' ? 'create' : command.type;
+    const during = command.type === 'adopt' ? 'create' : command.type === 'find' ? 'read' : command.type;
     return { type: 'refused', at, during, status: answer.status, message: answer.message };
   }
+  if (command.type === 'find') return { type: 'found', at, po: answer.po };
+  const po = answer.po!;
   switch (command.type) {
     case 'create':
-      return { type: 'created', at, po: answer.po, adopted: false };
+      return { type: 'created', at, po, adopted: false };
     case 'adopt':
-      return { type: 'created', at, po: answer.po, adopted: true };
+      return { type: 'created', at, po, adopted: true };
     case 'read':
-      return { type: 'read', at, po: answer.po, answering: 'poll' };
+      return { type: 'read', at, po, answering: 'poll' };
     case 'cancel':
-      return { type: 'read', at, po: answer.po, answering: 'cancel' };
+      return { type: 'read', at, po, answering: 'cancel' };
   }
 }
 
 /** The state flags the shell sets from `patched` for a PO started on the current code. */
-export const CURRENT_PATCHES: Partial<FlxpointPoState> = { cancelReadsFlxpoint: true };
+export const CURRENT_PATCHES: Partial<FlxpointPoState> = { cancelReadsFlxpoint: true, cancelChecksFlxpoint: true }; // prettier-ignore

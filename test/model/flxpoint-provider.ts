@@ -28,7 +28,7 @@ export interface ModelPo {
 }
 
 /** Flxpoint's answer: the PO, a refusal (status and message), or the client's retryable "not yet". */
-export type Answer = { ok: true; po: FlxpointPoSnapshot } | { ok: false; status: number; message: string } | { ok: false; retry: true }; // prettier-ignore
+export type Answer = { ok: true; po?: FlxpointPoSnapshot } | { ok: false; status: number; message: string } | { ok: false; retry: true }; // prettier-ignore
 
 export const NUMBER_IN_USE = 'PO Number is already in use.';
 const TERMINAL: readonly FlxpointPoStatus[] = ['voided', 'canceled'];
@@ -69,6 +69,13 @@ export class FlxpointModel {
       return { ok: false, status: 0, message: `PO Number ${po.number} is already in use by purchase order ${po.id} for another order or source` }; // prettier-ignore
     }
     return { ok: true, po: snapshot(po) };
+  }
+
+  /** The activity `findFlxpointPurchaseOrder`: the PO under the number if it is this order's, else none. */
+  find(body: FlxpointPurchaseOrder): Answer {
+    const po = this.byNumber(body.purchaseOrderNumber);
+    const ours = po && po.orderId === body.orderId && po.sourceId === body.sourceId;
+    return { ok: true, po: ours ? snapshot(po) : undefined };
   }
 
   /** `GET /purchase-orders/{id}`. */

@@ -45,6 +45,20 @@ export interface FlxpointPoState {
    * before this replay without it: the shell sets it from `patched`.
    */
   cancelReadsFlxpoint?: boolean;
+  /**
+   * A cancel goes by what Flxpoint answers the call in flight: one asked for during the create or a
+   * read keeps the cancel rule once that is answered (none is sent for a PO Flxpoint has sent to its
+   * source), and one after a refused create reads the number back first (an earlier attempt of the
+   * create may have got through). POs started before this replay without it: the shell sets it from
+   * `patched`.
+   */
+  cancelChecksFlxpoint?: boolean;
+  /** A refused create may have reached Flxpoint on an earlier attempt: a cancel looks the number up. */
+  createMayHaveLanded?: boolean;
+  /** A read of the status is in flight (set with `cancelChecksFlxpoint`). */
+  reading?: string;
+  /** A cancel asked for while a read was in flight: decided once Flxpoint has answered it. */
+  cancelAfterRead?: string;
   /** The cancel Flxpoint refused, held while the PO is read back. */
   refusedCancel?: { at: string; status: number; message: string };
   lastError?: { at: string; status: number; message: string; during: FlxpointCall };
@@ -58,7 +72,17 @@ export interface FlxpointPoState {
 export type FlxpointEvent =
   | { type: 'created'; at: string; po: FlxpointPoSnapshot; adopted: boolean }
   | { type: 'number_in_use'; at: string }
-  | { type: 'refused'; at: string; during: FlxpointCall; status: number; message: string }
+  /** The PO Flxpoint holds under this number for this order and source, if any (a cancel's look-up). */
+  | { type: 'found'; at: string; po?: FlxpointPoSnapshot }
+  | {
+      type: 'refused';
+      at: string;
+      during: FlxpointCall;
+      status: number;
+      message: string;
+      /** A create refused on a retry, or its read-back after a 409: an earlier attempt may have got through. */
+      mayHaveLanded?: boolean;
+    }
   /** A PO as Flxpoint answered it: to a poll, or to the cancel. */
   | { type: 'read'; at: string; po: FlxpointPoSnapshot; answering: 'poll' | 'cancel' }
   | { type: 'amend_requested'; at: string; po: FlxpointPurchaseOrder }
@@ -71,6 +95,8 @@ export type FlxpointCommand =
   /** The read-back after a 409: the PO that already holds the number. */
   | { type: 'adopt'; body: FlxpointPurchaseOrder }
   | { type: 'read'; id: number }
+  /** Before cancelling a PO whose create Flxpoint refused: does Flxpoint hold one under its number? */
+  | { type: 'find'; body: FlxpointPurchaseOrder }
   | { type: 'cancel'; id: number; reason: string };
 
 export interface FlxpointReduced {
@@ -115,10 +141,17 @@ export function reduceFlxpoint(state: FlxpointPoState, event: FlxpointEvent): Fl
       };
     case 'refused':
       return refused(state, event);
+    case 'found':
+      return found(state, event);
     case 'read': {
       if (state.refusedCancel) return readAfterRefusedCancel(state, state.refusedCancel, event);
+      if (state.cancelAfterRead !== undefined && event.answering === 'poll') {
+        const read = fold({ ...state, pending: undefined, reading: undefined, cancelAfterRead: undefined, lastError: undefined }, event.po, event.at); // prettier-ignore
+        const next = withNextPoll(read, event.at, read.flxpointStatus !== state.flxpointStatus);
+        return cancelAnswered(next, event.at, state.cancelAfterRead);
+      }
       const pending = event.answering === 'cancel' ? undefined : state.pending;
-      const next = fold({ ...state, pending, lastError: undefined }, event.po, event.at);
+      const next = fold({ ...state, pending, reading: undefined, lastError: undefined }, event.po, event.at);
       return {
         state: withNextPoll(next, event.at, next.flxpointStatus !== state.flxpointStatus),
         commands: [],
@@ -139,7 +172,10 @@ export function reduceFlxpoint(state: FlxpointPoState, event: FlxpointEvent): Fl
     case 'poll_due':
       // The schedule stays: the read's answer moves it on, doubling from where it was.
       if (state.providerId === undefined || state.pending) return { state, commands: [] };
-      return { state, commands: [{ type: 'read', id: state.providerId }] };
+      return {
+        state: state.cancelChecksFlxpoint ? { ...state, reading: event.at } : state,
+        commands: [{ type: 'read', id: state.providerId }],
+      };
   }
 }
 
@@ -147,7 +183,13 @@ function created(
   state: FlxpointPoState,
   event: Extract<FlxpointEvent, { type: 'created' }>,
 ): FlxpointReduced {
-  const cause = `Flxpoint ${event.adopted ? 'already had' : 'accepted'} the PO as ${event.po.id}`;
+  const had = `Flxpoint ${event.adopted ? 'already had' : 'accepted'} the PO as ${event.po.id}`;
+  // A PO Flxpoint holds as anything but live (voided, needing attention) is so for Flxpoint's reason.
+  const mapped = flxpointLifecycle(event.po);
+  const cause =
+    mapped.status === 'open'
+      ? had
+      : `Flxpoint status ${event.po.purchaseOrderStatus.handle}${mapped.reason ? `: ${mapped.reason}` : ''} (${had})`;
   const accepted = fold(
     { ...state, providerId: event.po.id, pending: undefined, lastError: undefined },
     event.po,
@@ -160,7 +202,36 @@ function created(
   if (next.cancelReadsFlxpoint && isTerminal(next.status)) {
     return { state: { ...next, cancelAfterCreate: undefined }, commands: [] };
   }
+  if (next.cancelChecksFlxpoint) return cancelAnswered({ ...next, cancelAfterCreate: undefined }, event.at, next.cancelAfterCreate); // prettier-ignore
   return cancelRequested({ ...next, cancelAfterCreate: undefined }, event.at, next.cancelAfterCreate);
+}
+
+/**
+ * A cancel that waited for Flxpoint's answer to the call in flight (the create, a read): none is
+ * needed for a PO Flxpoint has ended, none is sent for one it has sent to the source (the rule the
+ * validator keeps), and otherwise it goes.
+ */
+function cancelAnswered(state: FlxpointPoState, at: string, cause: string): FlxpointReduced {
+  if (isTerminal(state.status)) return { state, commands: [] };
+  const refusal = sentToSource(state);
+  if (refusal) {
+    const lastError = { at, status: 409, message: refusal, during: 'cancel' as const };
+    return { state: transition({ ...state, lastError }, state.status, at, refusal, 'cancel refused'), commands: [] }; // prettier-ignore
+  }
+  return cancelRequested(state, at, cause);
+}
+
+/**
+ * The number read back before cancelling a PO whose create Flxpoint refused: an earlier attempt
+ * that got through (its answer lost, the retry refused) left a PO there, which is cancelled as any
+ * other; none (or another order's) and there is nothing at Flxpoint to cancel.
+ */
+function found(state: FlxpointPoState, event: Extract<FlxpointEvent, { type: 'found' }>): FlxpointReduced {
+  const cause = state.cancelAfterCreate ?? state.pending?.cause ?? 'cancelled';
+  const next = { ...state, pending: undefined, cancelAfterCreate: undefined };
+  if (!event.po) return { state: transition(next, 'cancelled', event.at, cause), commands: [] };
+  const accepted = { type: 'created' as const, at: event.at, po: event.po, adopted: true };
+  return created({ ...next, cancelAfterCreate: cause }, accepted);
 }
 
 function refused(
@@ -169,9 +240,15 @@ function refused(
 ): FlxpointReduced {
   const lastError = { at: event.at, status: event.status, message: event.message, during: event.during };
   const cause = refusalCause(event.during, event);
-  const next = { ...state, lastError };
+  const landed = state.cancelChecksFlxpoint && event.during === 'create' && (event.mayHaveLanded || state.createMayHaveLanded); // prettier-ignore
+  const next = landed ? { ...state, lastError, createMayHaveLanded: true } : { ...state, lastError };
   switch (event.during) {
     case 'create':
+      // An earlier attempt may have got through: the cancel looks the number up first.
+      if (state.cancelAfterCreate !== undefined && next.createMayHaveLanded) {
+        const looking = { ...next, pending: { intent: 'cancel' as const, since: event.at, cause: state.cancelAfterCreate } }; // prettier-ignore
+        return { state: transition(looking, 'needs_attention', event.at, cause), commands: [{ type: 'find', body: state.po }] }; // prettier-ignore
+      }
       // Nothing reached Flxpoint: a cancel asked for meanwhile needs no call.
       if (state.cancelAfterCreate !== undefined) {
         return { state: transition({ ...next, pending: undefined, cancelAfterCreate: undefined }, 'cancelled', event.at, state.cancelAfterCreate), commands: [] }; // prettier-ignore
@@ -186,12 +263,26 @@ function refused(
       // The PO stays as Flxpoint has it; polling shows where it went.
       return { state: transition({ ...next, pending: undefined }, state.status, event.at, cause, 'cancel refused'), commands: [] }; // prettier-ignore
     case 'read': {
+      if (state.providerId === undefined) {
+        // The cancel's look-up of the number: without it the cancel cannot tell what Flxpoint holds.
+        const lastError = { ...next.lastError, during: 'cancel' as const };
+        const reported = { ...next, lastError, pending: undefined, cancelAfterCreate: undefined };
+        return { state: transition(reported, state.status, event.at, `${cause}: the cancel could not look the PO up`, 'cancel refused'), commands: [] }; // prettier-ignore
+      }
       // E.g. the PO is gone (404) or the token was revoked (401): a person must look; polling goes on.
       // A read-back after a refused cancel reports the cancel's refusal, and the read's in the history.
       const reported = state.refusedCancel
         ? { ...next, pending: undefined, refusedCancel: undefined, lastError: { ...state.refusedCancel, during: 'cancel' as const } } // prettier-ignore
-        : next;
-      return { state: withNextPoll(transition(reported, 'needs_attention', event.at, cause), event.at, false), commands: [] }; // prettier-ignore
+        : { ...next, reading: undefined, cancelAfterRead: undefined, pending: state.cancelAfterRead === undefined ? next.pending : undefined }; // prettier-ignore
+      const attention = withNextPoll(
+        transition(reported, 'needs_attention', event.at, cause),
+        event.at,
+        false,
+      );
+      // A cancel that waited for this read goes by the status read before.
+      if (state.cancelAfterRead !== undefined)
+        return cancelAnswered(attention, event.at, state.cancelAfterRead);
+      return { state: attention, commands: [] };
     }
   }
 }
@@ -222,6 +313,10 @@ function readAfterRefusedCancel(
 }
 
 function cancelRequested(state: FlxpointPoState, at: string, cause: string): FlxpointReduced {
+  // A read in flight may show the PO sent to the source or ended: the cancel waits for its answer.
+  if (state.reading !== undefined && state.providerId !== undefined) {
+    return { state: { ...state, cancelAfterRead: cause, pending: { intent: 'cancel', since: at, cause } }, commands: [] }; // prettier-ignore
+  }
   if (state.providerId !== undefined) {
     return {
       state: { ...state, pending: { intent: 'cancel', since: at, cause } },
@@ -230,6 +325,10 @@ function cancelRequested(state: FlxpointPoState, at: string, cause: string): Flx
   }
   if (state.pending?.intent === 'create') {
     return { state: transition({ ...state, cancelAfterCreate: cause }, state.status, at, cause, 'cancel requested'), commands: [] }; // prettier-ignore
+  }
+  // Refused at creation after an attempt that may have got through: Flxpoint is asked first.
+  if (state.cancelChecksFlxpoint && state.createMayHaveLanded) {
+    return { state: { ...state, pending: { intent: 'cancel', since: at, cause } }, commands: [{ type: 'find', body: state.po }] }; // prettier-ignore
   }
   // Refused at creation: nothing at Flxpoint to cancel.
   return { state: transition(state, 'cancelled', at, cause), commands: [] };
@@ -244,6 +343,8 @@ function fold(state: FlxpointPoState, po: FlxpointPoSnapshot, at: string, cause?
   if (mapped.acknowledged && !state.acknowledged) {
     next = transition({ ...next, acknowledged: true }, next.status, at, because, 'acknowledged');
   }
+  // At the end nothing is waited for any more: a cancel in flight has its answer in Flxpoint's.
+  if (isTerminal(mapped.status)) next = { ...next, pending: undefined };
   if (mapped.status !== next.status) return transition(next, mapped.status, at, because);
   if (handle !== state.flxpointStatus && !mapped.acknowledged) {
     return transition(next, next.status, at, because, `Flxpoint ${handle}`);
@@ -277,13 +378,17 @@ export function nextPollAt(state: FlxpointPoState): string | undefined {
 
 export function checkFlxpointCancel(state: FlxpointPoState): string | undefined {
   if (isTerminal(state.status)) return `Purchase order ${state.name} is already ${state.status}`;
-  if (state.flxpointStatus && SENT_TO_SOURCE.includes(state.flxpointStatus)) {
-    return `Purchase order ${state.name} may not be cancelled since Flxpoint has sent it to the source (it is ${state.flxpointStatus})`; // prettier-ignore
-  }
+  const sent = sentToSource(state);
+  if (sent) return sent;
   if (state.pending?.intent === 'cancel' || state.cancelAfterCreate !== undefined) {
     return `Purchase order ${state.name} is already being cancelled`;
   }
   return undefined;
+}
+
+function sentToSource(state: FlxpointPoState): string | undefined {
+  if (!state.flxpointStatus || !SENT_TO_SOURCE.includes(state.flxpointStatus)) return undefined;
+  return `Purchase order ${state.name} may not be cancelled since Flxpoint has sent it to the source (it is ${state.flxpointStatus})`; // prettier-ignore
 }
 
 export function checkFlxpointAmend(state: FlxpointPoState, po: FlxpointPurchaseOrder): string | undefined {
@@ -291,6 +396,7 @@ export function checkFlxpointAmend(state: FlxpointPoState, po: FlxpointPurchaseO
   if (state.providerId !== undefined || state.status !== 'needs_attention') {
     return `Purchase order ${state.name} can only be amended after Flxpoint refused it: Flxpoint's API has no update (cancel it and submit a new PO number)`; // prettier-ignore
   }
+  if (state.pending?.intent === 'cancel') return `Purchase order ${state.name} is being cancelled`;
   if (po.purchaseOrderNumber !== state.name) {
     return `purchaseOrderNumber can not change: this is purchase order ${state.name}`;
   }

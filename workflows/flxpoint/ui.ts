@@ -21,6 +21,8 @@ export function commandSummary(state: FlxpointPoState, command: FlxpointCommand)
       return `read back PO ${state.name} at Flxpoint: its number is already in use`;
     case 'read':
       return `read PO ${state.name}'s status at Flxpoint (id ${command.id})`;
+    case 'find':
+      return `look PO ${state.name} up at Flxpoint by number before cancelling it (its create was refused)`;
     case 'cancel':
       return `cancel PO ${state.name} at Flxpoint (id ${command.id}): ${command.reason}`;
   }

@@ -6,6 +6,7 @@
  * Flexport workflow.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -76,6 +77,7 @@ export async function flxpointPurchaseOrderWorkflow(
   const initial: FlxpointPoState = {
     ...started.state,
     cancelReadsFlxpoint: patched('flxpoint-cancel-reads-flxpoint'),
+    cancelChecksFlxpoint: patched('flxpoint-cancel-checks-flxpoint'),
   };
   const commands: FlxpointCommand[] = [...started.commands];
   const publish = publisher();
@@ -134,6 +136,10 @@ export async function flxpointPurchaseOrderWorkflow(
           const po = await flxpoint.readFlxpointPurchaseOrder.executeWithOptions(options, [command.id]);
           return apply({ type: 'read', at: now(), po, answering: 'poll' });
         }
+        case 'find': {
+          const po = await flxpoint.findFlxpointPurchaseOrder.executeWithOptions(options, [command.body]);
+          return apply({ type: 'found', at: now(), po: po ?? undefined });
+        }
         case 'cancel': {
           const po = await flxpoint.cancelFlxpointPurchaseOrder.executeWithOptions(options, [command]);
           return apply({ type: 'read', at: now(), po, answering: 'cancel' });
@@ -141,7 +147,10 @@ export async function flxpointPurchaseOrderWorkflow(
       }
     } catch (err) {
       const { status, message } = providerRefusal(err);
-      apply({ type: 'refused', at: now(), during: command.type === 'adopt' ? 'create' : command.type, status, message }); // prettier-ignore
+      const during = command.type === 'adopt' ? 'create' : command.type === 'find' ? 'read' : command.type;
+      // After a 409 something holds the number; a create refused on a retry may have got through before.
+      const mayHaveLanded = command.type === 'adopt' || (command.type === 'create' && refusedOnRetry(err));
+      apply({ type: 'refused', at: now(), during, status, message, ...(mayHaveLanded ? { mayHaveLanded } : {}) }); // prettier-ignore
     }
   }
 
@@ -264,6 +273,13 @@ function begin(input: FlxpointPurchaseOrderWorkflowInput) {
 function notifySettings(input: FlxpointPurchaseOrderWorkflowInput): NotifySettings {
   const settings = parseWith(PoSettings, input.settings ?? { provider: 'flxpoint' });
   return settings.ok ? settings.value : {};
+}
+
+/** The activity's refusal came on a retry (activities/flxpoint/activities.ts puts the attempt in). */
+function refusedOnRetry(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined) : undefined; // prettier-ignore
+  return typeof details?.attempt === 'number' && details.attempt > 1;
 }
 
 function requestOrRefused(raw: unknown): FlxpointPurchaseOrder {
