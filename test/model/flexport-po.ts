@@ -32,6 +32,8 @@ export interface RequestRecord {
   label: string;
   settled: boolean;
   refusal?: string;
+  /** A close or cancel queued behind writes: its update answers once the end was sent and answered. */
+  awaitingEnd?: { ending: 'closed' | 'cancelled'; since: string };
 }
 
 const isWrite = (command: Command) => command.type === 'submit' || command.type === 'book';
@@ -164,6 +166,7 @@ export class FlexportPo {
   tick(): void {
     if (this.completed) return;
     this.drain();
+    for (const record of this.requests) if (record.awaitingEnd) this.settleEnd(record);
     if (isTerminal(this.state.status) && !this.queue.running) {
       this.queue.refuseAll(`Purchase order ${this.state.name} is already ${this.state.status}`);
       this.completed = true;
@@ -192,11 +195,36 @@ export class FlexportPo {
     const endQueued = this.state.endRequested;
     void this.queue
       .request((ticket) => this.push(this.reduce(event), ticket))
-      .then((result) => Object.assign(record, { settled: true, refusal: result }));
+      .then((result) => this.settleRequest(record, event, result));
     const queued = this.state.endRequested;
     if (!endQueued && queued?.by === 'operator')
       this.queuedEnd = { status: queued.status, cause: this.context };
     this.tick();
+  }
+
+  /** The update handler's answer: a close or cancel queued behind writes waits for its end (`endSettled`). */
+  private settleRequest(record: RequestRecord, event: LifecycleEvent, refusal: string | undefined): void {
+    const ending = event.type === 'close_requested' ? 'closed' : event.type === 'cancel_requested' ? 'cancelled' : undefined; // prettier-ignore
+    const intent = ending === 'closed' ? 'close' : 'cancel';
+    const onItsWay = this.state.endRequested?.status === ending || this.state.pending?.intent === intent;
+    if (ending && refusal === undefined && onItsWay) {
+      record.awaitingEnd = { ending, since: this.now() };
+      return;
+    }
+    Object.assign(record, { settled: true, refusal });
+  }
+
+  private settleEnd(record: RequestRecord): void {
+    const { ending, since } = record.awaitingEnd!;
+    const intent = ending === 'closed' ? 'close' : 'cancel';
+    const { status, endRequested, pending, lastError } = this.state;
+    const endOnItsWay =
+      endRequested !== undefined || pending?.intent === 'close' || pending?.intent === 'cancel';
+    if (!isTerminal(status) && endOnItsWay) return;
+    let refusal: string | undefined;
+    if (isTerminal(status) && status !== ending) refusal = `already ${status}`;
+    if (!isTerminal(status)) refusal = lastError?.during === intent && lastError.at >= since ? lastError.message : `not ${ending}`; // prettier-ignore
+    Object.assign(record, { settled: true, refusal, awaitingEnd: undefined });
   }
 
   private drain(): void {

@@ -157,10 +157,15 @@ async function quiesce(po: FlexportPo): Promise<void> {
 }
 
 function checkAtRest(po: FlexportPo): void {
+  const { state, provider } = po;
   for (const request of po.requests) {
     if (!request.settled) po.violate(`the ${request.label} request never settled`);
+    // An update that answered "done" did what it said.
+    const ended = { close: 'closed', cancel: 'cancelled' }[request.label];
+    if (request.settled && !request.refusal && ended && state.status !== ended) po.violate(`the ${request.label} request answered done, but the PO is ${state.status}`); // prettier-ignore
   }
-  const { state, provider } = po;
+  const booked = po.requests.filter((r) => r.label === 'book' && r.settled && !r.refusal).length;
+  if (booked > provider.bookings.length) po.violate(`${booked} book request(s) answered done, ${provider.bookings.length} booking(s) at the provider`); // prettier-ignore
   const body = provider.body;
   if (!body) {
     if (!['needs_attention', 'cancelled'].includes(state.status)) po.violate(`${state.status} while the provider has no PO`); // prettier-ignore

@@ -176,17 +176,19 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   );
 
   /**
-   * A close or cancel queued behind writes in flight answers once it has been sent and answered:
-   * refused with the provider's reason, or done (older POs answered when it was queued).
+   * A close or cancel queued behind writes in flight (or one already on its way) answers once it
+   * has been sent and answered: refused with the provider's reason, or done (older POs answered
+   * when it was queued).
    */
   async function endSettled(ending: 'closed' | 'cancelled', refusal: string | undefined): Promise<void> {
-    if (refusal === undefined && shell.state.weighsOwnWrites && shell.state.endRequested?.status === ending) {
-      const intent = ending === 'closed' ? 'close' : 'cancel';
+    const intent = ending === 'closed' ? 'close' : 'cancel';
+    const onItsWay = shell.state.endRequested?.status === ending || shell.state.pending?.intent === intent;
+    if (refusal === undefined && shell.state.weighsOwnWrites && onItsWay) {
       const since = now();
-      await condition(() => isTerminal(shell.state.status) || (!shell.state.endRequested && shell.state.pending?.intent !== intent)); // prettier-ignore
+      await condition(() => isTerminal(shell.state.status) || !endOnItsWay(shell.state));
       const { status, lastError: error, name } = shell.state;
-      if (!isTerminal(status) && error?.during === intent && error.at >= since) refusal = error.message;
       if (isTerminal(status) && status !== ending) refusal = `Purchase order ${name} is already ${status}`;
+      if (!isTerminal(status)) refusal = error?.during === intent && error.at >= since ? error.message : `Purchase order ${name} was not ${ending}`; // prettier-ignore
     }
     if (refusal) throw ApplicationFailure.create({ type: FailureTypes.rejected, message: refusal, nonRetryable: true }); // prettier-ignore
   }
@@ -320,4 +322,13 @@ function resumed(resume: PoState): PoState {
   if (!resume.acceptedIsPo) return resume;
   const { acceptedIsPo: _same, ...state } = resume;
   return { ...state, acceptedPo: { ...state.po, status: 'open' } };
+}
+
+/** A close or cancel queued behind writes, or sent and not answered yet. */
+function endOnItsWay(state: PoState): boolean {
+  return (
+    state.endRequested !== undefined ||
+    state.pending?.intent === 'close' ||
+    state.pending?.intent === 'cancel'
+  );
 }
