@@ -37,7 +37,10 @@ test('a job taken when the PO has just ended is settled, not dropped (finding 2)
 });
 
 test('a command that throws settles its ticket and the queue is not left running', async () => {
-  const queue = new CommandQueue<string>(() => Promise.reject(new Error('boom')), () => false);
+  const queue = new CommandQueue<string>(
+    () => Promise.reject(new Error('boom')),
+    () => false,
+  );
   const request = queue.request((ticket) => queue.push(['amend'], ticket));
   await expect(queue.runAll()).rejects.toThrow('boom');
   await expect(request).resolves.toBe('failed: boom');
