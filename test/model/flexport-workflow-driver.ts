@@ -15,10 +15,8 @@
  *
  * After every step the driver waits for the workflow to come to rest: every workflow task
  * completed (read from its history) and every pending activity the one provider call the double
- * holds unanswered (read from `describe`). Time only skips when no activity runs (the test server
- * does not skip past a running one), so a deadline step with a call held first fails that attempt
- * as transient with its retry due at the deadline: the call stays in flight across the deadline,
- * as in the reducer-level driver.
+ * holds unanswered (read from `describe`). Time skips (an hour between steps, to the next
+ * deadline on a deadline step) only while no provider call is held: see `deadline`.
  */
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowHandle } from '@temporalio/client';
@@ -54,6 +52,8 @@ import { bodyOf, FlexportModel, type Answer } from './flexport-provider';
 import { CARGO_READY_DAYS, MUST_ARRIVE_DAYS, type Scenario, type Step } from './flexport-scenario';
 
 const HOUR_MS = 3_600_000;
+/** Prints every step as it is taken. */
+const TRACE = process.env.POFLOW_MODEL_WORKFLOW_TRACE === '1';
 const TASK_QUEUE = 'poflow-model';
 /** Real time a step may take to come to rest before the run is reported as stuck. */
 const REST_TIMEOUT_MS = 60_000;
@@ -163,7 +163,7 @@ function modelActivities(runs: Map<string, WorkflowPo>) {
 const rejected = (status: number, message: string) =>
   ApplicationFailure.create({ type: FailureTypes.rejected, message, details: [{ status }], nonRetryable: true, category: ApplicationFailureCategory.BENIGN }); // prettier-ignore
 
-const unavailable = (retryInMs: number) =>
+const unavailable = (retryInMs: number): ApplicationFailure =>
   ApplicationFailure.create({
     type: FailureTypes.unavailable,
     message: 'the provider model answered 503',
@@ -244,6 +244,7 @@ class WorkflowPo {
       // An hour between steps, as the reducer-level driver has it (not while a call runs: the
       // test server does not skip time past a running activity).
       if (!this.held && !this.closed) await this.skip(HOUR_MS);
+      if (TRACE) console.log(`${this.workflowId} ${new Date(this.now()).toISOString()} ${JSON.stringify(step)} held ${this.held?.kind ?? '-'}`); // prettier-ignore
       await this.take(step);
       await this.rest();
       if (this.providerCalls > 20 + 4 * steps.length) this.violate('provider calls grow without bound');
@@ -299,16 +300,18 @@ class WorkflowPo {
     }
   }
 
-  /** The deadline timer fires at the PO's next deadline: the server's clock skips there. */
+  /**
+   * The deadline timer fires at the PO's next deadline: the server's clock skips there. Not while
+   * a provider call is held: the test server does not skip its clock past a running activity, nor
+   * reliably past one waiting for its retry (tried: the clock stayed put, or the retry's 15-minute
+   * schedule-to-close of a fallback read timed it out and the clock then stopped), so such a step
+   * does nothing here; the reducer-level configuration covers deadlines during a call.
+   */
   private async deadline(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.held) return;
     const next = this.state?.nextDeadlines[0];
     if (!next) return;
-    const wait = Math.max(1, Date.parse(next.at) - this.now());
-    // The call in flight stays in flight across the deadline: this attempt fails as transient
-    // and its retry is due at the deadline, so no activity runs while the clock skips.
-    if (this.held) this.answer('transient', wait);
-    await this.skip(wait);
+    await this.skip(Math.max(1, Date.parse(next.at) - this.now()));
   }
 
   private async skip(ms: number): Promise<void> {
@@ -372,15 +375,15 @@ class WorkflowPo {
     });
   }
 
-  private answer(outcome: CallOutcome, retryInMs = RETRY_SOON_MS): void {
+  private answer(outcome: CallOutcome): void {
     const call = this.held;
     if (!call) return;
     this.held = undefined;
-    if (outcome === 'transient') return call.reject(unavailable(retryInMs));
+    if (outcome === 'transient') return call.reject(unavailable(RETRY_SOON_MS));
     if (outcome === 'applied_then_lost') {
       this.perform(call);
       this.applied.add(call.activityId);
-      return call.reject(unavailable(retryInMs));
+      return call.reject(unavailable(RETRY_SOON_MS));
     }
     // A write the provider holds already is not refused when sent again (create-or-update, bookings by name).
     if (outcome === 'refused' && !this.applied.has(call.activityId)) {
@@ -450,6 +453,11 @@ class WorkflowPo {
         held !== undefined && a.state === PENDING_STARTED && a.activityId === held.activityId && a.attempt === held.attempt; // prettier-ignore
       const tasksDone = this.closed || completed > scheduled;
       const activitiesAtRest = pending.every(heldHere) && (held === undefined || this.closed || pending.some(heldHere)); // prettier-ignore
+      if (this.closed && held) {
+        this.violate(`the workflow closed with a ${held.kind} in flight at the provider`);
+        this.stuck = true;
+        return;
+      }
       if (tasksDone && activitiesAtRest) {
         // Twice in a row, a moment apart: nothing was on its way between the two reads.
         if (++calm >= 2) break;
@@ -491,11 +499,16 @@ class WorkflowPo {
   }
 
   private checkAtRest(): void {
-    for (const request of this.requests) {
-      if (!request.settled) this.violate(`the ${request.label} request never settled`);
-    }
     const { state, provider } = this;
     if (!state) return this.violate('its state could not be read');
+    for (const request of this.requests) {
+      if (!request.settled) this.violate(`the ${request.label} request never settled`);
+      // An update that answered "done" did what it said.
+      const ended = { close: 'closed', cancel: 'cancelled' }[request.label];
+      if (request.settled && !request.refusal && ended && state.status !== ended) this.violate(`the ${request.label} request answered done, but the PO is ${state.status}`); // prettier-ignore
+    }
+    const booked = this.requests.filter((r) => r.label === 'book' && r.settled && !r.refusal).length;
+    if (booked > provider.bookings.length) this.violate(`${booked} book request(s) answered done, ${provider.bookings.length} booking(s) at the provider`); // prettier-ignore
     if (isTerminal(state.status) && !this.closed) this.violate(`${state.status}, yet its workflow has not completed`); // prettier-ignore
     const body = provider.body;
     if (!body) {
