@@ -19,7 +19,6 @@ import {
   closeUpdate,
   providerEventsSignal,
   stateQuery,
-  type PoView,
 } from '../workflows/flexport/messages';
 import { flxpointCancelUpdate, type FlxpointPoView } from '../workflows/flxpoint/messages';
 import {
@@ -282,9 +281,22 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await h.admin('PUT', '/faults', {
       refuse: { status: 422, message: `Purchase order ${name} may not be closed (recorded for replay)`, routeFamilies: ['purchase_orders'], methods: ['POST'] }, // prettier-ignore
     });
-    await h.env.sleep(41 * DAY_MS); // past the must-arrive date: the auto-close is sent and refused
-    const refusals = (s: PoView) => s.history.filter((e) => e.change === 'close refused').length;
-    await until(handle, (s) => s.history.some((e) => e.change === 'auto-close refused') || refusals(s) >= 3, 60_000); // prettier-ignore
+    // To the auto-close deadline and no further: before the fix, closes sent back to back keep
+    // the time-skipping server from skipping time, so a longer sleep would last for real.
+    const po = (await handle.query(stateQuery)).po;
+    await h.env.sleep(Date.parse(`${po.must_arrive_date}T00:00:00Z`) - (await h.env.currentTimeMs()) + 1);
+    // The first close sent and refused; before the fix, a few more, counted at the provider.
+    const closesSent = async () =>
+      ((await h.admin('GET', '/request-stats')) as Record<string, { total: number } | undefined>)
+        .purchase_orders?.total ?? 0;
+    const before = await closesSent();
+    const deadline = Date.now() + 60_000;
+    for (let i = 0; ; i += 1) {
+      if ((await closesSent()) >= before + 3) break;
+      if (i % 10 === 9 && (await handle.query(stateQuery)).history.some((e) => e.change === 'auto-close refused')) break; // prettier-ignore
+      if (Date.now() > deadline) throw new Error('no auto-close refused');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await h.admin('PUT', '/faults', {});
     // Before the fix, the next round's auto-close may get there first (the operator's close is then refused as busy).
     await handle.executeUpdate(closeUpdate).catch((err: unknown) => console.log(`operator close: ${String(err)}`)); // prettier-ignore
