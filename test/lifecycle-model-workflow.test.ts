@@ -6,6 +6,8 @@
  * `POFLOW_MODEL_WORKFLOW_SEED`, `POFLOW_MODEL_WORKFLOW_SIZE=medium` for longer scenarios) runs more;
  * `POFLOW_MODEL_WORKFLOW_DEBUG=1` prints each run, `POFLOW_MODEL_WORKFLOW_TRACE=1` each step.
  */
+// First: fast-check's size for the scenarios (`POFLOW_MODEL_WORKFLOW_SIZE`) applies to arbitraries built after it.
+import './model/fast-check-size';
 import fc from 'fast-check';
 import { scenarioArbitrary, type Scenario } from './model/flexport-scenario';
 import { WorkflowModelRig } from './model/flexport-workflow-driver';
@@ -13,9 +15,6 @@ import { WorkflowModelRig } from './model/flexport-workflow-driver';
 const RUNS = Number(process.env.POFLOW_MODEL_WORKFLOW_RUNS ?? 48);
 const SEED = Number(process.env.POFLOW_MODEL_WORKFLOW_SEED ?? 2026);
 const DEBUG = process.env.POFLOW_MODEL_WORKFLOW_DEBUG === '1';
-/** fast-check's size of generated scenarios (`small` by default: up to ~10 steps; `medium`, `large`: up to 40). */
-const SIZE = process.env.POFLOW_MODEL_WORKFLOW_SIZE as fc.Size | undefined;
-if (SIZE) fc.configureGlobal({ baseSize: SIZE });
 /** Shrinking replays scenarios on the real workflow: it stops here, with the smallest found so far. */
 const TIME_LIMIT_MS = Math.max(150_000, RUNS * 15_000);
 

@@ -59,6 +59,8 @@ const TASK_QUEUE = 'poflow-model';
 const REST_TIMEOUT_MS = 60_000;
 /** Real time updates get, once everything is answered and delivered, to settle. */
 const UPDATE_GRACE_MS = 10_000;
+/** How far before a timer a skip stops: the timer then fires in real time. */
+const TIMER_MARGIN_MS = 250;
 /** A transient failure's retry: soon, in real time (the test server's clock is locked meanwhile). */
 const RETRY_SOON_MS = 10;
 
@@ -314,9 +316,41 @@ class WorkflowPo {
     await this.skip(Math.max(1, Date.parse(next.at) - this.now()));
   }
 
+  /**
+   * Skips the server's clock by `ms`, or to just before the workflow's next timer if that comes
+   * first (then it fires in real time): a timer that starts an activity during `env.sleep` would
+   * hold the sleep until the activity ends, and the activity waits for the scenario's next step.
+   */
   private async skip(ms: number): Promise<void> {
-    await this.env.sleep(ms);
+    const target = this.now() + ms;
+    const timer = await this.nextTimer();
+    const until = Math.min(target, timer === undefined ? Infinity : timer - TIMER_MARGIN_MS);
+    if (until > this.now()) {
+      const sleeping = this.env.sleep(until - this.now());
+      let stalled: NodeJS.Timeout | undefined;
+      await Promise.race([
+        sleeping,
+        new Promise((_, reject) => {
+          stalled = setTimeout(() => reject(new Error(`the test server's clock did not skip to ${new Date(until).toISOString()} (next timer ${timer === undefined ? 'none' : new Date(timer).toISOString()}; held: ${this.held?.kind ?? 'none'})`)), REST_TIMEOUT_MS); // prettier-ignore
+        }),
+      ]).finally(() => clearTimeout(stalled));
+    }
+    // A timer due: it fires in real time, before the step comes to rest.
+    if (until < target) await new Promise((resolve) => setTimeout(resolve, TIMER_MARGIN_MS + 100));
     await this.sync();
+  }
+
+  /** When the workflow's earliest running timer fires (server time), read off its history. */
+  private async nextTimer(): Promise<number | undefined> {
+    const running = new Map<string, number>();
+    for (const event of (await this.handle.fetchHistory()).events ?? []) {
+      const started = event.timerStartedEventAttributes;
+      if (started?.timerId)
+        running.set(started.timerId, ms(event.eventTime) + ms(started.startToFireTimeout));
+      const ended = event.timerFiredEventAttributes ?? event.timerCanceledEventAttributes;
+      if (ended?.timerId) running.delete(ended.timerId);
+    }
+    return running.size > 0 ? Math.min(...running.values()) : undefined;
   }
 
   /** A webhook delivery: the real signal, as the receiver sends it. */
@@ -550,6 +584,11 @@ class WorkflowPo {
     }
     this.closed = true;
   }
+}
+
+/** A protobuf Timestamp or Duration in milliseconds. */
+function ms(value: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
+  return Number(String(value?.seconds ?? 0)) * 1000 + Math.floor((value?.nanos ?? 0) / 1e6);
 }
 
 function refusalOf(err: unknown): string {
