@@ -1,5 +1,5 @@
 /**
- * Two benchmark runs side by side as a Markdown table (the README's Performance section):
+ * Two benchmark runs side by side as a Markdown table (as in docs/performance.md's runs):
  *
  *   npx tsx bench/compare.ts bench/results/before.json bench/results/after.json
  */

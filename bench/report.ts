@@ -149,7 +149,7 @@ export function printTable(figures: Figure[]): void {
     );
 }
 
-/** Markdown for the README: the same table. */
+/** Markdown of the same table (`bench/results/<name>.md`), for docs/performance.md. */
 export function markdownTable(figures: Figure[]): string {
   const mark = (f: Figure) => (f.met === undefined ? '' : f.met ? 'met' : '**missed**');
   return [

@@ -160,6 +160,6 @@ async function registerSearchAttributesOnCluster(connection: Connection, namespa
     const added = await ensureSearchAttributes(connection, namespace);
     if (added.length > 0) poflowLogger('worker').info({ added }, 'registered search attributes');
   } catch (err) {
-    poflowLogger('worker').warn({ err }, 'could not register the PO search attributes (see README)');
+    poflowLogger('worker').warn({ err }, 'could not register the PO search attributes (see docs/cluster.md)');
   }
 }

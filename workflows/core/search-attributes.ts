@@ -40,7 +40,7 @@ export interface SearchFields {
  * removes it). The client sets them at start, the workflow keeps them current. Search attributes
  * are never encrypted: this is the one place that fills them, and only with what may show in
  * clear (name, provider, status, party refs, dates, shipment ids), never prices, addresses or
- * contacts (README, Security).
+ * contacts (docs/security.md).
  */
 export function searchAttributesOf(fields: SearchFields): SearchAttributeUpdatePair[] {
   const day = (date: string | null | undefined) => (date ? new Date(`${date}T00:00:00.000Z`) : null);
