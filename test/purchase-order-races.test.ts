@@ -4,6 +4,7 @@
  * the create (or amendment) has landed at the provider and its answer has not reached poflow yet.
  * Whatever comes in between, poflow and the provider end in the same state.
  */
+import { WorkflowUpdateStage } from '@temporalio/client';
 import { amendUpdate, cancelUpdate, stateQuery } from '../workflows/flexport/messages';
 import { harnessFor, until } from './support/po-harness';
 import { samplePurchaseOrder } from './support/purchase-orders';
@@ -40,14 +41,20 @@ test('a cancel during a create that has landed but not answered is sent once the
   const handle = await harness().start(samplePurchaseOrder('PO-RACE-CANCEL', now));
   const created = await untilAtProvider('PO-RACE-CANCEL', (po) => po.status === 'open');
 
-  const queued = await handle.executeUpdate(cancelUpdate, { args: ['raced the create'] });
-  expect(queued).toMatchObject({
+  // The cancel's update answers once the cancel itself has been answered, not when it is queued.
+  const cancelling = await handle.startUpdate(cancelUpdate, {
+    args: ['raced the create'],
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+  });
+  expect(await until(handle, (s) => s.endRequested !== undefined)).toMatchObject({
     status: 'submitting',
     endRequested: { status: 'cancelled', by: 'operator' },
   });
   await harness().admin('PUT', '/faults', {});
 
+  expect(await cancelling.result()).toMatchObject({ status: 'cancelled' });
   const done = await handle.result();
+  expect(done.history.at(-1)!.cause).toContain('cancelled: raced the create');
   expect(done.status).toBe('cancelled');
   expect(done.providerId).toBe(created.id);
   expect(await atProvider('PO-RACE-CANCEL')).toEqual([expect.objectContaining({ id: created.id, status: 'cancelled' })]); // prettier-ignore
@@ -67,7 +74,8 @@ test('cancelled at the provider while an amendment is landing: the amendment doe
     body: JSON.stringify({ ...samplePurchaseOrder('PO-RACE-AMEND', now), status: 'cancelled' }),
   });
   await harness().deliverEvents(handle);
-  expect(await handle.query(stateQuery)).toMatchObject({ status: 'open', endRequested: { status: 'cancelled', by: 'provider' } }); // prettier-ignore
+  // Kept while the amendment is in flight, weighed once it is answered: that write reopened it, so the cancel is sent again.
+  expect(await handle.query(stateQuery)).toMatchObject({ status: 'open', providerCopy: { status: 'cancelled' } }); // prettier-ignore
   await harness().admin('PUT', '/faults', {});
 
   await amending;
