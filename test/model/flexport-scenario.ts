@@ -90,10 +90,13 @@ export async function runScenario(scenario: Scenario): Promise<{ po: FlexportPo;
     await settle();
     po.tick();
     await settle();
-    if (po.commandsIssued > 20 + 4 * scenario.steps.length) po.violate('commands grow without bound');
-    if (po.violations.length > 0) break;
+    // Later violations are still collected (one can hide another), but a loop is stopped.
+    if (po.commandsIssued > 20 + 4 * scenario.steps.length) {
+      po.violate('commands grow without bound');
+      return { po, violations: po.violations };
+    }
   }
-  if (po.violations.length === 0) await quiesce(po);
+  await quiesce(po);
   return { po, violations: po.violations };
 }
 
@@ -146,7 +149,6 @@ async function quiesce(po: FlexportPo): Promise<void> {
       return po.violate('does not come to rest: commands keep coming with nothing new from anyone');
     po.tick();
     await settle();
-    if (po.violations.length > 0) return;
     if (po.callInFlight) po.answer('accepted');
     else if (po.provider.undelivered.length > 0) po.deliver(po.provider.undelivered.shift()!);
     else if (!po.busy) break;
