@@ -10,7 +10,9 @@ import { PurchaseOrder } from '../../workflows/flexport/purchase-order';
 import { PoSettings, type PoSettingsInput } from '../../workflows/core/settings';
 import { isTerminal } from '../../workflows/core/status';
 import { samplePurchaseOrder, dayAfter } from '../support/purchase-orders';
+import type { PoState } from '../../workflows/flexport/state';
 import { FlexportPo, type CallOutcome } from './flexport-po';
+import type { FlexportModel } from './flexport-provider';
 
 export const T0 = Date.parse('2030-03-01T09:00:00.000Z');
 const HOUR_MS = 3_600_000;
@@ -159,49 +161,63 @@ async function quiesce(po: FlexportPo): Promise<void> {
 }
 
 function checkAtRest(po: FlexportPo): void {
-  const { state, provider } = po;
-  for (const request of po.requests) {
-    if (!request.settled) po.violate(`the ${request.label} request never settled`);
+  for (const violation of atRestViolations(po.state, po.provider, po.requests)) po.violate(violation);
+  checkEndCause(po);
+}
+
+/**
+ * The invariants that hold at rest, for the reducer's driver and the real workflow's alike: every
+ * update settled and did what it said; poflow's view equals the provider's (status, dates, line
+ * units, version, bookings) unless it needs attention; poflow's own writes are never recorded as
+ * changes made at the provider.
+ */
+export function atRestViolations(
+  state: PoState,
+  provider: FlexportModel,
+  requests: readonly { label: string; settled: boolean; refusal?: string }[],
+): string[] {
+  const violations: string[] = [];
+  const violate = (message: string) => violations.push(message);
+  for (const request of requests) {
+    if (!request.settled) violate(`the ${request.label} request never settled`);
     // An update that answered "done" did what it said.
     const ended = { close: 'closed', cancel: 'cancelled' }[request.label];
-    if (request.settled && !request.refusal && ended && state.status !== ended) po.violate(`the ${request.label} request answered done, but the PO is ${state.status}`); // prettier-ignore
+    if (request.settled && !request.refusal && ended && state.status !== ended) violate(`the ${request.label} request answered done, but the PO is ${state.status}`); // prettier-ignore
   }
-  const booked = po.requests.filter((r) => r.label === 'book' && r.settled && !r.refusal).length;
-  if (booked > provider.bookings.length) po.violate(`${booked} book request(s) answered done, ${provider.bookings.length} booking(s) at the provider`); // prettier-ignore
+  const booked = requests.filter((r) => r.label === 'book' && r.settled && !r.refusal).length;
+  if (booked > provider.bookings.length) violate(`${booked} book request(s) answered done, ${provider.bookings.length} booking(s) at the provider`); // prettier-ignore
+  for (const entry of state.history) {
+    if (entry.change !== 'amended at provider') continue;
+    const version = provider.versionOfEvent.get(Number(/#(\d+)/.exec(entry.cause)?.[1]));
+    const origin = version === undefined ? undefined : provider.versions[version - 1]?.origin;
+    if (origin?.by === 'poflow') violate(`poflow's own ${origin.intent} (version ${version}) recorded as "${entry.cause}"`); // prettier-ignore
+  }
   const body = provider.body;
   if (!body) {
-    if (!['needs_attention', 'cancelled'].includes(state.status)) po.violate(`${state.status} while the provider has no PO`); // prettier-ignore
-    return;
+    if (!['needs_attention', 'cancelled'].includes(state.status)) violate(`${state.status} while the provider has no PO`); // prettier-ignore
+    return violations;
   }
   const expected = body.status === 'open' ? ['open', 'booked', 'needs_attention'] : [body.status];
-  if (!expected.includes(state.status))
-    po.violate(`poflow says ${state.status}, the provider ${body.status}`);
+  if (!expected.includes(state.status)) violate(`poflow says ${state.status}, the provider ${body.status}`);
   // A refused PO body is shown as needing attention: the only disagreement poflow may keep.
   if (state.status !== 'needs_attention') {
     for (const field of ['cargo_ready_date', 'must_arrive_date'] as const) {
-      if ((state.po[field] ?? null) !== body[field]) po.violate(`${field}: poflow ${state.po[field]}, provider ${body[field]}`); // prettier-ignore
+      if ((state.po[field] ?? null) !== body[field]) violate(`${field}: poflow ${state.po[field]}, provider ${body[field]}`); // prettier-ignore
     }
     const units = Object.fromEntries(state.lines.map((line) => [line.itemKey, line.units]));
-    if (JSON.stringify(units) !== JSON.stringify(body.units)) po.violate(`line units: poflow ${JSON.stringify(units)}, provider ${JSON.stringify(body.units)}`); // prettier-ignore
-    if (state.providerVersion !== provider.version) po.violate(`version: poflow ${state.providerVersion}, provider ${provider.version}`); // prettier-ignore
+    if (JSON.stringify(units) !== JSON.stringify(body.units)) violate(`line units: poflow ${JSON.stringify(units)}, provider ${JSON.stringify(body.units)}`); // prettier-ignore
+    if (state.providerVersion !== provider.version) violate(`version: poflow ${state.providerVersion}, provider ${provider.version}`); // prettier-ignore
   }
-  const bookings = (ids: number[]) => JSON.stringify([...ids].sort());
-  if (bookings(state.bookings.map((b) => b.providerId)) !== bookings(provider.bookings.map((b) => b.id))) {
-    po.violate(`bookings: poflow ${bookings(state.bookings.map((b) => b.providerId))}, provider ${bookings(provider.bookings.map((b) => b.id))}`); // prettier-ignore
-  }
-  checkCauses(po);
+  const ids = (list: number[]) => JSON.stringify([...list].sort());
+  const ours = ids(state.bookings.map((b) => b.providerId));
+  const theirs = ids(provider.bookings.map((b) => b.id));
+  if (ours !== theirs) violate(`bookings: poflow ${ours}, provider ${theirs}`);
+  return violations;
 }
 
-/** Every transition names its true cause: who ended the PO, who changed its dates. */
-function checkCauses(po: FlexportPo): void {
+/** The end names its true cause: who ended the PO (the reducer's driver knows what asked for each write). */
+function checkEndCause(po: FlexportPo): void {
   const { state, provider } = po;
-  for (const entry of state.history) {
-    if (entry.change !== 'amended at provider') continue;
-    const id = Number(/#(\d+)/.exec(entry.cause)?.[1]);
-    const version = provider.versionOfEvent.get(id);
-    const origin = version === undefined ? undefined : provider.versions[version - 1]?.origin;
-    if (origin?.by === 'poflow') po.violate(`poflow's own ${origin.intent} (version ${version}) recorded as "${entry.cause}"`); // prettier-ignore
-  }
   const end = state.history.find((entry) => isTerminal(entry.to) && !isTerminal(entry.from));
   if (!end) return;
   const version = provider.endingVersion();

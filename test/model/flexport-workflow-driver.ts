@@ -49,7 +49,13 @@ import { dayAfter, samplePurchaseOrder } from '../support/purchase-orders';
 import { timeSkippingEnv, workerDefaults } from '../support/temporal';
 import type { CallOutcome } from './flexport-po';
 import { bodyOf, FlexportModel, type Answer } from './flexport-provider';
-import { CARGO_READY_DAYS, MUST_ARRIVE_DAYS, type Scenario, type Step } from './flexport-scenario';
+import {
+  atRestViolations,
+  CARGO_READY_DAYS,
+  MUST_ARRIVE_DAYS,
+  type Scenario,
+  type Step,
+} from './flexport-scenario';
 
 const HOUR_MS = 3_600_000;
 /** Prints every step as it is taken. */
@@ -535,43 +541,8 @@ class WorkflowPo {
   private checkAtRest(): void {
     const { state, provider } = this;
     if (!state) return this.violate('its state could not be read');
-    for (const request of this.requests) {
-      if (!request.settled) this.violate(`the ${request.label} request never settled`);
-      // An update that answered "done" did what it said.
-      const ended = { close: 'closed', cancel: 'cancelled' }[request.label];
-      if (request.settled && !request.refusal && ended && state.status !== ended) this.violate(`the ${request.label} request answered done, but the PO is ${state.status}`); // prettier-ignore
-    }
-    const booked = this.requests.filter((r) => r.label === 'book' && r.settled && !r.refusal).length;
-    if (booked > provider.bookings.length) this.violate(`${booked} book request(s) answered done, ${provider.bookings.length} booking(s) at the provider`); // prettier-ignore
     if (isTerminal(state.status) && !this.closed) this.violate(`${state.status}, yet its workflow has not completed`); // prettier-ignore
-    const body = provider.body;
-    if (!body) {
-      if (!['needs_attention', 'cancelled'].includes(state.status)) this.violate(`${state.status} while the provider has no PO`); // prettier-ignore
-      return;
-    }
-    const expected = body.status === 'open' ? ['open', 'booked', 'needs_attention'] : [body.status];
-    if (!expected.includes(state.status))
-      this.violate(`poflow says ${state.status}, the provider ${body.status}`);
-    // A refused PO body is shown as needing attention: the only disagreement poflow may keep.
-    if (state.status !== 'needs_attention') {
-      for (const field of ['cargo_ready_date', 'must_arrive_date'] as const) {
-        if ((state.po[field] ?? null) !== body[field]) this.violate(`${field}: poflow ${state.po[field]}, provider ${body[field]}`); // prettier-ignore
-      }
-      const units = Object.fromEntries(state.lines.map((line) => [line.itemKey, line.units]));
-      if (JSON.stringify(units) !== JSON.stringify(body.units)) this.violate(`line units: poflow ${JSON.stringify(units)}, provider ${JSON.stringify(body.units)}`); // prettier-ignore
-      if (state.providerVersion !== provider.version) this.violate(`version: poflow ${state.providerVersion}, provider ${provider.version}`); // prettier-ignore
-    }
-    const ids = (list: number[]) => JSON.stringify([...list].sort());
-    const ours = ids(state.bookings.map((b) => b.providerId));
-    const theirs = ids(provider.bookings.map((b) => b.id));
-    if (ours !== theirs) this.violate(`bookings: poflow ${ours}, provider ${theirs}`);
-    // poflow's own writes are not changes made at the provider.
-    for (const entry of state.history) {
-      if (entry.change !== 'amended at provider') continue;
-      const version = provider.versionOfEvent.get(Number(/#(\d+)/.exec(entry.cause)?.[1]));
-      const origin = version === undefined ? undefined : provider.versions[version - 1]?.origin;
-      if (origin?.by === 'poflow') this.violate(`poflow's own ${origin.intent} (version ${version}) recorded as "${entry.cause}"`); // prettier-ignore
-    }
+    for (const violation of atRestViolations(state, provider, this.requests)) this.violate(violation);
   }
 
   /** Leaves nothing behind: the held call failed, the workflow terminated if it still runs. */
