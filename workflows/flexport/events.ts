@@ -53,10 +53,14 @@ function providerEnded(
  * weighed once every write is answered (`weighProviderCopy`).
  */
 function withProviderCopy(state: PoState, copy: ProviderCopy): PoState {
-  const newer = (a?: number, b?: number) => a === undefined || b === undefined || a > b;
-  if (!newer(copy.version, state.providerVersion)) return state; // older than what poflow knows
-  if (state.providerCopy && !newer(copy.version, state.providerCopy.version)) return state;
+  if (!newerVersion(copy.version, state.providerVersion)) return state; // older than what poflow knows
+  if (state.providerCopy && !newerVersion(copy.version, state.providerCopy.version)) return state;
   return { ...state, providerCopy: copy };
+}
+
+/** Version `a` is newer than `b`; a version not reported counts as newer, so nothing shown is lost. */
+function newerVersion(a: number | undefined, b: number | undefined): boolean {
+  return a === undefined || b === undefined || a > b;
 }
 
 /**
@@ -68,10 +72,11 @@ export function weighProviderCopy(state: PoState, at: string): PoState {
   const copy = state.providerCopy;
   if (!copy || stillWriting(state)) return state;
   const next: PoState = { ...state, providerCopy: undefined };
-  const newer = copy.version === undefined || next.providerVersion === undefined || copy.version > next.providerVersion; // prettier-ignore
   if (copy.status !== 'open')
     return providerEnded(next, copy.status, at, copy.cause, copy.version, copy.dates);
-  return newer ? providerAmended(next, copy.version, copy.dates, copy.at, copy.cause) : next;
+  return newerVersion(copy.version, next.providerVersion)
+    ? providerAmended(next, copy.version, copy.dates, copy.at, copy.cause)
+    : next;
 }
 
 /** The provider id a `/purchase_order#created` or `#updated` event names, before the create's own answer. */
