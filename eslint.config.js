@@ -46,12 +46,35 @@ module.exports = tseslint.config(
               message: 'workflow code does no IO: Node built-ins belong in activities, worker or client',
             },
             {
-              group: ['got', 'pino', 'fastify', 'better-sqlite3', 'prom-client', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], // prettier-ignore
+              group: [
+                'got',
+                'pino',
+                'fastify',
+                'better-sqlite3',
+                'prom-client',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
               message: 'workflow code does no IO: this package belongs in activities, worker or client',
             },
             {
               // Any depth: workflows/core/x.ts reaching ../../activities is as much outside as ../activities.
-              group: ['**/activities', '**/activities/**', '**/worker', '**/worker/**', '**/client', '**/client/**', '**/webhooks', '**/webhooks/**', '**/sandbox', '**/sandbox/**', '**/codec', '**/codec/**', '**/bin/**'], // prettier-ignore
+              group: [
+                '**/activities',
+                '**/activities/**',
+                '**/worker',
+                '**/worker/**',
+                '**/client',
+                '**/client/**',
+                '**/webhooks',
+                '**/webhooks/**',
+                '**/sandbox',
+                '**/sandbox/**',
+                '**/codec',
+                '**/codec/**',
+                '**/bin/**',
+              ],
               allowTypeImports: true,
               message: 'workflows/ is the bundle boundary: only `import type` from outside it',
             },

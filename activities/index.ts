@@ -5,7 +5,12 @@
  */
 import type { FlexportClient } from './flexport/client';
 import { createFlexportActivities } from './flexport/activities';
-import { createNotificationActivities, NO_NOTIFICATIONS, type AlertSink, type NotifyDeliveryConfig } from './notifications'; // prettier-ignore
+import {
+  createNotificationActivities,
+  NO_NOTIFICATIONS,
+  type AlertSink,
+  type NotifyDeliveryConfig,
+} from './notifications';
 
 export type { FlxpointActivities } from './flxpoint/activities';
 

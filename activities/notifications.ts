@@ -81,7 +81,10 @@ export function createNotificationActivities(deps: { notify: NotifyDeliveryConfi
           return { ok: true };
         });
         const webhook = notify.alertWebhookUrl;
-        if (webhook) await attempt(ALERT_WEBHOOK, () => post(webhook, JSON.stringify(chatMessage(notification, alert, notify)), {})); // prettier-ignore
+        if (webhook)
+          await attempt(ALERT_WEBHOOK, () =>
+            post(webhook, JSON.stringify(chatMessage(notification, alert, notify)), {}),
+          );
       }
       if (event) {
         const body = JSON.stringify(notificationBody(notification));
@@ -135,7 +138,7 @@ const ALERT_TITLES: Record<Alert['kind'], string> = {
 export function chatMessage(notification: Notification, alert: Alert, notify: NotifyDeliveryConfig) {
   const text = `:rotating_light: *PO ${alert.poName}* ${ALERT_TITLES[alert.kind]}: ${alert.message}`;
   if (!notify.uiUrl) return { text };
-  const link = `${notify.uiUrl}/namespaces/${encodeURIComponent(notify.namespace)}/workflows/${encodeURIComponent(notification.purchaseOrder.workflowId)}`; // prettier-ignore
+  const link = `${notify.uiUrl}/namespaces/${encodeURIComponent(notify.namespace)}/workflows/${encodeURIComponent(notification.purchaseOrder.workflowId)}`;
   return { text: `${text}\n<${link}|Open PO ${alert.poName} in the Temporal Web UI>` };
 }
 

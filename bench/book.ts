@@ -125,7 +125,7 @@ class StatusWatcher {
       const names = [...this.waiting.keys()];
       // A second of slack for the server's clock, which stamps the start.
       const earliest = Math.min(...[...this.waiting.values()].map((w) => w.startedAtMs)) - 1000;
-      const query = `PoName IN (${names.map((n) => `"${n}"`).join(', ')}) AND PoStatus != "submitting" AND StartTime >= "${new Date(earliest).toISOString()}"`; // prettier-ignore
+      const query = `PoName IN (${names.map((n) => `"${n}"`).join(', ')}) AND PoStatus != "submitting" AND StartTime >= "${new Date(earliest).toISOString()}"`;
       for await (const execution of this.client.workflow.list({ query })) {
         const name = execution.typedSearchAttributes.get(SearchAttributes.PoName);
         const status = execution.typedSearchAttributes.get(SearchAttributes.PoStatus);

@@ -17,7 +17,10 @@ export function comparison(before: Figure[], after: Figure[]): string {
   return [
     '| | figure | before | after | target | |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...after.map((f) => `| ${f.section} | ${f.what} | ${earlier.get(key(f))?.value ?? ''} | ${f.value} | ${f.target} | ${mark(f)} |`), // prettier-ignore
+    ...after.map(
+      (f) =>
+        `| ${f.section} | ${f.what} | ${earlier.get(key(f))?.value ?? ''} | ${f.value} | ${f.target} | ${mark(f)} |`,
+    ),
   ].join('\n');
 }
 

@@ -46,7 +46,15 @@ const ERP_SECRET = 'bench-erp-secret-0123456789';
 function noise(id: number, poName: string): ProviderEvent {
   const at = new Date().toISOString();
   const data = { purchase_order: { _object: '/purchase_order', name: poName } };
-  return { _object: '/event', id, version: 2, type: '/purchase_order#document_uploaded', created_at: at, occurred_at: at, data }; // prettier-ignore
+  return {
+    _object: '/event',
+    id,
+    version: 2,
+    type: '/purchase_order#document_uploaded',
+    created_at: at,
+    occurred_at: at,
+    data,
+  };
 }
 
 type Send = (handle: PoHandle, event: ProviderEvent) => Promise<unknown>;
@@ -174,18 +182,25 @@ async function lifecycleWithAndWithoutNotifications(harness: Harness) {
 }
 
 function printLifecycle(lifecycle: Awaited<ReturnType<typeof standardLifecycle>>, label: string): void {
-  console.log(`standard lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.timersStarted} timers started, ${lifecycle.timersCanceled} cancelled, ${lifecycle.searchAttributeUpserts} search-attribute upserts, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`); // prettier-ignore
+  console.log(
+    `standard lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.timersStarted} timers started, ${lifecycle.timersCanceled} cancelled, ${lifecycle.searchAttributeUpserts} search-attribute upserts, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`,
+  );
 }
 
 function printNotificationCost(cost: Awaited<ReturnType<typeof lifecycleWithAndWithoutNotifications>>): void {
   printLifecycle(cost.withoutNotifications, 'without ERP notifications');
   printLifecycle(cost.withNotifications, 'with ERP notifications   ');
-  console.log(`notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`); // prettier-ignore
+  console.log(
+    `notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`,
+  );
 }
 
 /** An ERP inbox in the harness's sandbox that every PO of this run notifies. */
 function erpInbox(url: string) {
-  return { endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: ERP_SECRET, label: 'erp' }], namespace: 'default' }; // prettier-ignore
+  return {
+    endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: ERP_SECRET, label: 'erp' }],
+    namespace: 'default',
+  };
 }
 
 async function main(): Promise<void> {
@@ -197,7 +212,10 @@ async function main(): Promise<void> {
     if (LIFECYCLE_ONLY) {
       const cost = await lifecycleWithAndWithoutNotifications(harness);
       mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-      writeFileSync(RESULTS_FILE, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n'); // prettier-ignore
+      writeFileSync(
+        RESULTS_FILE,
+        JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n',
+      );
       if (JSON_OUT) console.log(JSON.stringify(cost));
       else printNotificationCost(cost);
       return;
@@ -224,7 +242,9 @@ async function main(): Promise<void> {
       ),
       workflowTasks: absorbed,
       rawSignalsResent: RAW ? signalsResent : undefined,
-      ratioToBaseline: Object.fromEntries(Object.entries(absorbed).map(([k, v]) => [k, Number((v.perSecond / baselinePerSecond).toFixed(3))])), // prettier-ignore
+      ratioToBaseline: Object.fromEntries(
+        Object.entries(absorbed).map(([k, v]) => [k, Number((v.perSecond / baselinePerSecond).toFixed(3))]),
+      ),
       standardLifecycle: lifecycle,
       notificationCost: cost,
     };
@@ -236,10 +256,16 @@ async function main(): Promise<void> {
       console.log(
         `${EVENTS} provider events to one PO, ${CONCURRENCY} signals in flight, Node ${process.version}`,
       );
-      console.log(`baseline: signals the dev server accepts   ${result.baselineSignalsAcceptedPerSecond.toString().padStart(7)} /s`); // prettier-ignore
+      console.log(
+        `baseline: signals the dev server accepts   ${result.baselineSignalsAcceptedPerSecond.toString().padStart(7)} /s`,
+      );
       for (const [how, { perSecond, ...tasks }] of Object.entries(absorbed)) {
-        console.log(`one PO applies (${how.padEnd(16)})       ${Math.round(perSecond).toString().padStart(7)} /s   ${(perSecond / baselinePerSecond).toFixed(3)} x baseline`); // prettier-ignore
-        console.log(`  its workflow tasks over ${tasks.runs} runs: longest ${tasks.longestTaskMs} ms, ${tasks.tasksOverOneSecond} took 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out`); // prettier-ignore
+        console.log(
+          `one PO applies (${how.padEnd(16)})       ${Math.round(perSecond).toString().padStart(7)} /s   ${(perSecond / baselinePerSecond).toFixed(3)} x baseline`,
+        );
+        console.log(
+          `  its workflow tasks over ${tasks.runs} runs: longest ${tasks.longestTaskMs} ms, ${tasks.tasksOverOneSecond} took 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out`,
+        );
       }
       if (RAW) console.log(`raw signals refused for the run's signal limit and sent again: ${signalsResent}`);
       printNotificationCost(cost);

@@ -54,7 +54,9 @@ async function flxpointLifecycle(harness: Harness, notifyErp: boolean) {
 type Lifecycle = Awaited<ReturnType<typeof flxpointLifecycle>>;
 
 function printLifecycle(lifecycle: Lifecycle, label: string): void {
-  console.log(`Flxpoint lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.activities} activities, ${lifecycle.timersStarted} timers started, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`); // prettier-ignore
+  console.log(
+    `Flxpoint lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.activities} activities, ${lifecycle.timersStarted} timers started, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`,
+  );
 }
 
 /** Both lives on one time-skipping server, then the server and its workers stopped. */
@@ -64,7 +66,10 @@ async function bothLives() {
     env,
     {},
     {
-      notify: (url) => ({ endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: ERP_SECRET, label: 'erp' }], namespace: 'default' }), // prettier-ignore
+      notify: (url) => ({
+        endpoints: [{ url: `${url}/_sandbox/inbox/erp`, secret: ERP_SECRET, label: 'erp' }],
+        namespace: 'default',
+      }),
     },
   );
   const lives = async () => {
@@ -82,11 +87,16 @@ async function main(): Promise<void> {
   await ensureWorkflowBundle();
   const cost = await bothLives();
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n'); // prettier-ignore
+  writeFileSync(
+    RESULTS_FILE,
+    JSON.stringify({ at: new Date().toISOString(), node: process.version, ...cost }, null, 2) + '\n',
+  );
   if (JSON_OUT) return console.log(JSON.stringify(cost));
   printLifecycle(cost.withoutNotifications, 'without ERP notifications');
   printLifecycle(cost.withNotifications, 'with ERP notifications   ');
-  console.log(`notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`); // prettier-ignore
+  console.log(
+    `notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -63,7 +63,9 @@ function install(out: string): void {
       type Usage = { usedSize: number; totalSize: number };
       await post('HeapProfiler.collectGarbage');
       const main = await post<Usage>('Runtime.getHeapUsage');
-      const heaps: IsolateHeaps['heaps'] = [{ thread: 'main', usedMiB: MiB(main.usedSize), totalMiB: MiB(main.totalSize) }]; // prettier-ignore
+      const heaps: IsolateHeaps['heaps'] = [
+        { thread: 'main', usedMiB: MiB(main.usedSize), totalMiB: MiB(main.totalSize) },
+      ];
       for (const [sessionId, info] of workers) {
         await inWorker(sessionId, 'HeapProfiler.collectGarbage');
         const usage = await inWorker<Usage>(sessionId, 'Runtime.getHeapUsage');

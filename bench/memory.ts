@@ -67,7 +67,10 @@ async function main(): Promise<void> {
   };
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
-    const client = new Client({ connection, dataConverter: poflowDataConverter(parseCodecKeys(stack.codecKeys, 'the stack')) }); // prettier-ignore
+    const client = new Client({
+      connection,
+      dataConverter: poflowDataConverter(parseCodecKeys(stack.codecKeys, 'the stack')),
+    });
     await sample(0);
     const marks = new Set([0.1, 0.25, 0.5, 0.75, 1].map((f) => Math.round(options.book * f)));
     // Samples are taken one at a time while the book keeps growing.
@@ -86,7 +89,14 @@ async function main(): Promise<void> {
 
 function compiledProbe(dir: string): string {
   const outfile = path.join(dir, 'isolate-heaps.js');
-  buildSync({ entryPoints: [path.join(__dirname, 'isolate-heaps.ts')], outfile, platform: 'node', format: 'cjs', bundle: true, logLevel: 'warning' }); // prettier-ignore
+  buildSync({
+    entryPoints: [path.join(__dirname, 'isolate-heaps.ts')],
+    outfile,
+    platform: 'node',
+    format: 'cjs',
+    bundle: true,
+    logLevel: 'warning',
+  });
   stopEsbuild(); // its service process would outlive the build
   return outfile;
 }
@@ -101,18 +111,33 @@ function lines(file: string): string[] {
 
 function print(samples: readonly Sample[], cache: number): void {
   const mib = (n: number) => n.toFixed(0).padStart(7);
-  const heapOf = (s: Sample, thread: string) => s.heaps.filter((h) => h.thread === thread).reduce((sum, h) => sum + h.usedMiB, 0); // prettier-ignore
+  const heapOf = (s: Sample, thread: string) =>
+    s.heaps.filter((h) => h.thread === thread).reduce((sum, h) => sum + h.usedMiB, 0);
   const native = (s: Sample) => s.rssMiB - s.heaps.reduce((sum, h) => sum + h.totalMiB, 0);
   console.log(
     `\nMiB, cache ${cache}; heaps in use after a full collection; native = RSS after it - every heap's size`,
   );
-  console.log('open POs | poflow RSS | after GC | main heap | sandbox heap | workflow heaps | native | temporal RSS | KiB per PO since last'); // prettier-ignore
+  console.log(
+    'open POs | poflow RSS | after GC | main heap | sandbox heap | workflow heaps | native | temporal RSS | KiB per PO since last',
+  );
   samples.forEach((s, i) => {
     const previous = samples[i - 1];
     const slope = previous
       ? `${(((s.rssMiB - previous.rssMiB) * 1024) / (s.openPos - previous.openPos)).toFixed(0)}`
       : '';
-    console.log([String(s.openPos).padStart(8), mib(s.processes['poflow.js start'] ?? 0), mib(s.rssMiB), mib(heapOf(s, 'main')), mib(heapOf(s, 'sandbox')), mib(heapOf(s, 'workflow')), mib(native(s)), mib(s.processes.temporal ?? 0), slope.padStart(6)].join(' | ')); // prettier-ignore
+    console.log(
+      [
+        String(s.openPos).padStart(8),
+        mib(s.processes['poflow.js start'] ?? 0),
+        mib(s.rssMiB),
+        mib(heapOf(s, 'main')),
+        mib(heapOf(s, 'sandbox')),
+        mib(heapOf(s, 'workflow')),
+        mib(native(s)),
+        mib(s.processes.temporal ?? 0),
+        slope.padStart(6),
+      ].join(' | '),
+    );
   });
 }
 

@@ -57,8 +57,18 @@ export function figuresOf(r: BenchResults): Figure[] {
   const importProjected = (r.imported.seconds * FULL_BOOK) / r.imported.count;
   const full = r.scale.book >= FULL_BOOK;
   const figures: Figure[] = [
-    { section: 'a', what: `PO start to open, ${r.scale.inFlight} in flight`, value: `${fixed(r.book.perSecond)} POs/s (p50 ${ms(r.book.p50Ms)}, p99 ${ms(r.book.p99Ms)})`, target: '' }, // prettier-ignore
-    { section: 'a', what: 'pingWorkflow start to result (baseline)', value: `${fixed(r.ping.perSecond)} /s (p50 ${ms(r.ping.p50Ms)}, p99 ${ms(r.ping.p99Ms)})`, target: '' }, // prettier-ignore
+    {
+      section: 'a',
+      what: `PO start to open, ${r.scale.inFlight} in flight`,
+      value: `${fixed(r.book.perSecond)} POs/s (p50 ${ms(r.book.p50Ms)}, p99 ${ms(r.book.p99Ms)})`,
+      target: '',
+    },
+    {
+      section: 'a',
+      what: 'pingWorkflow start to result (baseline)',
+      value: `${fixed(r.ping.perSecond)} /s (p50 ${ms(r.ping.p50Ms)}, p99 ${ms(r.ping.p99Ms)})`,
+      target: '',
+    },
     {
       section: 'a',
       what: 'ratio POs/s : pings/s',
@@ -78,7 +88,13 @@ export function figuresOf(r: BenchResults): Figure[] {
       value: `${fixed(r.book.lastTenth)} POs/s`,
       target: '',
     },
-    { section: 'b', what: 'ratio last tenth : first tenth', value: fixed(flat, 2), target: '>= 0.8', met: flat >= 0.8 }, // prettier-ignore
+    {
+      section: 'b',
+      what: 'ratio last tenth : first tenth',
+      value: fixed(flat, 2),
+      target: '>= 0.8',
+      met: flat >= 0.8,
+    },
     ...r.rss.map((sample): Figure => {
       const isTarget = sample.openPos >= FULL_BOOK;
       return {
@@ -95,29 +111,116 @@ export function figuresOf(r: BenchResults): Figure[] {
       value: `${fixed(perPo * 1024, 0)} KiB`,
       target: '',
     },
-    ...(full ? [] : [{ section: 'c', what: `RSS at ${FULL_BOOK} open POs, projected from the slope`, value: `${fixed(projected, 0)} MiB`, target: '< 1024 MiB', met: projected < MiB_TARGET }]), // prettier-ignore
-    { section: 'd', what: `webhook to visible in state, ${r.webhooks.eventsPerSecond}/s`, value: `p50 ${ms(r.webhooks.toVisible.p50Ms)}, p99 ${ms(r.webhooks.toVisible.p99Ms)}`, target: 'p50 <= 50 ms, p99 <= 250 ms', met: r.webhooks.toVisible.p50Ms <= 50 && r.webhooks.toVisible.p99Ms <= 250 }, // prettier-ignore
-    { section: 'd', what: 'receiver time to 200', value: `p50 ${ms(r.webhooks.toOk.p50Ms)}, p99 ${ms(r.webhooks.toOk.p99Ms)}`, target: '' }, // prettier-ignore
-    { section: 'd', what: 'events not answered 200 / not visible', value: `${r.webhooks.notOk} / ${r.webhooks.notVisible} of ${r.webhooks.count}${r.webhooks.unchecked ? ` (${r.webhooks.unchecked} state queries timed out)` : ''}`, target: '0 / 0', met: r.webhooks.notOk + r.webhooks.notVisible === 0 }, // prettier-ignore
-    { section: 'e', what: `poflow import of ${r.imported.count} POs until all open`, value: `${fixed(r.imported.seconds)} s (command ${fixed(r.imported.commandSeconds)} s, ${r.imported.notOpen} not open)`, target: full ? '< 900 s' : '', met: full ? r.imported.seconds < IMPORT_TARGET_SECONDS && r.imported.notOpen === 0 : undefined }, // prettier-ignore
-    ...(r.imported.count >= FULL_BOOK ? [] : [{ section: 'e', what: `import of ${FULL_BOOK}, projected linearly`, value: r.imported.notOpen > 0 ? 'n/a: the import did not finish' : `${fixed(importProjected, 0)} s`, target: '< 900 s', met: r.imported.notOpen === 0 && importProjected < IMPORT_TARGET_SECONDS }]), // prettier-ignore
-    { section: 'f', what: `replay of the recorded histories (${r.replay.histories})`, value: `${fixed(r.replay.perSecond)} histories/s`, target: '' }, // prettier-ignore
-    { section: 'f', what: 'ratio to replaying ping histories (baseline)', value: `${fixed(r.replay.perSecond / r.replay.baselinePerSecond, 2)} (baseline ${fixed(r.replay.baselinePerSecond)}/s)`, target: '' }, // prettier-ignore
-    { section: 'g', what: 'poflow --help', value: `${ms(r.cli.helpMs)} (${fixed(r.cli.helpMs / r.cli.nodeMs, 1)} x bare node)`, target: '' }, // prettier-ignore
-    { section: 'g', what: 'poflow status <name>', value: `${ms(r.cli.statusMs)} (${fixed(r.cli.statusMs / r.cli.nodeMs, 1)} x bare node)`, target: '' }, // prettier-ignore
+    ...(full
+      ? []
+      : [
+          {
+            section: 'c',
+            what: `RSS at ${FULL_BOOK} open POs, projected from the slope`,
+            value: `${fixed(projected, 0)} MiB`,
+            target: '< 1024 MiB',
+            met: projected < MiB_TARGET,
+          },
+        ]),
+    {
+      section: 'd',
+      what: `webhook to visible in state, ${r.webhooks.eventsPerSecond}/s`,
+      value: `p50 ${ms(r.webhooks.toVisible.p50Ms)}, p99 ${ms(r.webhooks.toVisible.p99Ms)}`,
+      target: 'p50 <= 50 ms, p99 <= 250 ms',
+      met: r.webhooks.toVisible.p50Ms <= 50 && r.webhooks.toVisible.p99Ms <= 250,
+    },
+    {
+      section: 'd',
+      what: 'receiver time to 200',
+      value: `p50 ${ms(r.webhooks.toOk.p50Ms)}, p99 ${ms(r.webhooks.toOk.p99Ms)}`,
+      target: '',
+    },
+    {
+      section: 'd',
+      what: 'events not answered 200 / not visible',
+      value: `${r.webhooks.notOk} / ${r.webhooks.notVisible} of ${r.webhooks.count}${r.webhooks.unchecked ? ` (${r.webhooks.unchecked} state queries timed out)` : ''}`,
+      target: '0 / 0',
+      met: r.webhooks.notOk + r.webhooks.notVisible === 0,
+    },
+    {
+      section: 'e',
+      what: `poflow import of ${r.imported.count} POs until all open`,
+      value: `${fixed(r.imported.seconds)} s (command ${fixed(r.imported.commandSeconds)} s, ${r.imported.notOpen} not open)`,
+      target: full ? '< 900 s' : '',
+      met: full ? r.imported.seconds < IMPORT_TARGET_SECONDS && r.imported.notOpen === 0 : undefined,
+    },
+    ...(r.imported.count >= FULL_BOOK
+      ? []
+      : [
+          {
+            section: 'e',
+            what: `import of ${FULL_BOOK}, projected linearly`,
+            value:
+              r.imported.notOpen > 0 ? 'n/a: the import did not finish' : `${fixed(importProjected, 0)} s`,
+            target: '< 900 s',
+            met: r.imported.notOpen === 0 && importProjected < IMPORT_TARGET_SECONDS,
+          },
+        ]),
+    {
+      section: 'f',
+      what: `replay of the recorded histories (${r.replay.histories})`,
+      value: `${fixed(r.replay.perSecond)} histories/s`,
+      target: '',
+    },
+    {
+      section: 'f',
+      what: 'ratio to replaying ping histories (baseline)',
+      value: `${fixed(r.replay.perSecond / r.replay.baselinePerSecond, 2)} (baseline ${fixed(r.replay.baselinePerSecond)}/s)`,
+      target: '',
+    },
+    {
+      section: 'g',
+      what: 'poflow --help',
+      value: `${ms(r.cli.helpMs)} (${fixed(r.cli.helpMs / r.cli.nodeMs, 1)} x bare node)`,
+      target: '',
+    },
+    {
+      section: 'g',
+      what: 'poflow status <name>',
+      value: `${ms(r.cli.statusMs)} (${fixed(r.cli.statusMs / r.cli.nodeMs, 1)} x bare node)`,
+      target: '',
+    },
     { section: 'g', what: "bare node -e '' (baseline)", value: ms(r.cli.nodeMs), target: '' },
   ];
   if (r.flood) {
     const { flood } = r;
     for (const [path, perSecond] of Object.entries(flood.eventsAbsorbedPerSecond)) {
-      figures.push({ section: 'flood', what: `events one PO absorbs (${path}, ${flood.events} events)`, value: `${perSecond} /s (${flood.ratioToBaseline[path]} x the ${flood.baselineSignalsAcceptedPerSecond}/s the server accepts)`, target: '' }); // prettier-ignore
+      figures.push({
+        section: 'flood',
+        what: `events one PO absorbs (${path}, ${flood.events} events)`,
+        value: `${perSecond} /s (${flood.ratioToBaseline[path]} x the ${flood.baselineSignalsAcceptedPerSecond}/s the server accepts)`,
+        target: '',
+      });
       const tasks = flood.workflowTasks?.[path];
-      if (tasks) figures.push({ section: 'flood', what: `its longest workflow task (${tasks.runs} runs)`, value: `${ms(tasks.longestTaskMs)} (${tasks.tasksOverOneSecond} of 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out)`, target: '< 1 s, none failed', met: tasks.longestTaskMs < 1_000 && tasks.failedOrTimedOutTasks === 0 }); // prettier-ignore
+      if (tasks)
+        figures.push({
+          section: 'flood',
+          what: `its longest workflow task (${tasks.runs} runs)`,
+          value: `${ms(tasks.longestTaskMs)} (${tasks.tasksOverOneSecond} of 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out)`,
+          target: '< 1 s, none failed',
+          met: tasks.longestTaskMs < 1_000 && tasks.failedOrTimedOutTasks === 0,
+        });
     }
-    figures.push({ section: 'flood', what: 'history events of the standard lifecycle', value: `${flood.standardLifecycle.historyEvents} (${flood.standardLifecycle.workflowTasks} workflow tasks, ${flood.standardLifecycle.status})`, target: '' }); // prettier-ignore
+    figures.push({
+      section: 'flood',
+      what: 'history events of the standard lifecycle',
+      value: `${flood.standardLifecycle.historyEvents} (${flood.standardLifecycle.workflowTasks} workflow tasks, ${flood.standardLifecycle.status})`,
+      target: '',
+    });
   }
   if (Object.keys(r.book.notOpen).length > 0) {
-    figures.push({ section: 'a', what: 'POs that did not open', value: JSON.stringify(r.book.notOpen), target: 'none', met: false }); // prettier-ignore
+    figures.push({
+      section: 'a',
+      what: 'POs that did not open',
+      value: JSON.stringify(r.book.notOpen),
+      target: 'none',
+      met: false,
+    });
   }
   return figures;
 }
@@ -138,7 +241,10 @@ export function kindOf(label: string): string {
 
 export function printTable(figures: Figure[]): void {
   const mark = (f: Figure) => (f.met === undefined ? '' : f.met ? 'met' : 'MISSED');
-  const rows = [['', 'figure', 'measured', 'target', ''], ...figures.map((f) => [f.section, f.what, f.value, f.target, mark(f)])]; // prettier-ignore
+  const rows = [
+    ['', 'figure', 'measured', 'target', ''],
+    ...figures.map((f) => [f.section, f.what, f.value, f.target, mark(f)]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   for (const row of rows)
     console.log(
@@ -167,7 +273,9 @@ export function chartSvg(r: BenchResults): string {
   const parts: string[] = [];
   // A white halo keeps labels readable where they cross bars or lines.
   const text = (x: number, y: number, s: string, extra = '') =>
-    parts.push(`<text x="${x}" y="${y}" paint-order="stroke" stroke="white" stroke-width="3" ${extra}>${escapeXml(s)}</text>`); // prettier-ignore
+    parts.push(
+      `<text x="${x}" y="${y}" paint-order="stroke" stroke="white" stroke-width="3" ${extra}>${escapeXml(s)}</text>`,
+    );
 
   // Left: throughput per tenth of the book.
   const left = 60;
@@ -177,13 +285,25 @@ export function chartSvg(r: BenchResults): string {
   text(left, 30, `POs/s per tenth of a ${r.scale.book}-PO book (start to open)`, 'font-weight="bold"');
   r.book.windows.forEach((rate, i) => {
     const x = left + i * bar + 4;
-    parts.push(`<rect x="${x}" y="${y(rate)}" width="${bar - 8}" height="${panel.bottom - y(rate)}" fill="#4a7fb5"/>`); // prettier-ignore
+    parts.push(
+      `<rect x="${x}" y="${y(rate)}" width="${bar - 8}" height="${panel.bottom - y(rate)}" fill="#4a7fb5"/>`,
+    );
     text(x + (bar - 8) / 2, y(rate) - 4, fixed(rate), 'text-anchor="middle" font-size="11"');
   });
   line(parts, left, left + panel.width, y(r.ping.perSecond), '#c0392b');
-  text(left + panel.width, y(r.ping.perSecond) - 6, `pingWorkflow ${fixed(r.ping.perSecond)}/s`, 'text-anchor="end" fill="#c0392b" font-size="12"'); // prettier-ignore
+  text(
+    left + panel.width,
+    y(r.ping.perSecond) - 6,
+    `pingWorkflow ${fixed(r.ping.perSecond)}/s`,
+    'text-anchor="end" fill="#c0392b" font-size="12"',
+  );
   line(parts, left, left + panel.width, y(r.ping.perSecond / 2), '#888');
-  text(left + panel.width, y(r.ping.perSecond / 2) + 14, 'target: half the ping rate', 'text-anchor="end" fill="#666" font-size="12"'); // prettier-ignore
+  text(
+    left + panel.width,
+    y(r.ping.perSecond / 2) + 14,
+    'target: half the ping rate',
+    'text-anchor="end" fill="#666" font-size="12"',
+  );
   axes(parts, left, panel, 'first tenth of the book → last tenth');
 
   // Right: RSS by kind of process.
@@ -199,7 +319,9 @@ export function chartSvg(r: BenchResults): string {
     const x = right + i * column + 6;
     kinds.forEach((kind, k) => {
       const mib = sample.processes.filter((p) => kindOf(p.label) === kind).reduce((s, p) => s + p.rssMiB, 0);
-      parts.push(`<rect x="${x}" y="${yMiB(base + mib)}" width="${column - 12}" height="${yMiB(base) - yMiB(base + mib)}" fill="${colours[k % colours.length]}"/>`); // prettier-ignore
+      parts.push(
+        `<rect x="${x}" y="${yMiB(base + mib)}" width="${column - 12}" height="${yMiB(base) - yMiB(base + mib)}" fill="${colours[k % colours.length]}"/>`,
+      );
       base += mib;
     });
     text(x + (column - 12) / 2, yMiB(base) - 4, fixed(base, 0), 'text-anchor="middle" font-size="11"');
@@ -211,18 +333,30 @@ export function chartSvg(r: BenchResults): string {
     );
   });
   line(parts, right, right + panel.width, yMiB(MiB_TARGET), '#888');
-  text(right + panel.width, yMiB(MiB_TARGET) - 6, 'target: 1 GiB at 10,000 open POs', 'text-anchor="end" fill="#666" font-size="12"'); // prettier-ignore
+  text(
+    right + panel.width,
+    yMiB(MiB_TARGET) - 6,
+    'target: 1 GiB at 10,000 open POs',
+    'text-anchor="end" fill="#666" font-size="12"',
+  );
   let legend = right;
   kinds.forEach((kind, k) => {
-    parts.push(`<rect x="${legend}" y="${height - 22}" width="10" height="10" fill="${colours[k % colours.length]}"/>`); // prettier-ignore
+    parts.push(
+      `<rect x="${legend}" y="${height - 22}" width="10" height="10" fill="${colours[k % colours.length]}"/>`,
+    );
     text(legend + 14, height - 13, kind, 'font-size="11"');
     legend += 30 + kind.length * 6;
   });
   axes(parts, right, panel, '');
-  text(left, height - 13, `${r.label}: ${r.startedAt}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageAtStart.map((l) => fixed(l)).join(' ')}`, 'font-size="11" fill="#666"'); // prettier-ignore
+  text(
+    left,
+    height - 13,
+    `${r.label}: ${r.startedAt}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageAtStart.map((l) => fixed(l)).join(' ')}`,
+    'font-size="11" fill="#666"',
+  );
 
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`, // prettier-ignore
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...parts,
     '</svg>',
@@ -241,7 +375,9 @@ function axes(
   caption: string,
 ): void {
   parts.push(`<line x1="${x}" x2="${x}" y1="${panel.top}" y2="${panel.bottom}" stroke="#333"/>`);
-  parts.push(`<line x1="${x}" x2="${x + panel.width}" y1="${panel.bottom}" y2="${panel.bottom}" stroke="#333"/>`); // prettier-ignore
+  parts.push(
+    `<line x1="${x}" x2="${x + panel.width}" y1="${panel.bottom}" y2="${panel.bottom}" stroke="#333"/>`,
+  );
   if (caption)
     parts.push(`<text x="${x}" y="${panel.bottom + 16}" font-size="11">${escapeXml(caption)}</text>`);
 }

@@ -47,8 +47,26 @@ const SCALES: Record<Scale['name'], Scale> = {
     cliRuns: 1,
     floodEvents: 200,
   },
-  default: { name: 'default', book: 1000, inFlight: 32, pings: 300, imported: 1000, replayRounds: 25, cliRuns: 5, floodEvents: 2000 }, // prettier-ignore
-  full: { name: 'full', book: 10_000, inFlight: 32, pings: 1000, imported: 10_000, replayRounds: 50, cliRuns: 5, floodEvents: 5000 }, // prettier-ignore
+  default: {
+    name: 'default',
+    book: 1000,
+    inFlight: 32,
+    pings: 300,
+    imported: 1000,
+    replayRounds: 25,
+    cliRuns: 5,
+    floodEvents: 2000,
+  },
+  full: {
+    name: 'full',
+    book: 10_000,
+    inFlight: 32,
+    pings: 1000,
+    imported: 10_000,
+    replayRounds: 50,
+    cliRuns: 5,
+    floodEvents: 5000,
+  },
 };
 const WEBHOOK_EVENTS_PER_SECOND = 50;
 
@@ -71,12 +89,18 @@ export async function runBench(
   const results: Partial<BenchResults> = { label, scale, startedAt: new Date(began).toISOString() };
   const save = (section: Partial<BenchResults>) => {
     Object.assign(results, section, { seconds: (Date.now() - began) / 1000 });
-    results.machine = { cpus: os.cpus().length, node: process.version, loadAverageAtStart: load, loadAverageAtEnd: os.loadavg() }; // prettier-ignore
+    results.machine = {
+      cpus: os.cpus().length,
+      node: process.version,
+      loadAverageAtStart: load,
+      loadAverageAtEnd: os.loadavg(),
+    };
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, `${label}.json`), `${JSON.stringify(results, null, 2)}\n`);
   };
   try {
-    const step = (text: string) => console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}`); // prettier-ignore
+    const step = (text: string) =>
+      console.error(`[${((Date.now() - began) / 1000).toFixed(0).padStart(4)} s] ${text}`);
     const rss: RssSample[] = [{ openPos: 0, processes: treeRss(stack.pid) }];
     const milestones = new Set([0.1, 0.5, 1].map((f) => Math.round(scale.book * f)));
 
@@ -92,10 +116,29 @@ export async function runBench(
     const windows = Array.from({ length: Math.floor(book.openedAt.length / tenth) }, (_, i) =>
       throughputOf(book.openedAt, i * tenth, (i + 1) * tenth),
     );
-    save({ rss, book: { count: book.count, perSecond: book.perSecond, p50Ms: book.p50Ms, p99Ms: book.p99Ms, notOpen: book.notOpen, windows, firstTenth: windows[0]!, lastTenth: windows.at(-1)! } }); // prettier-ignore
+    save({
+      rss,
+      book: {
+        count: book.count,
+        perSecond: book.perSecond,
+        p50Ms: book.p50Ms,
+        p99Ms: book.p99Ms,
+        notOpen: book.notOpen,
+        windows,
+        firstTenth: windows[0]!,
+        lastTenth: windows.at(-1)!,
+      },
+    });
 
     step(`(d) ${book.names.length} signed webhooks at ${WEBHOOK_EVENTS_PER_SECOND}/s`);
-    save({ webhooks: await webhookLatency(client, { url: stack.webhookUrl, secret: stack.webhookSecret }, book.names, WEBHOOK_EVENTS_PER_SECOND) }); // prettier-ignore
+    save({
+      webhooks: await webhookLatency(
+        client,
+        { url: stack.webhookUrl, secret: stack.webhookSecret },
+        book.names,
+        WEBHOOK_EVENTS_PER_SECOND,
+      ),
+    });
 
     step(`(g) CLI, median of ${scale.cliRuns}`);
     save({ cli: await cliTimes(stack.cliEnv, book.names[0]!, scale.cliRuns) });
@@ -107,7 +150,10 @@ export async function runBench(
 
     step(`(e) poflow import of ${scale.imported} POs`);
     const imported = await importCsv(client, stack.cliEnv, scale.imported, `${run}-IMP`, importMinutes * 60);
-    rss.push({ openPos: book.names.length + scale.imported - imported.notOpen, processes: treeRss(stack.pid) }); // prettier-ignore
+    rss.push({
+      openPos: book.names.length + scale.imported - imported.notOpen,
+      processes: treeRss(stack.pid),
+    });
     save({ imported, rss });
 
     step(`flood: ${scale.floodEvents} provider events to one PO (bench/flood.ts, its own dev server)`);
@@ -145,7 +191,15 @@ if (require.main === module) {
     })
     .option('--out <dir>', 'results folder', path.join(__dirname, 'results'))
     .parse();
-  const options = program.opts<{ full?: boolean; smoke?: boolean; book?: number; import?: number; importMinutes: number; name?: string; out: string }>(); // prettier-ignore
+  const options = program.opts<{
+    full?: boolean;
+    smoke?: boolean;
+    book?: number;
+    import?: number;
+    importMinutes: number;
+    name?: string;
+    out: string;
+  }>();
   const preset = SCALES[options.smoke ? 'smoke' : options.full ? 'full' : 'default'];
   const scale = { ...preset, book: options.book ?? preset.book, imported: options.import ?? preset.imported };
   const label = options.name ?? `${scale.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;

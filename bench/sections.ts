@@ -46,7 +46,8 @@ export async function importCsv(
   const began = performance.now();
   try {
     const command = runCli({ cliEnv }, ['import', file, '--json'], timeoutSeconds * 1000).then((result) => {
-      if (result.code !== 0) throw new Error(`poflow import exited ${result.code}: ${result.stderr.slice(-2000)}`); // prettier-ignore
+      if (result.code !== 0)
+        throw new Error(`poflow import exited ${result.code}: ${result.stderr.slice(-2000)}`);
       return (performance.now() - began) / 1000;
     });
     let commandSeconds: number | undefined;
@@ -86,7 +87,10 @@ export async function replayHistories(
   const recorded = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as RecordedHistory)
-    .map((r) => ({ workflowId: r.workflowId, history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')) })); // prettier-ignore
+    .map((r) => ({
+      workflowId: r.workflowId,
+      history: temporal.api.history.v1.History.decode(Buffer.from(r.historyBase64, 'base64')),
+    }));
   const workflowBundle = { codePath: await ensureWorkflowBundle() };
   const histories = Array.from({ length: rounds }, () => recorded).flat();
   const pings = histories.map((_, i) => ({ workflowId: `ping-${i}`, history: pingHistory }));
@@ -100,7 +104,11 @@ export async function replayHistories(
     return items.length / ((performance.now() - began) / 1000);
   };
   await replay(recorded); // warm-up: the bundle's first load
-  return { histories: histories.length, perSecond: await replay(histories), baselinePerSecond: await replay(pings) }; // prettier-ignore
+  return {
+    histories: histories.length,
+    perSecond: await replay(histories),
+    baselinePerSecond: await replay(pings),
+  };
 }
 
 export interface CliRun {
@@ -142,7 +150,10 @@ export interface FloodRun {
   eventsAbsorbedPerSecond: Record<string, number>;
   ratioToBaseline: Record<string, number>;
   /** By delivery path: the PO's workflow tasks during the flood (absent from older runs). */
-  workflowTasks?: Record<string, { runs: number; longestTaskMs: number; tasksOverOneSecond: number; failedOrTimedOutTasks: number }>; // prettier-ignore
+  workflowTasks?: Record<
+    string,
+    { runs: number; longestTaskMs: number; tasksOverOneSecond: number; failedOrTimedOutTasks: number }
+  >;
   standardLifecycle: { status: string; historyEvents: number; workflowTasks: number };
 }
 

@@ -81,7 +81,10 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}): Promise
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`poflow start did not come up in 180 s:\n${output}`)), 180_000); // prettier-ignore
+      const timer = setTimeout(
+        () => reject(new Error(`poflow start did not come up in 180 s:\n${output}`)),
+        180_000,
+      );
       child.stdout.on('data', () => {
         if (output.includes('poflow is running')) {
           clearTimeout(timer);

@@ -44,9 +44,14 @@ export async function webhookLatency(
     await sleep(Math.max(0, began + (i * 1000) / eventsPerSecond - performance.now()));
     const at = new Date().toISOString();
     const body = JSON.stringify({
-      _object: '/event', id: FIRST_EVENT_ID + i, version: 2, type: '/purchase_order#acknowledged', created_at: at, occurred_at: at,
+      _object: '/event',
+      id: FIRST_EVENT_ID + i,
+      version: 2,
+      type: '/purchase_order#acknowledged',
+      created_at: at,
+      occurred_at: at,
       data: { _object: '/order_management_event_data', purchase_order: { _object: '/purchase_order', name } },
-    }); // prettier-ignore
+    });
     sentAt[i] = performance.timeOrigin + performance.now();
     try {
       const response = await fetch(target.url, {
@@ -122,7 +127,8 @@ async function signalAppliedAt(
     if (!payloads?.length) continue;
     // The history holds the payloads as stored: encrypted, so decoded through the client's codecs.
     let decoded = payloads;
-    for (const codec of [...client.options.loadedDataConverter.payloadCodecs].reverse()) decoded = await codec.decode(decoded); // prettier-ignore
+    for (const codec of [...client.options.loadedDataConverter.payloadCodecs].reverse())
+      decoded = await codec.decode(decoded);
     const data = decoded[0]?.data;
     if (data && (JSON.parse(Buffer.from(data).toString('utf8')) as { id?: number }).id === eventId) {
       signalled = index;

@@ -31,9 +31,17 @@ function events(count: number, type: (i: number) => string, poName: (i: number) 
   return Array.from({ length: count }, (_, i) => {
     const at = new Date().toISOString();
     const body = JSON.stringify({
-      _object: '/event', id: i + 1, version: 2, type: type(i), created_at: at, occurred_at: at,
-      data: { _object: '/order_management_event_data', purchase_order: { _object: '/purchase_order', name: poName(i) } },
-    }); // prettier-ignore
+      _object: '/event',
+      id: i + 1,
+      version: 2,
+      type: type(i),
+      created_at: at,
+      occurred_at: at,
+      data: {
+        _object: '/order_management_event_data',
+        purchase_order: { _object: '/purchase_order', name: poName(i) },
+      },
+    });
     return { body, signature: sign(body, SECRET) };
   });
 }
@@ -105,7 +113,10 @@ async function main(): Promise<void> {
     const run = Date.now();
     const poName = (i: number) => `PO-BENCH-${run}-${i % PO_COUNT}`;
     for (let i = 0; i < PO_COUNT; i++) {
-      await env.client.workflow.start(pingWorkflow, { taskQueue: 'bench-nobody-polls', workflowId: `po/flexport/${poName(i)}` }); // prettier-ignore
+      await env.client.workflow.start(pingWorkflow, {
+        taskQueue: 'bench-nobody-polls',
+        workflowId: `po/flexport/${poName(i)}`,
+      });
     }
     const unrouted = events(REQUESTS, () => '/invoice#issued', poName);
     const signalled = events(REQUESTS, () => '/purchase_order#acknowledged', poName);

@@ -41,7 +41,24 @@ async function measure(bundle: string, code: string, workflowType: string): Prom
   );
   const create = (i: number) =>
     creator.createWorkflow({
-      info: { workflowType, workflowId: `cost-${i}`, runId: `${bundle}-${i}`, firstExecutionRunId: `${bundle}-${i}`, namespace: 'default', taskQueue: 'cost', attempt: 1, historyLength: 0, historySize: 0, continueAsNewSuggested: false, searchAttributes: {}, typedSearchAttributes: [], memo: {}, startTime: new Date(), runStartTime: new Date(), unsafe: { isReplaying: false } }, // prettier-ignore
+      info: {
+        workflowType,
+        workflowId: `cost-${i}`,
+        runId: `${bundle}-${i}`,
+        firstExecutionRunId: `${bundle}-${i}`,
+        namespace: 'default',
+        taskQueue: 'cost',
+        attempt: 1,
+        historyLength: 0,
+        historySize: 0,
+        continueAsNewSuggested: false,
+        searchAttributes: {},
+        typedSearchAttributes: [],
+        memo: {},
+        startTime: new Date(),
+        runStartTime: new Date(),
+        unsafe: { isReplaying: false },
+      },
       randomnessSeed: [1, 2],
       now: Date.now(),
       showStackTraceSources: false,
@@ -70,12 +87,23 @@ async function bundleOf(ref: string): Promise<string> {
     path.join(dir, 'workflows', path.basename(file)),
   ]);
   const preloadModules = shared.filter((file) => existsSync(file));
-  return (await bundleWorkflowCode({ workflowsPath: path.join(dir, 'workflows', 'index.ts'), preloadModules, logger: quietLogger })).code; // prettier-ignore
+  return (
+    await bundleWorkflowCode({
+      workflowsPath: path.join(dir, 'workflows', 'index.ts'),
+      preloadModules,
+      logger: quietLogger,
+    })
+  ).code;
 }
 
 async function main(): Promise<void> {
   const current = readFileSync(await ensureWorkflowBundle(), 'utf8');
-  const ping = (await bundleWorkflowCode({ workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'ping.ts'), logger: quietLogger })).code; // prettier-ignore
+  const ping = (
+    await bundleWorkflowCode({
+      workflowsPath: path.join(PROJECT_ROOT, 'workflows', 'ping.ts'),
+      logger: quietLogger,
+    })
+  ).code;
   const before = await bundleOf(BEFORE_REF);
   const costs = [
     await measure('baseline: pingWorkflow alone', ping, 'pingWorkflow'),
@@ -87,7 +115,9 @@ async function main(): Promise<void> {
     `${COUNT} workflows per bundle, kept alive as a worker's cache keeps them, Node ${process.version}`,
   );
   for (const cost of costs) {
-    console.log(`${cost.bundle.padEnd(40)} ${String(cost.heapKiBPerWorkflow).padStart(5)} KiB  ${cost.msPerWorkflow.toFixed(2).padStart(7)} ms  (${(cost.msPerWorkflow / baseline!.msPerWorkflow).toFixed(1)} x the baseline's time)`); // prettier-ignore
+    console.log(
+      `${cost.bundle.padEnd(40)} ${String(cost.heapKiBPerWorkflow).padStart(5)} KiB  ${cost.msPerWorkflow.toFixed(2).padStart(7)} ms  (${(cost.msPerWorkflow / baseline!.msPerWorkflow).toFixed(1)} x the baseline's time)`,
+    );
   }
   const file = path.join(PROJECT_ROOT, 'bench', 'results', 'workflow-cost.json');
   mkdirSync(path.dirname(file), { recursive: true });

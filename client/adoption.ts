@@ -116,7 +116,11 @@ export function unknownPoAdoption(
     shipmentPoNames: (shipmentId) => shipmentPurchaseOrderNames(flexport, shipmentId),
     async adopt(name, events) {
       const first = events[0]!;
-      const read = await readByName(flexport, name, `event ${first.type} #${first.id} about a PO poflow did not follow`); // prettier-ignore
+      const read = await readByName(
+        flexport,
+        name,
+        `event ${first.type} #${first.id} about a PO poflow did not follow`,
+      );
       if (!read.ok) return { refused: read.reason };
       const start = adoptionStart(read.snapshot, read.po, settings);
       try {

@@ -161,7 +161,7 @@ program
     '--status <status>',
     `only these statuses, repeatable or comma-separated: ${Object.keys(STATUS_MEANINGS).join(', ')}`,
     collect,
-  ) // prettier-ignore
+  )
   .option('--late', 'only POs past their must-arrive date without delivery')
   .option('--no-late', 'only POs that are not late')
   .option('--buyer <ref>', "buyer's legal entity reference")
@@ -319,7 +319,13 @@ async function main(argv: string[]): Promise<void> {
     const [message, ...causes] = causeChain(err);
     const issues = err instanceof BadInput ? err.issues : [];
     if (json()) {
-      console.log(JSON.stringify({ error: message, ...(causes.length ? { causes } : {}), ...(issues.length ? { issues } : {}) })); // prettier-ignore
+      console.log(
+        JSON.stringify({
+          error: message,
+          ...(causes.length ? { causes } : {}),
+          ...(issues.length ? { issues } : {}),
+        }),
+      );
     } else console.error(`poflow: ${describeError(err)}`);
     // A failed command ends here, after its own clean-up: an SDK runtime installed before the
     // failure (its log forwarding holds the event loop until a connection closes it) must not keep it.

@@ -49,5 +49,11 @@ async function adoptFlxpointRead(
   const started = await startFlxpointOnce(client, read.request, settings, read.snapshot);
   if (started.alreadyStarted) return { name: number, workflowId, outcome: 'already_followed' };
   const { po } = read.snapshot;
-  return { name: number, workflowId, outcome: 'adopted', status: flxpointLifecycle(po).status, providerStatus: po.purchaseOrderStatus.handle }; // prettier-ignore
+  return {
+    name: number,
+    workflowId,
+    outcome: 'adopted',
+    status: flxpointLifecycle(po).status,
+    providerStatus: po.purchaseOrderStatus.handle,
+  };
 }

@@ -27,14 +27,20 @@ function namespaceUiUrl(config: Config, page: string): string | undefined {
 export function when(iso: string, now = Date.now()): string {
   const time = Date.parse(iso);
   const days = Math.round((time - now) / 86_400_000);
-  const relative = days === 0 ? 'today' : days > 0 ? `in ${days} day${days === 1 ? '' : 's'}` : `${-days} day${days === -1 ? '' : 's'} ago`; // prettier-ignore
+  const relative =
+    days === 0
+      ? 'today'
+      : days > 0
+        ? `in ${days} day${days === 1 ? '' : 's'}`
+        : `${-days} day${days === -1 ? '' : 's'} ago`;
   return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC (${relative})`;
 }
 
 /** `2027-01-21 00:00:42 UTC (in 40 s)`: for what comes within the hour, such as a status read. */
 export function soon(iso: string, now = Date.now()): string {
   const seconds = Math.round((Date.parse(iso) - now) / 1000);
-  const relative = seconds <= 0 ? 'due now' : seconds < 120 ? `in ${seconds} s` : `in ${Math.round(seconds / 60)} min`; // prettier-ignore
+  const relative =
+    seconds <= 0 ? 'due now' : seconds < 120 ? `in ${seconds} s` : `in ${Math.round(seconds / 60)} min`;
   return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC (${relative})`;
 }
 
@@ -73,7 +79,10 @@ export function describePo(
   rows.push(['last change', last && !options.history ? historyLine(last) : undefined], ['web ui', uiUrl]);
   const shown = rows.filter((row): row is [string, string] => row[1] !== undefined);
   const width = Math.max(...shown.map(([label]) => label.length));
-  const lines = [`PO ${view.name}: ${view.status}`, ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)]; // prettier-ignore
+  const lines = [
+    `PO ${view.name}: ${view.status}`,
+    ...shown.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
+  ];
   if (options.history) lines.push('  history', ...view.history.map((h) => `    ${historyLine(h)}`));
   return lines.join('\n');
 }
@@ -83,14 +92,24 @@ function flexportRows(view: PoView): Row[] {
     ([m, at]) => `${m.replace(/_/g, ' ')} ${at.slice(0, 10)}`,
   );
   return [
-    ['provider', `${view.provider}${view.providerId === undefined ? ' (not accepted yet)' : ` id ${view.providerId}`}${view.providerVersion === undefined ? '' : ` version ${view.providerVersion}`}`], // prettier-ignore
+    [
+      'provider',
+      `${view.provider}${view.providerId === undefined ? ' (not accepted yet)' : ` id ${view.providerId}`}${view.providerVersion === undefined ? '' : ` version ${view.providerVersion}`}`,
+    ],
     ['flags', flagsOf(view).join(', ')],
     ['buyer', partyRef(view.po, 'buyer') ?? '-'],
     ['seller', partyRef(view.po, 'seller') ?? '-'],
     ['cargo ready', view.po.cargo_ready_date ?? '-'],
     ['must arrive', view.po.must_arrive_date ?? '-'],
     ['lines', view.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} ${l.booking}`).join('; ')],
-    ['bookings', view.bookings.map((b) => `${b.name} (${b.status}${b.shipmentId === undefined ? '' : `, shipment ${b.shipmentId}`})`).join('; ') || 'none'], // prettier-ignore
+    [
+      'bookings',
+      view.bookings
+        .map(
+          (b) => `${b.name} (${b.status}${b.shipmentId === undefined ? '' : `, shipment ${b.shipmentId}`})`,
+        )
+        .join('; ') || 'none',
+    ],
     ['milestones', milestones.join(', ') || 'none yet'],
     ['waiting for', waitingFor(view)],
     ['next', view.nextDeadlines.map(deadlineLabel).join('; ') || 'nothing scheduled'],
@@ -104,12 +123,26 @@ function flxpointRows(view: FlxpointPoView): Row[] {
   const { po } = view;
   const pollAt = nextPollAt(view);
   return [
-    ['provider', `flxpoint${view.providerId === undefined ? ' (not accepted yet)' : ` id ${view.providerId}`}`], // prettier-ignore
-    ['flxpoint status', view.flxpointStatus === undefined ? 'not read yet' : `${view.flxpointStatus}${view.statusReason ? `: ${view.statusReason}` : ''}`], // prettier-ignore
+    [
+      'provider',
+      `flxpoint${view.providerId === undefined ? ' (not accepted yet)' : ` id ${view.providerId}`}`,
+    ],
+    [
+      'flxpoint status',
+      view.flxpointStatus === undefined
+        ? 'not read yet'
+        : `${view.flxpointStatus}${view.statusReason ? `: ${view.statusReason}` : ''}`,
+    ],
     ['flags', flagsOf(view).join(', ')],
-    ['order', `${po.orderId} to source ${po.sourceId}${po.purchaseOrderType ? ` (type ${po.purchaseOrderType})` : ''}`], // prettier-ignore
+    [
+      'order',
+      `${po.orderId} to source ${po.sourceId}${po.purchaseOrderType ? ` (type ${po.purchaseOrderType})` : ''}`,
+    ],
     ['ships to', flxpointAddressLabel(po.shippingAddress)],
-    ['items', po.purchaseOrderItems.map((i) => `${i.orderItemId} ${flxpointItemLabel(i)}×${i.quantity}`).join('; ')], // prettier-ignore
+    [
+      'items',
+      po.purchaseOrderItems.map((i) => `${i.orderItemId} ${flxpointItemLabel(i)}×${i.quantity}`).join('; '),
+    ],
     ['waiting for', waitingFor(view)],
     ['next', pollAt ? `status read ${soon(pollAt)}` : 'nothing scheduled'],
     ['last error', lastError(view)],

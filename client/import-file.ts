@@ -152,35 +152,130 @@ interface CsvColumn {
  * silently drops data.
  */
 export const CSV_COLUMNS: readonly CsvColumn[] = [
-  { name: 'po_name', level: 'po', target: 'name', description: 'PO number; rows with the same po_name form one PO (required)' },
+  {
+    name: 'po_name',
+    level: 'po',
+    target: 'name',
+    description: 'PO number; rows with the same po_name form one PO (required)',
+  },
   { name: 'buyer_ref', level: 'po', target: 'parties:buyer', description: "buyer's legal entity reference" },
-  { name: 'seller_ref', level: 'po', target: 'parties:seller', description: "seller's legal entity reference (required)" },
-  { name: 'currency', level: 'po', target: 'currency_code', description: 'ISO 4217 code of the PO and its unit costs, e.g. USD' },
-  { name: 'incoterm', level: 'po', target: 'incoterm', description: 'EXW, FCA, CPT, CIP, DAT, DPU, DAP, DDP, FAS, FOB, CFR or CIF (required)' },
-  { name: 'transportation_mode', level: 'po', target: 'transportation_mode', description: 'ocean, air, truck or rail (required)' },
+  {
+    name: 'seller_ref',
+    level: 'po',
+    target: 'parties:seller',
+    description: "seller's legal entity reference (required)",
+  },
+  {
+    name: 'currency',
+    level: 'po',
+    target: 'currency_code',
+    description: 'ISO 4217 code of the PO and its unit costs, e.g. USD',
+  },
+  {
+    name: 'incoterm',
+    level: 'po',
+    target: 'incoterm',
+    description: 'EXW, FCA, CPT, CIP, DAT, DPU, DAP, DDP, FAS, FOB, CFR or CIF (required)',
+  },
+  {
+    name: 'transportation_mode',
+    level: 'po',
+    target: 'transportation_mode',
+    description: 'ocean, air, truck or rail (required)',
+  },
   { name: 'origin_port', level: 'po', target: 'origin_port.code', description: 'port code, e.g. CNSHA' },
-  { name: 'origin_port_type', level: 'po', target: 'origin_port.code_type', description: 'unlocode (default), iata, icao or us_cbp' },
-  { name: 'destination_port', level: 'po', target: 'destination_port.code', description: 'port code, e.g. USLAX' },
-  { name: 'destination_port_type', level: 'po', target: 'destination_port.code_type', description: 'unlocode (default), iata, icao or us_cbp' },
-  { name: 'cargo_ready_date', level: 'po', target: 'cargo_ready_date', description: 'YYYY-MM-DD, before must_arrive_date' },
+  {
+    name: 'origin_port_type',
+    level: 'po',
+    target: 'origin_port.code_type',
+    description: 'unlocode (default), iata, icao or us_cbp',
+  },
+  {
+    name: 'destination_port',
+    level: 'po',
+    target: 'destination_port.code',
+    description: 'port code, e.g. USLAX',
+  },
+  {
+    name: 'destination_port_type',
+    level: 'po',
+    target: 'destination_port.code_type',
+    description: 'unlocode (default), iata, icao or us_cbp',
+  },
+  {
+    name: 'cargo_ready_date',
+    level: 'po',
+    target: 'cargo_ready_date',
+    description: 'YYYY-MM-DD, before must_arrive_date',
+  },
   { name: 'must_arrive_date', level: 'po', target: 'must_arrive_date', description: 'YYYY-MM-DD' },
   { name: 'issue_date', level: 'po', target: 'issue_date', description: 'YYYY-MM-DD' },
   { name: 'priority', level: 'po', target: 'priority', description: 'standard (default) or high' },
-  { name: 'freight_payment_terms', level: 'po', target: 'freight_payment_terms', description: 'freight_collect or freight_prepaid' },
-  { name: 'origin_location_ref', level: 'po', target: 'origin_location_ref', description: 'network location reference of the origin' },
-  { name: 'destination_location_ref', level: 'po', target: 'destination_location_refs[0]', description: 'network location reference of the destination' },
+  {
+    name: 'freight_payment_terms',
+    level: 'po',
+    target: 'freight_payment_terms',
+    description: 'freight_collect or freight_prepaid',
+  },
+  {
+    name: 'origin_location_ref',
+    level: 'po',
+    target: 'origin_location_ref',
+    description: 'network location reference of the origin',
+  },
+  {
+    name: 'destination_location_ref',
+    level: 'po',
+    target: 'destination_location_refs[0]',
+    description: 'network location reference of the destination',
+  },
   { name: 'memo', level: 'po', target: 'memo', description: 'free text' },
-  { name: 'item_key', level: 'line', target: 'item_key', description: 'line item key, unique within the PO (required)' },
+  {
+    name: 'item_key',
+    level: 'line',
+    target: 'item_key',
+    description: 'line item key, unique within the PO (required)',
+  },
   { name: 'sku', level: 'line', target: 'product.sku', description: 'product SKU (required)' },
-  { name: 'product_name', level: 'line', target: 'product.name', description: 'product name (needed for a SKU new to the product library)' },
+  {
+    name: 'product_name',
+    level: 'line',
+    target: 'product.name',
+    description: 'product name (needed for a SKU new to the product library)',
+  },
   { name: 'units', level: 'line', target: 'units', description: 'whole number of units (required)' },
-  { name: 'unit_of_measure', level: 'line', target: 'unit_of_measure', description: 'EA (default), CTN, KG, ...' },
-  { name: 'unit_cost', level: 'line', target: 'unit_cost.amount', description: 'decimal amount per unit in the PO currency, e.g. 4.65' },
+  {
+    name: 'unit_of_measure',
+    level: 'line',
+    target: 'unit_of_measure',
+    description: 'EA (default), CTN, KG, ...',
+  },
+  {
+    name: 'unit_cost',
+    level: 'line',
+    target: 'unit_cost.amount',
+    description: 'decimal amount per unit in the PO currency, e.g. 4.65',
+  },
   { name: 'hs_code', level: 'line', target: 'hs_codes[0].code', description: 'HS code, e.g. 6109.10.00.07' },
-  { name: 'hs_country', level: 'line', target: 'hs_codes[0].country_code', description: 'ISO 3166 country of the HS code, e.g. US (required with hs_code)' },
-  { name: 'line_type', level: 'line', target: 'line_type', description: 'main_line (default), sub_line or component_line' },
-  { name: 'parent_line_key', level: 'line', target: 'parent_line_key', description: 'item_key of the main line of a sub or component line' },
-]; // prettier-ignore
+  {
+    name: 'hs_country',
+    level: 'line',
+    target: 'hs_codes[0].country_code',
+    description: 'ISO 3166 country of the HS code, e.g. US (required with hs_code)',
+  },
+  {
+    name: 'line_type',
+    level: 'line',
+    target: 'line_type',
+    description: 'main_line (default), sub_line or component_line',
+  },
+  {
+    name: 'parent_line_key',
+    level: 'line',
+    target: 'parent_line_key',
+    description: 'item_key of the main line of a sub or component line',
+  },
+];
 
 const COLUMN_BY_NAME = new Map(CSV_COLUMNS.map((column) => [column.name, column]));
 
@@ -229,19 +324,28 @@ function csvCandidates(text: string): { candidates: Candidate[]; problems: Impor
   const columns = header.record.map(headerName);
   columns.forEach((column, index) => {
     if (!COLUMN_BY_NAME.has(column)) {
-      problems.push({ row: header.info.lines, field: header.record[index] || `column ${index + 1}`, message: 'is not a known column' }); // prettier-ignore
+      problems.push({
+        row: header.info.lines,
+        field: header.record[index] || `column ${index + 1}`,
+        message: 'is not a known column',
+      });
     } else if (columns.indexOf(column) !== index) {
       problems.push({ row: header.info.lines, field: column, message: 'appears twice in the header' });
     }
   });
-  if (!columns.includes('po_name')) problems.push({ row: header.info.lines, field: 'po_name', message: 'is a required column' }); // prettier-ignore
+  if (!columns.includes('po_name'))
+    problems.push({ row: header.info.lines, field: 'po_name', message: 'is a required column' });
   if (problems.length > 0) return { candidates: [], problems };
 
   const byName = new Map<string, PoRows>();
   for (const { record, info } of body) {
     const row = info.lines;
     if (record.length !== columns.length) {
-      problems.push({ row, field: '(row)', message: `has ${record.length} values; the header has ${columns.length} columns` }); // prettier-ignore
+      problems.push({
+        row,
+        field: '(row)',
+        message: `has ${record.length} values; the header has ${columns.length} columns`,
+      });
       continue;
     }
     const values = new Map<string, string>();
@@ -272,7 +376,12 @@ function buildPo({ name, rows }: PoRows): Candidate {
       const first = poValues.get(column);
       if (!first) poValues.set(column, { value, row });
       else if (first.value !== value) {
-        problems.push({ row, po: name, field: column, message: `is ${JSON.stringify(value)} here but ${JSON.stringify(first.value)} on row ${first.row}; every row of a PO must agree` }); // prettier-ignore
+        problems.push({
+          row,
+          po: name,
+          field: column,
+          message: `is ${JSON.stringify(value)} here but ${JSON.stringify(first.value)} on row ${first.row}; every row of a PO must agree`,
+        });
       }
     }
   }
@@ -317,7 +426,8 @@ function buildPo({ name, rows }: PoRows): Candidate {
       const rest = line ? line[2]! : issue.path;
       const party = /^parties\[(\d+)\]/.exec(rest);
       const lineColumn = line ? columnFor(rest, 'line') : undefined;
-      if (line && lineColumn) return { row: rows[Number(line[1])]!.row, po: name, field: lineColumn, message: issue.message }; // prettier-ignore
+      if (line && lineColumn)
+        return { row: rows[Number(line[1])]!.row, po: name, field: lineColumn, message: issue.message };
       // A PO column, also when a line inherits it (its dates, its currency): the row that set it.
       const column = (party && partyColumns[Number(party[1])]) || columnFor(rest, 'po');
       const row = column ? rowOfPoColumn(column) : line ? rows[Number(line[1])]!.row : firstRow;

@@ -29,7 +29,9 @@ export function listQuery(filters: ListFilters): string {
   if (filters.status?.length) {
     for (const status of filters.status) {
       if (!(status in STATUS_MEANINGS)) {
-        throw new BadInput(`--status: ${JSON.stringify(status)} is not a status; expected one of ${Object.keys(STATUS_MEANINGS).join(', ')}`); // prettier-ignore
+        throw new BadInput(
+          `--status: ${JSON.stringify(status)} is not a status; expected one of ${Object.keys(STATUS_MEANINGS).join(', ')}`,
+        );
       }
     }
     clauses.push(
@@ -38,7 +40,9 @@ export function listQuery(filters: ListFilters): string {
   }
   if (filters.late !== undefined) clauses.push(`${SearchAttributes.PoLate.name} = ${filters.late}`);
   if (filters.provider !== undefined && !(PROVIDERS as readonly string[]).includes(filters.provider)) {
-    throw new BadInput(`--provider: ${JSON.stringify(filters.provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`); // prettier-ignore
+    throw new BadInput(
+      `--provider: ${JSON.stringify(filters.provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`,
+    );
   }
   const keywords: Array<[string, string | undefined, string]> = [
     ['--buyer', filters.buyer, `${SearchAttributes.PoBuyerRef.name} =`],
@@ -58,7 +62,11 @@ export function listQuery(filters: ListFilters): string {
   for (const [option, day, attribute, end] of dates) {
     if (day === undefined) continue;
     // The workflow stores a date as its midnight UTC: "to D" is everything before D + 1.
-    clauses.push(end === 'from' ? `${attribute} >= "${midnight(option, day, 0)}"` : `${attribute} < "${midnight(option, day, 1)}"`); // prettier-ignore
+    clauses.push(
+      end === 'from'
+        ? `${attribute} >= "${midnight(option, day, 0)}"`
+        : `${attribute} < "${midnight(option, day, 1)}"`,
+    );
   }
   return clauses.join(' AND ');
 }

@@ -52,18 +52,29 @@ export function sizeIssues(
   const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
   if (bytes > PO_LIMITS.jsonBytes) {
     const size = (n: number) => `${Math.ceil(n / 1024)} KB`;
-    return [{ path: '', message: `the purchase order is ${size(bytes)} of JSON; at most ${size(PO_LIMITS.jsonBytes)} (split it into several POs)` }]; // prettier-ignore
+    return [
+      {
+        path: '',
+        message: `the purchase order is ${size(bytes)} of JSON; at most ${size(PO_LIMITS.jsonBytes)} (split it into several POs)`,
+      },
+    ];
   }
   if (typeof raw !== 'object' || raw === null) return [];
   const fields = raw as Record<string, unknown>;
   const issues: FieldIssue[] = [];
   const name = fields[body.nameField];
   if (typeof name === 'string' && name.length > PO_LIMITS.nameCharacters) {
-    issues.push({ path: body.nameField, message: `is ${name.length} characters long; at most ${PO_LIMITS.nameCharacters}` }); // prettier-ignore
+    issues.push({
+      path: body.nameField,
+      message: `is ${name.length} characters long; at most ${PO_LIMITS.nameCharacters}`,
+    });
   }
   const lines = fields[body.linesField];
   if (Array.isArray(lines) && lines.length > PO_LIMITS.lines) {
-    issues.push({ path: body.linesField, message: `has ${lines.length} lines; at most ${PO_LIMITS.lines} per purchase order (split it into several POs)` }); // prettier-ignore
+    issues.push({
+      path: body.linesField,
+      message: `has ${lines.length} lines; at most ${PO_LIMITS.lines} per purchase order (split it into several POs)`,
+    });
   }
   return issues;
 }
@@ -176,11 +187,11 @@ export async function startFlxpointOnce(
 ): Promise<StartedPurchaseOrder> {
   const number = po.purchaseOrderNumber;
   const status = adopted ? flxpointLifecycle(adopted.po).status : 'submitting';
-  const summary = `PO ${number} at flxpoint: order ${po.orderId} to source ${po.sourceId}, ${po.purchaseOrderItems.length} item(s)`; // prettier-ignore
+  const summary = `PO ${number} at flxpoint: order ${po.orderId} to source ${po.sourceId}, ${po.purchaseOrderItems.length} item(s)`;
   const adoption = adopted && [
     '',
     `**Adopted** from flxpoint purchase order ${adopted.po.id}, status ${adopted.po.purchaseOrderStatus.handle}` +
-      ` (created there ${adopted.createdAt ?? 'unknown'}, last changed ${adopted.updatedAt ?? 'unknown'}): ${adopted.trigger}.`, // prettier-ignore
+      ` (created there ${adopted.createdAt ?? 'unknown'}, last changed ${adopted.updatedAt ?? 'unknown'}): ${adopted.trigger}.`,
     'poflow sends nothing to Flxpoint until an operator cancels it (Flxpoint has no update).',
   ];
   return startOnce(
@@ -234,7 +245,7 @@ export async function startOnce(
 export function staticSummary(po: PurchaseOrder, provider: string): string {
   const seller = partyRef(po, 'seller');
   const buyer = partyRef(po, 'buyer') ?? 'primary entity';
-  return `PO ${po.name} at ${provider}: ${seller} → ${buyer}, ${po.line_items.length} line(s), ${po.transportation_mode} ${po.incoterm}`; // prettier-ignore
+  return `PO ${po.name} at ${provider}: ${seller} → ${buyer}, ${po.line_items.length} line(s), ${po.transportation_mode} ${po.incoterm}`;
 }
 
 export function staticDetails(po: PurchaseOrder, settings: PoSettings): string {
@@ -245,7 +256,7 @@ export function staticDetails(po: PurchaseOrder, settings: PoSettings): string {
     `## Purchase order ${po.name}`,
     `- provider: ${settings.provider}; buyer ${partyRef(po, 'buyer') ?? '(primary entity)'}; seller ${partyRef(po, 'seller')}`,
     `- cargo ready ${po.cargo_ready_date ?? '—'}; must arrive ${po.must_arrive_date ?? '—'}`,
-    `- ${po.transportation_mode}, ${po.incoterm}${po.origin_port ? `, from ${po.origin_port.code}` : ''}${po.destination_port ? ` to ${po.destination_port.code}` : ''}`, // prettier-ignore
+    `- ${po.transportation_mode}, ${po.incoterm}${po.origin_port ? `, from ${po.origin_port.code}` : ''}${po.destination_port ? ` to ${po.destination_port.code}` : ''}`,
     `- auto-close: ${autoClose}`,
     '',
     '| item_key | sku | units | uom |',
@@ -258,7 +269,7 @@ function flxpointStaticDetails(po: FlxpointPurchaseOrder, settings: PoSettings):
   const poll = settings.poll ?? PollSchedule.parse({});
   return [
     `## Purchase order ${po.purchaseOrderNumber}`,
-    `- provider: flxpoint; order ${po.orderId}; source ${po.sourceId}${po.purchaseOrderType ? `; type ${po.purchaseOrderType}` : ''}`, // prettier-ignore
+    `- provider: flxpoint; order ${po.orderId}; source ${po.sourceId}${po.purchaseOrderType ? `; type ${po.purchaseOrderType}` : ''}`,
     `- ships to: ${flxpointAddressLabel(po.shippingAddress)}`,
     `- status read every ${poll.firstSeconds} s after a change, doubling to ${poll.maxSeconds} s`,
     '',

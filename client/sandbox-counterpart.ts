@@ -22,7 +22,11 @@ export class SandboxCounterpart {
   private readonly http: Got;
 
   constructor(readonly baseUrl: string) {
-    this.http = got.extend({ prefixUrl: `${baseUrl.replace(/\/+$/, '')}/_sandbox`, timeout: { request: 10_000 }, retry: { limit: 0 } }); // prettier-ignore
+    this.http = got.extend({
+      prefixUrl: `${baseUrl.replace(/\/+$/, '')}/_sandbox`,
+      timeout: { request: 10_000 },
+      retry: { limit: 0 },
+    });
   }
 
   /** Fails clearly when the base URL is not a poflow sandbox (e.g. the real provider). */
@@ -30,7 +34,9 @@ export class SandboxCounterpart {
     try {
       await this.http.get('network');
     } catch (err) {
-      throw new Error(`no poflow sandbox answers at ${this.baseUrl} (${(err as Error).message}); start one with poflow start or poflow sandbox`); // prettier-ignore
+      throw new Error(
+        `no poflow sandbox answers at ${this.baseUrl} (${(err as Error).message}); start one with poflow start or poflow sandbox`,
+      );
     }
   }
 

@@ -34,7 +34,9 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
     options.provider === 'flxpoint' &&
     (options.autoClose !== undefined || options.autoCloseAfter !== undefined)
   ) {
-    throw new BadInput('--auto-close, --auto-close-after: Flexport only; a Flxpoint PO is never closed, it ends cancelled or voided'); // prettier-ignore
+    throw new BadInput(
+      '--auto-close, --auto-close-after: Flexport only; a Flxpoint PO is never closed, it ends cancelled or voided',
+    );
   }
   if (options.autoClose === 'off') input.autoClose = false;
   else if (options.autoClose !== undefined || options.autoCloseAfter !== undefined) {
@@ -44,7 +46,8 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
     };
   }
   if (options.attentionAlert === 'off') input.needsAttentionAlertHours = false;
-  else if (options.attentionAlert !== undefined) input.needsAttentionAlertHours = wholeOrText(options.attentionAlert); // prettier-ignore
+  else if (options.attentionAlert !== undefined)
+    input.needsAttentionAlertHours = wholeOrText(options.attentionAlert);
   if (options.notifyErp === false) input.notifyErp = false;
   if (options.pollFirst !== undefined || options.pollMax !== undefined) {
     input.poll = {

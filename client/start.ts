@@ -37,7 +37,11 @@ export async function runStart(): Promise<void> {
   // Before anything is written or started: a provider at a configured address needs its own token
   // and (Flexport's deliveries) secret.
   const configured = loadConfig();
-  requireProviderSettings(configured, { flexport: true, flxpoint: configured.flxpoint.worker, webhooks: true }); // prettier-ignore
+  requireProviderSettings(configured, {
+    flexport: true,
+    flxpoint: configured.flxpoint.worker,
+    webhooks: true,
+  });
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const config = loadConfig();
@@ -93,7 +97,9 @@ export async function runStart(): Promise<void> {
         webhooks: [{ url: receiverUrl, secret: webhookSecrets(config)[0]! }],
       });
       stops.push(sandbox.close);
-      lines.push(`  Sandbox      ${sandbox.url} (Flexport), ${sandbox.url}/flxpoint (Flxpoint); token from FLEXPORT_API_TOKEN or "sandbox"`); // prettier-ignore
+      lines.push(
+        `  Sandbox      ${sandbox.url} (Flexport), ${sandbox.url}/flxpoint (Flxpoint); token from FLEXPORT_API_TOKEN or "sandbox"`,
+      );
     } else {
       lines.push(`  Flexport     ${config.flexport.baseUrl}`);
     }

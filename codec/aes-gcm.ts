@@ -67,7 +67,10 @@ export class AesGcmCodec implements PayloadCodec {
     try {
       const decipher = createDecipheriv('aes-256-gcm', key.key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const clear = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]); // prettier-ignore
+      const clear = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return temporal.api.common.v1.Payload.decode(clear);
     } catch {
       throw new PayloadDecryptionError(

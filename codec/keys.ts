@@ -96,7 +96,8 @@ export function ensureDefaultKeyFile(env: NodeJS.ProcessEnv, dataDir: string): s
   const file = defaultKeyFile(dataDir);
   if (existsSync(file)) return undefined;
   mkdirSync(dataDir, { recursive: true });
-  const header = '# poflow payload keys, newest first (id:base64key). Keep a copy: without it, POs cannot be read.'; // prettier-ignore
+  const header =
+    '# poflow payload keys, newest first (id:base64key). Keep a copy: without it, POs cannot be read.';
   try {
     // `wx`: two starts racing never overwrite each other's key.
     writeFileSync(file, `${header}\n${generateKeyEntry()}\n`, { mode: 0o600, flag: 'wx' });

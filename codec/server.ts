@@ -74,7 +74,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   app.get('/healthz', async () => ({ status: 'ok', encrypting: Boolean(options.keys?.encryptWith) }));
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode ?? 500;
-    return reply.code(status).send({ error: status === 413 ? 'body_too_large' : 'bad_request', message: error.message }); // prettier-ignore
+    return reply
+      .code(status)
+      .send({ error: status === 413 ? 'body_too_large' : 'bad_request', message: error.message });
   });
 
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
@@ -90,11 +92,17 @@ async function transform(
   const parsed = PayloadsBody.safeParse(request.body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return reply.code(400).send({ error: 'bad_request', message: `${issue.path.join('.') || 'body'}: ${issue.message}` }); // prettier-ignore
+    return reply
+      .code(400)
+      .send({ error: 'bad_request', message: `${issue.path.join('.') || 'body'}: ${issue.message}` });
   }
   const payloads = parsed.data.payloads.map((p) => temporal.api.common.v1.Payload.fromObject(p));
   const result = await run(payloads);
-  return { payloads: result.map((p) => temporal.api.common.v1.Payload.toObject(temporal.api.common.v1.Payload.create(p), { bytes: String })) }; // prettier-ignore
+  return {
+    payloads: result.map((p) =>
+      temporal.api.common.v1.Payload.toObject(temporal.api.common.v1.Payload.create(p), { bytes: String }),
+    ),
+  };
 }
 
 /**

@@ -9,15 +9,57 @@
 import { CSV_COLUMNS } from '../client/import-file';
 
 const LANES = [
-  { buyer: 'acme-us', seller: 'shenzhen-widgets', currency: 'USD', incoterm: 'FOB', origin: 'CNYTN', destination: 'USLAX', from: 'lex_corp_warehouse', to: 'los_angeles' }, // prettier-ignore
-  { buyer: 'acme-eu', seller: 'ningbo-textiles', currency: 'EUR', incoterm: 'FCA', origin: 'CNNGB', destination: 'NLRTM', from: 'ningbo_factory', to: 'rotterdam_dc' }, // prettier-ignore
-  { buyer: 'acme-us', seller: 'saigon-garments', currency: 'USD', incoterm: 'DAP', origin: 'VNSGN', destination: 'USOAK', from: '', to: 'oakland_dc' }, // prettier-ignore
+  {
+    buyer: 'acme-us',
+    seller: 'shenzhen-widgets',
+    currency: 'USD',
+    incoterm: 'FOB',
+    origin: 'CNYTN',
+    destination: 'USLAX',
+    from: 'lex_corp_warehouse',
+    to: 'los_angeles',
+  },
+  {
+    buyer: 'acme-eu',
+    seller: 'ningbo-textiles',
+    currency: 'EUR',
+    incoterm: 'FCA',
+    origin: 'CNNGB',
+    destination: 'NLRTM',
+    from: 'ningbo_factory',
+    to: 'rotterdam_dc',
+  },
+  {
+    buyer: 'acme-us',
+    seller: 'saigon-garments',
+    currency: 'USD',
+    incoterm: 'DAP',
+    origin: 'VNSGN',
+    destination: 'USOAK',
+    from: '',
+    to: 'oakland_dc',
+  },
 ];
 const HEADER = [
-  'po_name', 'buyer_ref', 'seller_ref', 'currency', 'incoterm', 'transportation_mode', 'origin_port',
-  'destination_port', 'origin_location_ref', 'destination_location_ref', 'cargo_ready_date', 'must_arrive_date', 'item_key', 'sku', 'product_name', 'units',
-  'unit_cost', 'unit_of_measure',
-]; // prettier-ignore
+  'po_name',
+  'buyer_ref',
+  'seller_ref',
+  'currency',
+  'incoterm',
+  'transportation_mode',
+  'origin_port',
+  'destination_port',
+  'origin_location_ref',
+  'destination_location_ref',
+  'cargo_ready_date',
+  'must_arrive_date',
+  'item_key',
+  'sku',
+  'product_name',
+  'units',
+  'unit_cost',
+  'unit_of_measure',
+];
 
 export interface GenerateOptions {
   count: number;
@@ -42,9 +84,25 @@ export function generatePurchaseOrdersCsv(options: GenerateOptions): string {
       const unitCost = (1.5 + ((i * line) % 40) / 4).toFixed(2);
       rows.push(
         [
-          name, lane.buyer, lane.seller, lane.currency, lane.incoterm, 'ocean', lane.origin, lane.destination,
-          lane.from, lane.to, cargoReady, mustArrive, String(line), sku, `Product ${sku}`, String(units), unitCost, 'EA',
-        ].join(','), // prettier-ignore
+          name,
+          lane.buyer,
+          lane.seller,
+          lane.currency,
+          lane.incoterm,
+          'ocean',
+          lane.origin,
+          lane.destination,
+          lane.from,
+          lane.to,
+          cargoReady,
+          mustArrive,
+          String(line),
+          sku,
+          `Product ${sku}`,
+          String(units),
+          unitCost,
+          'EA',
+        ].join(','),
       );
     }
   }

@@ -52,17 +52,22 @@ export function inboxRoutes(app: FastifyInstance, ctx: Context): void {
   };
   const summary = (request: FastifyRequest, inbox: Inbox) => {
     const taken = inbox.deliveries.filter((d) => d.status < 300);
-    return envelope(ctx, request, {
-      name: named(request),
-      signed: inbox.secret !== undefined,
-      down: inbox.down,
-      failNext: inbox.failNext,
-      deliveries: inbox.deliveries,
-      /** Each notification once, in the order first taken: what a deduplicating receiver keeps. */
-      received: taken.filter((d) => !d.duplicate).map((d) => d.body),
-      duplicates: taken.filter((d) => d.duplicate).length,
-      refused: inbox.deliveries.length - taken.length,
-    }, 2); // prettier-ignore
+    return envelope(
+      ctx,
+      request,
+      {
+        name: named(request),
+        signed: inbox.secret !== undefined,
+        down: inbox.down,
+        failNext: inbox.failNext,
+        deliveries: inbox.deliveries,
+        /** Each notification once, in the order first taken: what a deduplicating receiver keeps. */
+        received: taken.filter((d) => !d.duplicate).map((d) => d.body),
+        duplicates: taken.filter((d) => d.duplicate).length,
+        refused: inbox.deliveries.length - taken.length,
+      },
+      2,
+    );
   };
 
   // Its own scope: the raw body, byte for byte, is what the signature covers.
@@ -77,7 +82,13 @@ export function inboxRoutes(app: FastifyInstance, ctx: Context): void {
         throw new ApiError(400, 'bad_request', `${issue.path.join('.') || 'body'}: ${issue.message}`);
       }
       const settings = parsed.data;
-      const inbox = inboxes.get(named(request)) ?? { down: false, failNext: 0, failStatus: 503, deliveries: [], seen: new Set() }; // prettier-ignore
+      const inbox = inboxes.get(named(request)) ?? {
+        down: false,
+        failNext: 0,
+        failStatus: 503,
+        deliveries: [],
+        seen: new Set(),
+      };
       if ('secret' in settings) inbox.secret = settings.secret;
       inbox.down = settings.down ?? inbox.down;
       inbox.failNext = settings.failNext ?? inbox.failNext;
@@ -108,7 +119,12 @@ export function inboxRoutes(app: FastifyInstance, ctx: Context): void {
       }
       if (inbox.secret !== undefined) {
         const header = request.headers[SIGNATURE_HEADER.toLowerCase()];
-        const check = verifyNotificationSignature(raw, typeof header === 'string' ? header : undefined, inbox.secret, Math.floor(Date.now() / 1000)); // prettier-ignore
+        const check = verifyNotificationSignature(
+          raw,
+          typeof header === 'string' ? header : undefined,
+          inbox.secret,
+          Math.floor(Date.now() / 1000),
+        );
         if (!check.valid) return refuse(401, check.reason);
       }
       const body = parseJson(raw);

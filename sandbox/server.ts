@@ -75,7 +75,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log = options.logger;
   if (log) {
     app.addHook('onResponse', async (request, reply) => {
-      log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'sandbox request'); // prettier-ignore
+      log.debug(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'sandbox request',
+      );
     });
   }
 

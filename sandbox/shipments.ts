@@ -157,7 +157,9 @@ export class Shipments {
       booking: objectRef('/booking', booking.id, links.url(`/bookings/${booking.id}`)),
       legs: collectionRef('/shipment_leg', links.url(`/shipment_legs?f.shipment.id=${shipment.id}`)),
       documents: collectionRef('/document', links.url(`/documents?f.shipment.id=${shipment.id}`)),
-      metadata: shipment.untagged ? { ...input.metadata } : { ...input.metadata, purchase_order: pos.map((p) => p.name) }, // prettier-ignore
+      metadata: shipment.untagged
+        ? { ...input.metadata }
+        : { ...input.metadata, purchase_order: pos.map((p) => p.name) },
       archived_at: null,
     };
   }

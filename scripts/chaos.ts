@@ -17,7 +17,15 @@ import { runCli } from '../test/support/stack';
 import { freePort } from '../test/support/ports';
 import { readBook, violationsOf, type Book } from './chaos/invariants';
 import { Parts, PART_NAMES, partsEnv, type PartName } from './chaos/parts';
-import { act, inParallel, killSchedule, setFaults, STORM_FAULTS, type ActionKind, type ActionResult } from './chaos/storm'; // prettier-ignore
+import {
+  act,
+  inParallel,
+  killSchedule,
+  setFaults,
+  STORM_FAULTS,
+  type ActionKind,
+  type ActionResult,
+} from './chaos/storm';
 
 export interface ChaosOptions {
   pos: number;
@@ -108,7 +116,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (let attempt = 1; ; attempt++) {
       const result = await runCli({ cliEnv: env }, ['import', csv, '--json'], 600_000);
       if (result.code === 0) break;
-      if (Date.now() > importUntil) throw new Error(`poflow import never completed: ${result.stderr.slice(-500)}`); // prettier-ignore
+      if (Date.now() > importUntil)
+        throw new Error(`poflow import never completed: ${result.stderr.slice(-500)}`);
       log(`chaos: import attempt ${attempt} exited ${result.code}; running it again`);
       await sleep(2000);
     }
@@ -188,11 +197,18 @@ export function describeReport(report: ChaosReport): string {
     `  kills       ${Object.entries(report.kills)
       .map(([part, n]) => `${part} ${n}`)
       .join(', ')}`,
-    ...Object.entries(report.actions).map(([kind, outcomes]) => `  ${kind.padEnd(11)} ${Object.entries(outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}`), // prettier-ignore
+    ...Object.entries(report.actions).map(
+      ([kind, outcomes]) =>
+        `  ${kind.padEnd(11)} ${Object.entries(outcomes)
+          .map(([o, n]) => `${o} ${n}`)
+          .join(', ')}`,
+    ),
     `  poflow      ${Object.entries(report.poflowStatuses)
       .map(([s, n]) => `${s} ${n}`)
       .join(', ')}`,
-    `  provider    ${Object.entries(report.providerStatuses).map(([s, n]) => `${s} ${n}`).join(', ')} (${report.providerPurchaseOrders} POs, ${report.providerBookings} bookings)`, // prettier-ignore
+    `  provider    ${Object.entries(report.providerStatuses)
+      .map(([s, n]) => `${s} ${n}`)
+      .join(', ')} (${report.providerPurchaseOrders} POs, ${report.providerBookings} bookings)`,
     report.violations.length === 0
       ? '  violations  none'
       : `  violations  ${report.violations.length}:\n${report.violations.map((v) => `    - ${v}`).join('\n')}`,
@@ -208,7 +224,7 @@ if (require.main === module) {
       new Option('--worker-kills <n>', 'worker SIGKILLs (each server is killed once)')
         .argParser(Number)
         .default(6),
-    ) // prettier-ignore
+    )
     .addOption(new Option('--kill-every <seconds>', 'pause between two kills').argParser(Number).default(10))
     .addOption(
       new Option(
@@ -217,12 +233,12 @@ if (require.main === module) {
       )
         .argParser(Number)
         .default(900),
-    ) // prettier-ignore
+    )
     .addOption(
       new Option('--seed <n>', 'seed of the sandbox faults and the PO names')
         .argParser(Number)
         .default(Date.now() % 100_000),
-    ) // prettier-ignore
+    )
     .option('--keep', 'keep the private directory (logs, SQLite files)')
     .option('--json', 'print the report as JSON');
   program.parse();

@@ -41,7 +41,11 @@ async function runClusterTest(options: Options): Promise<Round[]> {
     for (const [name, round] of rounds) {
       const began = Date.now();
       log(`cluster-test: ${name}...`);
-      const result = await round(run).catch((err: Error): Round => ({ name, figures: {}, failures: [err.stack ?? err.message] })); // prettier-ignore
+      const result = await round(run).catch((err: Error): Round => ({
+        name,
+        figures: {},
+        failures: [err.stack ?? err.message],
+      }));
       result.figures['round took'] = `${Math.round((Date.now() - began) / 1000)} s`;
       // Each round's figures as it ends: a run cut short still tells what it measured.
       log(
@@ -84,7 +88,10 @@ if (require.main === module) {
   const options = program.opts<Options & { json?: boolean }>();
   const keys = roundsOf(options).map(([key]) => key);
   const unknown = options.rounds?.filter((key) => !keys.includes(key)) ?? [];
-  if (unknown.length > 0) program.error(`--rounds: no round ${unknown.join(', ')}; the rounds are ${keys.join(', ')}`, { exitCode: 2 }); // prettier-ignore
+  if (unknown.length > 0)
+    program.error(`--rounds: no round ${unknown.join(', ')}; the rounds are ${keys.join(', ')}`, {
+      exitCode: 2,
+    });
   runClusterTest(options).then(
     (rounds) => {
       console.log(options.json ? JSON.stringify(rounds, null, 2) : describe(rounds));

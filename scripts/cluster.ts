@@ -12,10 +12,30 @@ import { createServer } from 'node:net';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureServerBinaries, SERVER_VERSION } from './cluster/binaries';
-import { allPorts, CONFIG_FILE, LOG_DIR, POSTGRES_DIR, clusterPorts, frontendAddress, PORT_OFFSET_VARIABLE, readState, removeState, SERVICES, writeState, type ClusterState, type Service } from './cluster/layout'; // prettier-ignore
+import {
+  allPorts,
+  CONFIG_FILE,
+  LOG_DIR,
+  POSTGRES_DIR,
+  clusterPorts,
+  frontendAddress,
+  PORT_OFFSET_VARIABLE,
+  readState,
+  removeState,
+  SERVICES,
+  writeState,
+  type ClusterState,
+  type Service,
+} from './cluster/layout';
 import { postgresRunning, startPostgres, stopPostgres } from './cluster/postgres';
 import { HISTORY_SHARDS, writeServerConfig } from './cluster/server-config';
-import { isClusterService, prepareNamespace, setUpSchemas, startService, stopService } from './cluster/services'; // prettier-ignore
+import {
+  isClusterService,
+  prepareNamespace,
+  setUpSchemas,
+  startService,
+  stopService,
+} from './cluster/services';
 
 const log = (line: string) => console.error(line);
 
@@ -75,7 +95,9 @@ async function assertPortsFree(ports: ReturnType<typeof clusterPorts>): Promise<
       server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
     if (!free) {
-      throw new Error(`port ${port} (${name}) is taken: stop what holds it, or move the whole cluster with ${PORT_OFFSET_VARIABLE} (default 20000, added to Temporal's usual ports)`); // prettier-ignore
+      throw new Error(
+        `port ${port} (${name}) is taken: stop what holds it, or move the whole cluster with ${PORT_OFFSET_VARIABLE} (default 20000, added to Temporal's usual ports)`,
+      );
     }
   }
 }

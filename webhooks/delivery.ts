@@ -51,7 +51,10 @@ export interface DeliveryOptions {
  * says why it was not adopted (refused), or that its workflow exists and has ended (closed).
  */
 export interface UnknownPoAdoption {
-  adopt(poName: string, events: ProviderEvent[]): Promise<{ adopted: true } | { refused: string } | { closed: true }>; // prettier-ignore
+  adopt(
+    poName: string,
+    events: ProviderEvent[],
+  ): Promise<{ adopted: true } | { refused: string } | { closed: true }>;
   /** The names of the POs on a shipment, read at the provider: how a shipment event that names none reaches its PO. */
   shipmentPoNames?(shipmentId: number): Promise<string[]>;
 }
@@ -92,7 +95,9 @@ export async function deliverEvent(event: ProviderEvent, options: DeliveryOption
   const concerned = await targetWorkflowIds(routeEvent(event), options);
   const workflowIds = concerned.slice(0, MAX_POS_PER_EVENT);
   const beyondCap = concerned.length - workflowIds.length;
-  const outcomes = await mapBounded(workflowIds, EVENT_FAN_OUT_CONCURRENCY, (id) => signalOne(id, event, options)); // prettier-ignore
+  const outcomes = await mapBounded(workflowIds, EVENT_FAN_OUT_CONCURRENCY, (id) =>
+    signalOne(id, event, options),
+  );
   const report: DeliveryReport = {
     eventId: event.id,
     eventType: event.type,
@@ -200,7 +205,7 @@ async function signalBatch(
 ): Promise<void> {
   if (events.length === 1) return withDeadline(options, () => handle.signal(providerEventSignal, events[0]!));
   // The update id says what it carries: the timeline shows it.
-  const updateId = `${events.length} provider events #${events[0]!.id}…#${events.at(-1)!.id} ${randomUUID().slice(0, 8)}`; // prettier-ignore
+  const updateId = `${events.length} provider events #${events[0]!.id}…#${events.at(-1)!.id} ${randomUUID().slice(0, 8)}`;
   const taken = await withDeadline(options, () =>
     handle.executeUpdate(takeProviderEventsUpdate, { args: [events], updateId }),
   ).then(
@@ -262,7 +267,8 @@ function coalesced(
   const lanes = lanesByClient.get(client) ?? new Map<string, Waiting[]>();
   lanesByClient.set(client, lanes);
   return new Promise((resolve, reject) => {
-    const settle: Waiting['settle'] = (result) => ('err' in result ? reject(result.err) : resolve(result.outcome)); // prettier-ignore
+    const settle: Waiting['settle'] = (result) =>
+      'err' in result ? reject(result.err) : resolve(result.outcome);
     const open = lanes.get(lane);
     if (open) return void open.push({ event, settle });
     const waiting: Waiting[] = [{ event, settle }];
@@ -315,14 +321,28 @@ export function logDelivery(logger: Logger, report: DeliveryReport, source: 'rec
   if (report.unknown.length > 0) {
     const adoptionRefused = Object.keys(report.notAdopted).length > 0;
     logger.warn(
-      { eventId, eventType, workflowIds: report.unknown, source, rule: adoptionRefused ? 'adopt' : 'record-and-drop', ...(adoptionRefused ? { notAdopted: report.notAdopted } : {}) }, // prettier-ignore
+      {
+        eventId,
+        eventType,
+        workflowIds: report.unknown,
+        source,
+        rule: adoptionRefused ? 'adopt' : 'record-and-drop',
+        ...(adoptionRefused ? { notAdopted: report.notAdopted } : {}),
+      },
       adoptionRefused
         ? 'event for a PO poflow can not adopt: dropped'
         : 'event for a PO poflow does not know: dropped',
     );
   }
   logger.info(
-    { eventId, eventType, workflowIds: report.signalled, closedWorkflowIds: report.closed, adoptedWorkflowIds: report.adopted, source }, // prettier-ignore
+    {
+      eventId,
+      eventType,
+      workflowIds: report.signalled,
+      closedWorkflowIds: report.closed,
+      adoptedWorkflowIds: report.adopted,
+      source,
+    },
     concernsNoPo(report) ? 'event concerns no PO: acknowledged' : 'event delivered',
   );
 }

@@ -114,7 +114,9 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
   allowOnly(app, '/healthz', 'GET', 'HEAD');
   app.get('/readyz', async (_request, reply) => {
     const report = await readiness(options.checks ?? {});
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }); // prettier-ignore
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
   });
   allowOnly(app, '/readyz', 'GET', 'HEAD');
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not_found' }));

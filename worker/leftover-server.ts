@@ -31,12 +31,16 @@ export async function clearLeftoverDevServer({ ports, dbFile, log }: DevServerPo
     const state = holder && devServerState(holder, dbFile);
     if (state === 'stopping') {
       // The tether of a poflow that just died is stopping it: wait, as a restart right after would.
-      log(`the Temporal dev server of a poflow start that just ended still holds port ${port}: waiting for it to stop`); // prettier-ignore
+      log(
+        `the Temporal dev server of a poflow start that just ended still holds port ${port}: waiting for it to stop`,
+      );
       await untilGone(holder!.pid, 15_000);
       if (await isFree(port)) continue;
     }
     if (state === 'leftover') {
-      log(`a Temporal dev server left running by an earlier poflow start holds port ${port} (pid ${holder!.pid}, ${dbFile}): stopping it`); // prettier-ignore
+      log(
+        `a Temporal dev server left running by an earlier poflow start holds port ${port} (pid ${holder!.pid}, ${dbFile}): stopping it`,
+      );
       await stop(holder!.pid);
       if (await isFree(port)) continue;
     }

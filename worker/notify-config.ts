@@ -34,28 +34,42 @@ type FileEndpoint = z.output<typeof NotifyFile>['endpoints'][number];
 
 export function loadNotifyConfig(env: NodeJS.ProcessEnv): NotifyConfig {
   const text = (name: string) => (env[name] === '' ? undefined : env[name]);
-  const listed = (text('POFLOW_NOTIFY_URLS') ?? '').split(',').map((url) => url.trim()).filter(Boolean); // prettier-ignore
+  const listed = (text('POFLOW_NOTIFY_URLS') ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
   const fromEnv = listed.map((url): FileEndpoint => {
-    if (!HttpUrl.safeParse(url).success) fail(`POFLOW_NOTIFY_URLS: ${JSON.stringify(url)} is not an http(s) URL`); // prettier-ignore
+    if (!HttpUrl.safeParse(url).success)
+      fail(`POFLOW_NOTIFY_URLS: ${JSON.stringify(url)} is not an http(s) URL`);
     return { url };
   });
   const file = text('POFLOW_NOTIFY_FILE');
   const fromFile = file ? readNotifyFile(file) : [];
   const shared = text('POFLOW_NOTIFY_SECRET');
-  if (shared !== undefined && !Secret.safeParse(shared).success) fail(`POFLOW_NOTIFY_SECRET: must be at least ${MIN_SECRET} characters`); // prettier-ignore
+  if (shared !== undefined && !Secret.safeParse(shared).success)
+    fail(`POFLOW_NOTIFY_SECRET: must be at least ${MIN_SECRET} characters`);
   const endpoints = [...fromEnv, ...fromFile].map((endpoint, i) => {
     const secret = endpoint.secret ?? shared;
     if (!secret) {
-      const where = i < fromEnv.length ? 'POFLOW_NOTIFY_URLS is set' : `POFLOW_NOTIFY_FILE endpoints[${i - fromEnv.length}] has no secret`; // prettier-ignore
+      const where =
+        i < fromEnv.length
+          ? 'POFLOW_NOTIFY_URLS is set'
+          : `POFLOW_NOTIFY_FILE endpoints[${i - fromEnv.length}] has no secret`;
       fail(`POFLOW_NOTIFY_SECRET: required when ${where} (notifications are signed)`);
     }
-    return { url: endpoint.url, secret, types: endpoint.types, label: endpoint.name ?? new URL(endpoint.url).host }; // prettier-ignore
+    return {
+      url: endpoint.url,
+      secret,
+      types: endpoint.types,
+      label: endpoint.name ?? new URL(endpoint.url).host,
+    };
   });
   // Two endpoints with one name tell apart by their place in the list.
   const labels = endpoints.map((endpoint) => endpoint.label);
   const unique = (label: string) => labels.indexOf(label) === labels.lastIndexOf(label);
   const alertWebhookUrl = text('POFLOW_ALERT_WEBHOOK_URL');
-  if (alertWebhookUrl !== undefined && !HttpUrl.safeParse(alertWebhookUrl).success) fail('POFLOW_ALERT_WEBHOOK_URL: is not an http(s) URL'); // prettier-ignore
+  if (alertWebhookUrl !== undefined && !HttpUrl.safeParse(alertWebhookUrl).success)
+    fail('POFLOW_ALERT_WEBHOOK_URL: is not an http(s) URL');
   return {
     endpoints: endpoints.map((e, i) => ({ ...e, label: unique(e.label) ? e.label : `${e.label} #${i + 1}` })),
     alertWebhookUrl,

@@ -97,7 +97,9 @@ export async function startOperationsServer(options: OperationsServerOptions): P
   app.get('/readyz', async (_request, reply) => {
     if (draining) return reply.code(503).send({ status: 'draining' });
     const report = await readiness(options.checks);
-    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks }); // prettier-ignore
+    return reply
+      .code(report.ready ? 200 : 503)
+      .send({ status: report.ready ? 'ready' : 'not ready', checks: report.checks });
   });
   app.get('/metrics', async (_request, reply) => {
     const own = await registry.metrics();
@@ -208,10 +210,14 @@ export function countPurchaseOrdersEvery(client: Client, intervalMs: number): ()
   const refresh = async () => {
     try {
       for (const status of Object.keys(STATUS_MEANINGS)) {
-        const { count } = await client.workflow.count(`${po} AND ${SearchAttributes.PoStatus.name} = '${status}'`); // prettier-ignore
+        const { count } = await client.workflow.count(
+          `${po} AND ${SearchAttributes.PoStatus.name} = '${status}'`,
+        );
         purchaseOrders.set({ status }, count);
       }
-      const late = await client.workflow.count(`${po} AND ${SearchAttributes.PoLate.name} = true AND ExecutionStatus = 'Running'`); // prettier-ignore
+      const late = await client.workflow.count(
+        `${po} AND ${SearchAttributes.PoLate.name} = true AND ExecutionStatus = 'Running'`,
+      );
       latePurchaseOrders.set(late.count);
     } catch {
       // Visibility unavailable for a moment: the gauges keep their last values until the next count.

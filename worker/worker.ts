@@ -7,7 +7,11 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { createActivities } from '../activities';
 import { FlexportClient } from '../activities/flexport/client';
-import { createFlxpointActivities, FLXPOINT_REQUEST_SPACING_MS, type FlxpointActivities } from '../activities/flxpoint/activities'; // prettier-ignore
+import {
+  createFlxpointActivities,
+  FLXPOINT_REQUEST_SPACING_MS,
+  type FlxpointActivities,
+} from '../activities/flxpoint/activities';
 import { FlxpointClient } from '../activities/flxpoint/client';
 import { loggedAlerts } from '../activities/notifications';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config, type WorkerTuning } from './config';

@@ -83,7 +83,14 @@ export const RECONCILER_DEFAULTS = {
   maxEventTries: 5,
 } as const;
 
-const NO_COUNTS: WalkCounts = { events: 0, signalled: 0, closedPo: 0, unknownPo: 0, unrouted: 0, deadLettered: 0 }; // prettier-ignore
+const NO_COUNTS: WalkCounts = {
+  events: 0,
+  signalled: 0,
+  closedPo: 0,
+  unknownPo: 0,
+  unrouted: 0,
+  deadLettered: 0,
+};
 
 export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<never> {
   const { reconcileEvents } = proxyActivities<ReconcilerActivities>({

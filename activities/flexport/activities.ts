@@ -97,7 +97,11 @@ export function createFlexportActivities(deps: { flexport: FlexportClient }) {
         const shipment = await flexport.getShipment(id);
         shipments.push({ id, status: shipment.status ?? undefined, milestones: milestoneDates(shipment) });
       }
-      log.info('purchase order read after a quiet spell', { id: po.id, status: po.status, shipments: shipments.length }); // prettier-ignore
+      log.info('purchase order read after a quiet spell', {
+        id: po.id,
+        status: po.status,
+        shipments: shipments.length,
+      });
       return {
         status: po.status,
         acknowledgedAt: po.acknowledged_at ?? undefined,
@@ -132,9 +136,14 @@ async function ownBooking(
   flexport: FlexportClient,
   plan: BookingPlan,
 ): Promise<{ booking: FlexportBooking; lines: BookingLineItem[] } | undefined> {
-  const named = await flexport.bookingsNamed(plan.name, { maxPages: BOOKING_NAME_PAGES, onPage: () => heartbeat() }); // prettier-ignore
+  const named = await flexport.bookingsNamed(plan.name, {
+    maxPages: BOOKING_NAME_PAGES,
+    onPage: () => heartbeat(),
+  });
   if (named.more) {
-    throw bookingNameInUse(`more than ${BOOKING_NAME_PAGES * 100} bookings are named ${plan.name} at Flexport: choose another booking name`); // prettier-ignore
+    throw bookingNameInUse(
+      `more than ${BOOKING_NAME_PAGES * 100} bookings are named ${plan.name} at Flexport: choose another booking name`,
+    );
   }
   if (named.bookings.length === 0) return undefined;
   const carriesThisPo = new Set(
@@ -148,7 +157,9 @@ async function ownBooking(
     if (lines.every((line) => ofThisPo(line, plan))) return { booking, lines };
   }
   const ids = named.bookings.map((b) => b.id).join(', ');
-  throw bookingNameInUse(`booking name ${plan.name} is already in use at Flexport (booking ${ids}) for something other than purchase order ${plan.purchaseOrderId}: choose another booking name`); // prettier-ignore
+  throw bookingNameInUse(
+    `booking name ${plan.name} is already in use at Flexport (booking ${ids}) for something other than purchase order ${plan.purchaseOrderId}: choose another booking name`,
+  );
 }
 
 function markedFor(booking: FlexportBooking, plan: BookingPlan): boolean {

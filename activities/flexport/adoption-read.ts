@@ -23,7 +23,10 @@ export async function readByName(
   for await (const po of flexport.listPurchaseOrders({ name })) found.push(po);
   if (found.length === 0) return { ok: false, reason: `flexport has no purchase order named ${name}` };
   if (found.length > 1) {
-    return { ok: false, reason: `flexport has ${found.length} purchase orders named ${name} (different buyer or seller); poflow follows one PO per name` }; // prettier-ignore
+    return {
+      ok: false,
+      reason: `flexport has ${found.length} purchase orders named ${name} (different buyer or seller); poflow follows one PO per name`,
+    };
   }
   return readResource(flexport, found[0]!, trigger);
 }
@@ -37,7 +40,10 @@ export async function readResource(
   const resource = Resource.safeParse(raw);
   if (!resource.success) {
     const issue = resource.error.issues[0]!;
-    return { ok: false, reason: `unexpected flexport purchase order at ${issue.path.join('.')}: ${issue.message}` }; // prettier-ignore
+    return {
+      ok: false,
+      reason: `unexpected flexport purchase order at ${issue.path.join('.')}: ${issue.message}`,
+    };
   }
   const po = resource.data;
   if (po.status !== 'open') return { ok: false, reason: `${po.status} at flexport: nothing to follow` };
@@ -55,7 +61,8 @@ export async function readResource(
     ...new Set(bookings.flatMap((b) => (b.shipmentId === undefined ? [] : [b.shipmentId]))),
   ];
   const shipments: AdoptionSnapshot['shipments'] = [];
-  for (const id of shipmentIds) shipments.push({ id, milestones: milestoneDates(await flexport.getShipment(id)) }); // prettier-ignore
+  for (const id of shipmentIds)
+    shipments.push({ id, milestones: milestoneDates(await flexport.getShipment(id)) });
   const snapshot: AdoptionSnapshot = {
     provider: 'flexport',
     providerId: po.id,
@@ -159,8 +166,35 @@ const Resource = z.looseObject({
 });
 type Resource = z.output<typeof Resource>;
 
-const HEADER_FIELDS = ['name', 'memo', 'status', 'order_class', 'order_type', 'issue_date', 'freight_payment_terms', 'priority', 'currency_code', 'must_arrive_date', 'cargo_ready_date', 'transportation_mode', 'incoterm', 'metadata'] as const; // prettier-ignore
-const LINE_FIELDS = ['item_key', 'line_item_number', 'line_type', 'parent_line_key', 'units', 'unit_of_measure', 'must_arrive_date', 'cargo_ready_date', 'transportation_mode', 'incoterm', 'metadata'] as const; // prettier-ignore
+const HEADER_FIELDS = [
+  'name',
+  'memo',
+  'status',
+  'order_class',
+  'order_type',
+  'issue_date',
+  'freight_payment_terms',
+  'priority',
+  'currency_code',
+  'must_arrive_date',
+  'cargo_ready_date',
+  'transportation_mode',
+  'incoterm',
+  'metadata',
+] as const;
+const LINE_FIELDS = [
+  'item_key',
+  'line_item_number',
+  'line_type',
+  'parent_line_key',
+  'units',
+  'unit_of_measure',
+  'must_arrive_date',
+  'cargo_ready_date',
+  'transportation_mode',
+  'incoterm',
+  'metadata',
+] as const;
 
 /**
  * Flexport's create body for the PO as it stands: the resource's own fields, parties by their

@@ -157,7 +157,9 @@ export class FlexportClient {
   async listPurchaseOrderBookingLineItems(
     purchaseOrderId: number,
   ): Promise<z.output<typeof FlexportBookingLineItem>[]> {
-    return this.all('booking_line_items', FlexportBookingLineItem, { 'f.purchase_order.id': purchaseOrderId }); // prettier-ignore
+    return this.all('booking_line_items', FlexportBookingLineItem, {
+      'f.purchase_order.id': purchaseOrderId,
+    });
   }
 
   /** Every line item of the PO's latest version: their ids are what bookings point at. */

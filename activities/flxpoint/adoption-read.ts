@@ -50,7 +50,10 @@ export function flxpointAdoptionOf(po: FlxpointPo, trigger: string): FlxpointAdo
   const resource = Resource.safeParse(po);
   if (!resource.success) {
     const issue = resource.error.issues[0]!;
-    return { ok: false, reason: `unexpected flxpoint purchase order at ${issue.path.join('.')}: ${issue.message}` }; // prettier-ignore
+    return {
+      ok: false,
+      reason: `unexpected flxpoint purchase order at ${issue.path.join('.')}: ${issue.message}`,
+    };
   }
   const request = parseWith(FlxpointPurchaseOrder, requestOf(resource.data));
   if (!request.ok) {
@@ -168,7 +171,22 @@ function requestOf(po: Resource): unknown {
 function addressOf(address: z.output<typeof Address>): Record<string, unknown> {
   const { name, firstName, lastName, addressLine1, addressLine2, city, postal, state, country } = address;
   const { stateCode, countryCode, email, phone, companyName } = address;
-  return defined({ name, firstName, lastName, addressLine1, addressLine2, city, postal, state, country, stateCode, countryCode, email, phone, companyName }); // prettier-ignore
+  return defined({
+    name,
+    firstName,
+    lastName,
+    addressLine1,
+    addressLine2,
+    city,
+    postal,
+    state,
+    country,
+    stateCode,
+    countryCode,
+    email,
+    phone,
+    companyName,
+  });
 }
 
 function attributeOf(attribute: z.output<typeof Attribute>) {

@@ -105,12 +105,16 @@ interface Filters {
 function allFilters(options: AdoptOptions): Filters {
   const status = options.status ?? 'open';
   if (!(PO_STATUSES as readonly string[]).includes(status)) {
-    throw new BadInput(`--status: ${JSON.stringify(status)} is not a PO status at the provider; expected one of ${PO_STATUSES.join(', ')}`); // prettier-ignore
+    throw new BadInput(
+      `--status: ${JSON.stringify(status)} is not a PO status at the provider; expected one of ${PO_STATUSES.join(', ')}`,
+    );
   }
   if (options.updatedSince === undefined) return { status };
   const at = Date.parse(options.updatedSince);
   if (!/^\d{4}-\d{2}-\d{2}/.test(options.updatedSince) || Number.isNaN(at)) {
-    throw new BadInput(`--updated-since: ${JSON.stringify(options.updatedSince)} is not a date; expected YYYY-MM-DD or an ISO time such as 2026-11-30T08:00:00Z`); // prettier-ignore
+    throw new BadInput(
+      `--updated-since: ${JSON.stringify(options.updatedSince)} is not a date; expected YYYY-MM-DD or an ISO time such as 2026-11-30T08:00:00Z`,
+    );
   }
   return { status, updatedAfter: new Date(at).toISOString() };
 }
@@ -122,7 +126,10 @@ function allFilters(options: AdoptOptions): Filters {
 async function adoptAll(session: Session, filters: Filters, concurrency: number, settings: PoSettings) {
   const flexport = flexportOf(session);
   const started = Date.now();
-  const bar = progressBar(session, 'adopting |{bar}| {value}/{total} POs  adopted {adopted}  already {already}  refused {refused}  failed {failed}'); // prettier-ignore
+  const bar = progressBar(
+    session,
+    'adopting |{bar}| {value}/{total} POs  adopted {adopted}  already {already}  refused {refused}  failed {failed}',
+  );
   const counts = { adopted: 0, already: 0, refused: 0, failed: 0 };
   const results: (AdoptionResult | { name: string; outcome: 'failed'; reason: string })[] = [];
   const inFlight = new Set<Promise<void>>();

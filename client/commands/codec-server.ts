@@ -8,12 +8,16 @@ export async function runCodecServer(options: { host: string; allowNoAuth?: bool
   const config = loadConfig();
   const keys = config.codec.keys;
   if (!keys) {
-    throw new ConfigError('POFLOW_CODEC_KEYS: required (or POFLOW_CODEC_KEY_FILE, or the codec-keys file poflow start generates)'); // prettier-ignore
+    throw new ConfigError(
+      'POFLOW_CODEC_KEYS: required (or POFLOW_CODEC_KEY_FILE, or the codec-keys file poflow start generates)',
+    );
   }
   // It decrypts for anyone who reaches it: off loopback, a token, or the operator's word that a proxy authenticates.
   if (!isLoopbackHost(options.host) && !config.codec.authToken) {
     if (!options.allowNoAuth) {
-      throw new ConfigError(`POFLOW_CODEC_AUTH_TOKEN: required with --host ${options.host}, since the codec server decrypts payloads for anyone who reaches it; set it (calls then need Authorization: Bearer <token>), listen on 127.0.0.1, or pass --allow-no-auth when an authenticating proxy stands in front`); // prettier-ignore
+      throw new ConfigError(
+        `POFLOW_CODEC_AUTH_TOKEN: required with --host ${options.host}, since the codec server decrypts payloads for anyone who reaches it; set it (calls then need Authorization: Bearer <token>), listen on 127.0.0.1, or pass --allow-no-auth when an authenticating proxy stands in front`,
+      );
     }
     poflowLogger('codec-server').warn(
       { host: options.host },
@@ -22,7 +26,9 @@ export async function runCodecServer(options: { host: string; allowNoAuth?: bool
   }
   const server = await startCodecServer({ ...config.codec, keys, host: options.host });
   const auth = config.codec.authToken ? ', bearer token required' : '';
-  console.log(`codec server on ${server.url} for ${config.codec.corsOrigins.join(', ')}${auth}; keys from ${keys.source}; Ctrl-C stops it`); // prettier-ignore
+  console.log(
+    `codec server on ${server.url} for ${config.codec.corsOrigins.join(', ')}${auth}; keys from ${keys.source}; Ctrl-C stops it`,
+  );
   await untilInterrupted();
   await server.close();
 }

@@ -102,7 +102,14 @@ export async function runDemo(session: Session, options: { tag?: string }): Prom
       const handle = session.client.workflow.getHandle(started.workflowId);
       await scenario.play({ po, handle, counterpart, say });
       const view = await handle.query(stateQuery);
-      return { name: po.name, story: scenario.story, status: view.status, flags: flagsOf(view), workflowId: started.workflowId, uiUrl: workflowUiUrl(session.config, started.workflowId) }; // prettier-ignore
+      return {
+        name: po.name,
+        story: scenario.story,
+        status: view.status,
+        flags: flagsOf(view),
+        workflowId: started.workflowId,
+        uiUrl: workflowUiUrl(session.config, started.workflowId),
+      };
     }),
   );
 
@@ -127,7 +134,11 @@ async function loadExamples(): Promise<Map<string, PurchaseOrder>> {
     const po = JSON.parse(await readFile(path.join(EXAMPLES, scenario.example), 'utf8')) as PurchaseOrder;
     examples.set(scenario.example, po);
   }
-  const csv = planImport('csv', await readFile(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), PO_BODIES.flexport); // prettier-ignore
+  const csv = planImport(
+    'csv',
+    await readFile(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'),
+    PO_BODIES.flexport,
+  );
   if (csv.problems.length > 0)
     throw new Error(`examples/purchase-orders.csv: ${JSON.stringify(csv.problems)}`);
   for (const { name, po } of csv.valid) examples.set(name, po);
@@ -184,7 +195,9 @@ async function waitFor(p: Play, done: (view: PoView) => boolean, what: string): 
     });
     if (view && done(view)) return view;
     if (Date.now() > deadline) {
-      throw new Error(`PO ${p.po.name}: waited ${WAIT_MS / 1000} s for ${what}; is the whole stack running (poflow start: worker, sandbox, webhook receiver)?`); // prettier-ignore
+      throw new Error(
+        `PO ${p.po.name}: waited ${WAIT_MS / 1000} s for ${what}; is the whole stack running (poflow start: worker, sandbox, webhook receiver)?`,
+      );
     }
     await sleep(250);
   }

@@ -45,7 +45,9 @@ export async function importFile(json: boolean, file: string, options: ImportOpt
   if (!format) throw new BadInput(`${file}: expected a .csv or .json file`);
   // The CSV columns are Flexport's v3 body, line by line; Flxpoint's request has no such export.
   if (format === 'csv' && options.settings.provider === 'flxpoint') {
-    throw new BadInput(`${file}: CSV import is Flexport-only; give Flxpoint POs as a JSON array of create requests`); // prettier-ignore
+    throw new BadInput(
+      `${file}: CSV import is Flexport-only; give Flxpoint POs as a JSON array of create requests`,
+    );
   }
   const plan = planImport(format, await readText(file), poBodyOf(options.settings.provider));
   const label = path.basename(file);
@@ -57,7 +59,9 @@ export async function importFile(json: boolean, file: string, options: ImportOpt
         `${label}: ${plan.invalid} of ${plan.total} purchase orders have problems` +
           (plan.invalid === 0 ? ' (the file itself has problems)' : '') +
           `; nothing was started.` +
-          (plan.valid.length > 0 ? ` Fix them, or pass --start-valid to start the ${plan.valid.length} valid ones.` : ''), // prettier-ignore
+          (plan.valid.length > 0
+            ? ` Fix them, or pass --start-valid to start the ${plan.valid.length} valid ones.`
+            : ''),
       ].join('\n'),
     );
     process.exitCode = 2;
@@ -84,7 +88,12 @@ export async function importFile(json: boolean, file: string, options: ImportOpt
 }
 
 function describeProblem(problem: ImportProblem): string {
-  const where = problem.row !== undefined ? `row ${problem.row}` : problem.item !== undefined ? `item ${problem.item}` : 'file'; // prettier-ignore
+  const where =
+    problem.row !== undefined
+      ? `row ${problem.row}`
+      : problem.item !== undefined
+        ? `item ${problem.item}`
+        : 'file';
   return `${where}${problem.po ? ` (${problem.po})` : ''}: ${problem.field}: ${problem.message}`;
 }
 
@@ -111,7 +120,10 @@ async function startAll(
   pos: ImportedPo<unknown>[],
   options: ImportOptions,
 ): Promise<PoResult[]> {
-  const bar = progressBar(session, 'importing |{bar}| {value}/{total} POs  started {started}  already {already}  refused {refused}  failed {failed}'); // prettier-ignore
+  const bar = progressBar(
+    session,
+    'importing |{bar}| {value}/{total} POs  started {started}  already {already}  refused {refused}  failed {failed}',
+  );
   const results: PoResult[] = new Array(pos.length);
   const counts = { started: 0, already: 0, refused: 0, failed: 0 };
   bar?.start(pos.length, 0, counts);
@@ -141,7 +153,12 @@ async function startOne(
   const { name, source } = imported;
   try {
     const started = await startPurchaseOrder(session.client, imported.po, settings);
-    return { name, source, outcome: started.alreadyStarted ? 'already_started' : 'started', workflowId: started.workflowId }; // prettier-ignore
+    return {
+      name,
+      source,
+      outcome: started.alreadyStarted ? 'already_started' : 'started',
+      workflowId: started.workflowId,
+    };
   } catch (err) {
     if (err instanceof PurchaseOrderRejected) {
       return { name, source, outcome: 'refused', message: err.message, issues: err.issues };

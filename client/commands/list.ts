@@ -51,7 +51,17 @@ export async function listPurchaseOrders(
       po.shipmentIds.join(' '),
     ]);
     // A Flxpoint PO has no buyer, dates or shipments; its seller is the Flxpoint source id.
-    const header = ['NAME', 'PROVIDER', 'STATUS', 'LATE', 'BUYER', 'SELLER', 'CARGO READY', 'MUST ARRIVE', 'SHIPMENTS']; // prettier-ignore
+    const header = [
+      'NAME',
+      'PROVIDER',
+      'STATUS',
+      'LATE',
+      'BUYER',
+      'SELLER',
+      'CARGO READY',
+      'MUST ARRIVE',
+      'SHIPMENTS',
+    ];
     const found = pos.length === options.limit ? `first ${pos.length}` : `${pos.length}`;
     const body = pos.length ? `${table([header, ...rows])}\n` : '';
     return `${body}${found} purchase order${pos.length === 1 ? '' : 's'}${uiUrl ? `\nWeb UI: ${uiUrl}` : ''}`;

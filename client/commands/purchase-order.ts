@@ -69,7 +69,9 @@ async function locate(session: Session, ref: PoRef): Promise<FoundPo> {
   const name = JSON.stringify(ref.name);
   if (at.length === 1) return { name: ref.name, provider: at[0]! };
   if (at.length === 0) throw new BadInput(`name: no purchase order ${name} at ${PROVIDERS.join(' or ')}`);
-  throw new BadInput(`name: purchase order ${name} exists at ${at.join(' and ')}: say which with ${at.map((p) => `--provider ${p}`).join(' or ')}`); // prettier-ignore
+  throw new BadInput(
+    `name: purchase order ${name} exists at ${at.join(' and ')}: say which with ${at.map((p) => `--provider ${p}`).join(' or ')}`,
+  );
 }
 
 export async function showStatus(
@@ -101,7 +103,9 @@ export async function amend(
   );
   if (!view) return;
   if (view.status === 'needs_attention' && view.lastError) {
-    throw new BadInput(`the provider refused the amended PO ${view.name} (${view.lastError.status}): ${view.lastError.message}`); // prettier-ignore
+    throw new BadInput(
+      `the provider refused the amended PO ${view.name} (${view.lastError.status}): ${view.lastError.message}`,
+    );
   }
   printView(session, view);
 }
@@ -196,7 +200,9 @@ function printView(session: Session, view: AnyPoView, options: { history?: boole
 
 function providerOf(provider: string): Provider {
   if (!(PROVIDERS as readonly string[]).includes(provider)) {
-    throw new BadInput(`--provider: ${JSON.stringify(provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`); // prettier-ignore
+    throw new BadInput(
+      `--provider: ${JSON.stringify(provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`,
+    );
   }
   return provider as Provider;
 }
@@ -213,14 +219,18 @@ async function readView(session: Session, ref: FoundPo): Promise<AnyPoView> {
     status = (await handle.describe()).status.name;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      throw new BadInput(`name: no purchase order ${JSON.stringify(ref.name)} at ${ref.provider} (workflow ${handle.workflowId})`); // prettier-ignore
+      throw new BadInput(
+        `name: no purchase order ${JSON.stringify(ref.name)} at ${ref.provider} (workflow ${handle.workflowId})`,
+      );
     }
     throw err;
   }
   // Both workflows answer the same `state` query, each with its own view.
   if (status === 'RUNNING') return (await handle.query(stateQuery)) as AnyPoView;
   if (status === 'COMPLETED') return (await handle.result()) as AnyPoView;
-  throw new Error(`the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId) ?? `its history (workflow ${handle.workflowId})`}`); // prettier-ignore
+  throw new Error(
+    `the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId) ?? `its history (workflow ${handle.workflowId})`}`,
+  );
 }
 
 /**
@@ -241,17 +251,26 @@ async function update(
   const follow = `poflow status ${po.name} --provider ${po.provider}`;
   const uiUrl = workflowUiUrl(session.config, handle.workflowId);
   try {
-    const outcome = await boundedRequest(session.client, handle, () => start(handle), (view) => requestSettled(view, verb), waitSeconds * 1000); // prettier-ignore
+    const outcome = await boundedRequest(
+      session.client,
+      handle,
+      () => start(handle),
+      (view) => requestSettled(view, verb),
+      waitSeconds * 1000,
+    );
     if (outcome.kind === 'done') return outcome.view;
     if (outcome.kind === 'not_accepted') {
-      throw new Error(`${verb} of purchase order ${po.name} was sent, but its workflow did not take it in within ${waitSeconds} s (is a poflow worker running?); it may still take effect: follow it with ${follow}${uiUrl ? ` or ${uiUrl}` : ''}`); // prettier-ignore
+      throw new Error(
+        `${verb} of purchase order ${po.name} was sent, but its workflow did not take it in within ${waitSeconds} s (is a poflow worker running?); it may still take effect: follow it with ${follow}${uiUrl ? ` or ${uiUrl}` : ''}`,
+      );
     }
     const view = outcome.view;
     const doing = view?.pending ? `: waiting for the provider to answer the ${view.pending.intent}` : '';
     print(
       session,
       { name: po.name, request: verb, outcome: 'in_progress', status: view?.status, follow, uiUrl },
-      () => `${verb} of purchase order ${po.name} accepted and still in progress after ${waitSeconds} s${doing}.\nFollow it with: ${follow}${uiUrl ? `\n  or in the Web UI: ${uiUrl}` : ''}`, // prettier-ignore
+      () =>
+        `${verb} of purchase order ${po.name} accepted and still in progress after ${waitSeconds} s${doing}.\nFollow it with: ${follow}${uiUrl ? `\n  or in the Web UI: ${uiUrl}` : ''}`,
     );
     return undefined;
   } catch (err) {
@@ -262,7 +281,11 @@ async function update(
     const view = finished ? await readView(session, po) : await readView(session, po).catch(() => undefined);
     // A repeat of a request that already took effect is not a failure.
     if (view && tookEffect(view)) {
-      print(session, { ...view, request: verb, outcome: 'already_done' }, () => `${verb}: purchase order ${po.name} is already ${view.status}; nothing to do`); // prettier-ignore
+      print(
+        session,
+        { ...view, request: verb, outcome: 'already_done' },
+        () => `${verb}: purchase order ${po.name} is already ${view.status}; nothing to do`,
+      );
       return undefined;
     }
     throw refusal ?? new BadInput(`${verb} refused: Purchase order ${view!.name} is already ${view!.status}`);
@@ -273,7 +296,9 @@ async function update(
 function requestSettled(view: AnyPoView, verb: string): boolean {
   if (verb !== 'cancel' && verb !== 'close') return true;
   if (view.status === 'cancelled' || view.status === 'closed') return true;
-  const ending = ('endRequested' in view && view.endRequested) || ('cancelAfterCreate' in view && view.cancelAfterCreate !== undefined); // prettier-ignore
+  const ending =
+    ('endRequested' in view && view.endRequested) ||
+    ('cancelAfterCreate' in view && view.cancelAfterCreate !== undefined);
   return !ending && view.pending?.intent !== verb;
 }
 
@@ -284,7 +309,8 @@ function refusalOf(err: unknown, verb: string): BadInput | undefined {
     if (cause instanceof ApplicationFailure && cause.type === FailureTypes.rejected) {
       return new BadInput(`${verb} refused by the provider: ${cause.message}`);
     }
-    const issues = cause instanceof ApplicationFailure ? (cause.details?.[0] as FieldIssue[] | undefined) : undefined; // prettier-ignore
+    const issues =
+      cause instanceof ApplicationFailure ? (cause.details?.[0] as FieldIssue[] | undefined) : undefined;
     return new BadInput(`${verb} refused: ${cause?.message ?? err.message}`, issues ?? []);
   }
   return undefined;

@@ -21,7 +21,9 @@ export async function listDeadLetters(session: Session, provider: Provider): Pro
     );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      throw new Error(`no reconciler has run for ${provider} (workflow ${workflowId}): it starts with poflow start or poflow webhooks`); // prettier-ignore
+      throw new Error(
+        `no reconciler has run for ${provider} (workflow ${workflowId}): it starts with poflow start or poflow webhooks`,
+      );
     }
     throw new Error(
       `the reconciler ${workflowId} did not answer: its worker runs in poflow start or poflow webhooks`,
@@ -42,7 +44,11 @@ export async function listDeadLetters(session: Session, provider: Provider): Pro
       ...(deadLetters.length ? [table(rows(deadLetters, 'DEAD-LETTERED'))] : []),
       `${shown} dead letter${total === 1 ? '' : 's'} at ${provider} (events the reconciler gave up on and moved past)`,
       ...(retrying.length
-        ? ['', table(rows(retrying, 'LAST TRIED')), `${retrying.length} failing event${retrying.length === 1 ? '' : 's'} to be tried again`] // prettier-ignore
+        ? [
+            '',
+            table(rows(retrying, 'LAST TRIED')),
+            `${retrying.length} failing event${retrying.length === 1 ? '' : 's'} to be tried again`,
+          ]
         : []),
       ...(uiUrl ? [`Web UI: ${uiUrl}`] : []),
     ];

@@ -26,7 +26,9 @@ export async function runSandbox(options: { dbFile?: string; seed?: number }): P
     seed: options.seed,
     logger,
   });
-  logger.info(`Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`); // prettier-ignore
+  logger.info(
+    `Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`,
+  );
   await untilInterrupted();
   await sandbox.close();
 }

@@ -60,7 +60,13 @@ async function apiRoutes(
   app.addHook('onResponse', async (request, reply) => {
     const url = request.url.replace(/^\/flxpoint/, '');
     const sentAt = Number(request.headers['x-poflow-sent-at']) || undefined;
-    requests.record({ at: Math.round(Date.now() - reply.elapsedTime), sentAt, method: request.method, url, status: reply.statusCode }); // prettier-ignore
+    requests.record({
+      at: Math.round(Date.now() - reply.elapsedTime),
+      sentAt,
+      method: request.method,
+      url,
+      status: reply.statusCode,
+    });
   });
   app.addHook('onRequest', async (request) => {
     if (request.headers['x-api-token'] !== apiToken) {

@@ -58,7 +58,9 @@ export function adminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   // `{"purchase_order_metadata": false}`: a shipment whose metadata does not name its POs.
   app.post('/_sandbox/bookings/:id/confirm', async (request) => {
     const body = parseBody(ConfirmBody, request.body ?? {});
-    const booking = bookings.confirm(pathId(request, 'booking'), { poMetadata: body.purchase_order_metadata }); // prettier-ignore
+    const booking = bookings.confirm(pathId(request, 'booking'), {
+      poMetadata: body.purchase_order_metadata,
+    });
     return ok(request, bookings.render(booking));
   });
 

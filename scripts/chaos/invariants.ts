@@ -37,7 +37,14 @@ export async function readBook(client: Client, sandboxUrl: string, names: readon
     try {
       const status = (await handle.describe()).status.name;
       executions.set(name, status);
-      views.set(name, status === 'RUNNING' ? await handle.query(stateQuery) : status === 'COMPLETED' ? ((await handle.result()) as PoView) : undefined); // prettier-ignore
+      views.set(
+        name,
+        status === 'RUNNING'
+          ? await handle.query(stateQuery)
+          : status === 'COMPLETED'
+            ? ((await handle.result()) as PoView)
+            : undefined,
+      );
     } catch {
       views.set(name, undefined);
     }
@@ -92,7 +99,8 @@ export function violationsOf(book: Book, names: readonly string[]): string[] {
   const poIds = new Set(book.workflowIds);
   if (poIds.size !== book.workflowIds.length) violations.push('a workflow id is listed twice');
   for (const id of poIds) {
-    if (!names.some((name) => purchaseOrderWorkflowId('flexport', name) === id)) violations.push(`unexpected workflow ${id}`); // prettier-ignore
+    if (!names.some((name) => purchaseOrderWorkflowId('flexport', name) === id))
+      violations.push(`unexpected workflow ${id}`);
   }
   const providerByName = groupBy(book.providerPos, (po) => po.name);
   for (const name of providerByName.keys()) {
@@ -119,13 +127,19 @@ export function violationsOf(book: Book, names: readonly string[]): string[] {
     if (pending) violations.push(`${name}: stuck, ${pending}`);
     if (!provider) {
       // Only a PO cancelled before the provider ever had it may be missing there.
-      if (view.status !== 'cancelled' || view.providerId !== undefined) violations.push(`${name}: ${view.status} in poflow, missing at the provider`); // prettier-ignore
+      if (view.status !== 'cancelled' || view.providerId !== undefined)
+        violations.push(`${name}: ${view.status} in poflow, missing at the provider`);
       continue;
     }
-    if (view.providerId !== undefined && view.providerId !== provider.id) violations.push(`${name}: provider id ${view.providerId} in poflow, ${provider.id} at the provider`); // prettier-ignore
-    if (PROVIDER_STATUS[view.status] !== provider.status) violations.push(`${name}: ${view.status} in poflow, ${provider.status} at the provider`); // prettier-ignore
+    if (view.providerId !== undefined && view.providerId !== provider.id)
+      violations.push(`${name}: provider id ${view.providerId} in poflow, ${provider.id} at the provider`);
+    if (PROVIDER_STATUS[view.status] !== provider.status)
+      violations.push(`${name}: ${view.status} in poflow, ${provider.status} at the provider`);
     const providerBookings = book.providerBookings.filter((b) => b.name.startsWith(`${name}-B`));
-    if (providerBookings.length !== view.bookings.length) violations.push(`${name}: ${view.bookings.length} bookings in poflow, ${providerBookings.length} at the provider`); // prettier-ignore
+    if (providerBookings.length !== view.bookings.length)
+      violations.push(
+        `${name}: ${view.bookings.length} bookings in poflow, ${providerBookings.length} at the provider`,
+      );
   }
   return violations;
 }

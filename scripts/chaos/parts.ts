@@ -126,14 +126,36 @@ export class Parts {
         return [
           requireBinaryPath('cli', () => {}),
           [
-            'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(this.ports.temporal),
-            '--headless', '--namespace', 'default',
-            '--db-filename', path.join(this.dir, 'temporal.sqlite'),
-            '--sqlite-pragma', 'journal_mode=WAL', '--log-level', 'error', ...SINGLE_PARTITION_TASK_QUEUES,
-          ], // prettier-ignore
+            'server',
+            'start-dev',
+            '--ip',
+            '127.0.0.1',
+            '--port',
+            String(this.ports.temporal),
+            '--headless',
+            '--namespace',
+            'default',
+            '--db-filename',
+            path.join(this.dir, 'temporal.sqlite'),
+            '--sqlite-pragma',
+            'journal_mode=WAL',
+            '--log-level',
+            'error',
+            ...SINGLE_PARTITION_TASK_QUEUES,
+          ],
         ];
       case 'sandbox':
-        return [process.execPath, [POFLOW_BIN, 'sandbox', '--db-file', path.join(this.dir, 'sandbox.sqlite'), '--seed', String(this.seed)]]; // prettier-ignore
+        return [
+          process.execPath,
+          [
+            POFLOW_BIN,
+            'sandbox',
+            '--db-file',
+            path.join(this.dir, 'sandbox.sqlite'),
+            '--seed',
+            String(this.seed),
+          ],
+        ];
       case 'webhooks':
         return [process.execPath, [POFLOW_BIN, 'webhooks']];
       case 'worker':
@@ -151,7 +173,8 @@ export class Parts {
         );
       }
       if (await this.answers(name)) return;
-      if (Date.now() > deadline) throw new Error(`${name} not ready within ${READY_TIMEOUT_MS / 1000} s: ${tail(log)}`); // prettier-ignore
+      if (Date.now() > deadline)
+        throw new Error(`${name} not ready within ${READY_TIMEOUT_MS / 1000} s: ${tail(log)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -44,7 +44,9 @@ export function clusterPorts(env: NodeJS.ProcessEnv = process.env): ClusterPorts
   const raw = env[PORT_OFFSET_VARIABLE] ?? '20000';
   const offset = Number(raw);
   if (!/^\d+$/.test(raw) || offset + 8003 > 65535) {
-    throw new Error(`${PORT_OFFSET_VARIABLE}: expected a whole number up to ${65535 - 8003}, got ${JSON.stringify(raw)}`); // prettier-ignore
+    throw new Error(
+      `${PORT_OFFSET_VARIABLE}: expected a whole number up to ${65535 - 8003}, got ${JSON.stringify(raw)}`,
+    );
   }
   const shift = (ports: Record<Service, number>) =>
     Object.fromEntries(SERVICES.map((s) => [s, ports[s] + offset])) as Record<Service, number>;

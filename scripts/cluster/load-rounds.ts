@@ -11,7 +11,12 @@ import { growBook, pings } from '../../bench/book';
 import { startPurchaseOrder } from '../../client/purchase-orders';
 import { generatePurchaseOrdersCsv } from '../../examples/generate-purchase-orders-csv';
 import { sampleFlxpointPurchaseOrder } from '../../test/support/flxpoint-purchase-orders';
-import { busiestWindow, flxpointRequests, MAX_PER_WINDOW, notCreatedOnce } from '../../test/support/flxpoint-requests'; // prettier-ignore
+import {
+  busiestWindow,
+  flxpointRequests,
+  MAX_PER_WINDOW,
+  notCreatedOnce,
+} from '../../test/support/flxpoint-requests';
 import { stateQuery } from '../../workflows/flexport/messages';
 import { readBook, violationsOf, type Book } from '../chaos/invariants';
 import { writeState } from './layout';
@@ -64,11 +69,10 @@ export async function importRound(run: ClusterRun, count: number): Promise<Round
   if (imported.code !== 0)
     failures.push(`poflow import exited ${imported.code}: ${imported.stderr.slice(-400)}`);
   // Visibility is written after the workflow: the count catches up with the starts a little later.
-  const visibleAt = await until(
-    'imported POs visible',
-    120_000,
-    async () =>
-    (await countOf(run, 'PoName IS NOT NULL AND PoStatus IN ("submitting", "open")')) - openBefore >= count ? Date.now() : undefined, // prettier-ignore
+  const visibleAt = await until('imported POs visible', 120_000, async () =>
+    (await countOf(run, 'PoName IS NOT NULL AND PoStatus IN ("submitting", "open")')) - openBefore >= count
+      ? Date.now()
+      : undefined,
   ).catch((err: Error) => void failures.push(err.message));
   const allOpen = await until(
     'imported POs open',
@@ -78,16 +82,21 @@ export async function importRound(run: ClusterRun, count: number): Promise<Round
     1000,
   ).catch((err: Error) => void failures.push(err.message));
   const again = await run.poflow('import', file, '--json');
-  const rerun = again.code === 0 ? (JSON.parse(again.stdout) as { started: number; already_started: number }) : undefined; // prettier-ignore
+  const rerun =
+    again.code === 0 ? (JSON.parse(again.stdout) as { started: number; already_started: number }) : undefined;
   if (!rerun || rerun.started !== 0 || rerun.already_started !== count) {
-    failures.push(`the same import again: ${rerun ? `${rerun.started} started, ${rerun.already_started} already` : `exit ${again.code}`}`); // prettier-ignore
+    failures.push(
+      `the same import again: ${rerun ? `${rerun.started} started, ${rerun.already_started} already` : `exit ${again.code}`}`,
+    );
   }
   return {
     name: `poflow import of ${count} POs`,
     figures: {
       'import command': `${commandSeconds.toFixed(1)} s`,
       'all open': allOpen ? `${allOpen.toFixed(1)} s (${(count / allOpen).toFixed(2)} POs/s)` : 'no',
-      'visible in list after the command ended': visibleAt ? `${((visibleAt - began) / 1000 - commandSeconds).toFixed(1)} s` : 'no', // prettier-ignore
+      'visible in list after the command ended': visibleAt
+        ? `${((visibleAt - began) / 1000 - commandSeconds).toFixed(1)} s`
+        : 'no',
       're-run': rerun ? `${rerun.started} started, ${rerun.already_started} already submitted` : 'failed',
     },
     failures,
@@ -104,7 +113,10 @@ export async function flxpointRound(run: ClusterRun, count: number): Promise<Rou
   const numbers = namesOf(`${run.tag}-FLX`, count);
   const handles = await Promise.all(
     numbers.map(async (n) => {
-      const started = await startPurchaseOrder(run.client, sampleFlxpointPurchaseOrder(n), { provider: 'flxpoint', poll: { firstSeconds: 5, maxSeconds: 60 } }); // prettier-ignore
+      const started = await startPurchaseOrder(run.client, sampleFlxpointPurchaseOrder(n), {
+        provider: 'flxpoint',
+        poll: { firstSeconds: 5, maxSeconds: 60 },
+      });
       return run.client.workflow.getHandle(started.workflowId);
     }),
   );
@@ -118,7 +130,8 @@ export async function flxpointRound(run: ClusterRun, count: number): Promise<Rou
   if (twice.length > 0) failures.push(`not created exactly once at Flxpoint: ${twice.join(', ')}`);
   const log = (await flxpointRequests(run.parts.sandboxUrl)).filter((r) => (r.sentAt ?? r.at) >= since);
   const busiest = busiestWindow(log);
-  if (busiest.count > MAX_PER_WINDOW) failures.push(`${busiest.count} requests sent within 5 s (at most ${MAX_PER_WINDOW})`); // prettier-ignore
+  if (busiest.count > MAX_PER_WINDOW)
+    failures.push(`${busiest.count} requests sent within 5 s (at most ${MAX_PER_WINDOW})`);
   const refused = log.filter((r) => r.status === 429).length;
   await Promise.all(handles.map((handle) => handle.terminate('cluster test: rate-limit round done')));
   return {

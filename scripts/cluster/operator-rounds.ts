@@ -34,7 +34,9 @@ export async function lifecycleRound(run: ClusterRun): Promise<Round> {
   const expectExit = async (args: string[], code: number, output?: RegExp) => {
     const result = await run.poflow(...args, '--json');
     if (result.code !== code || (output && !output.test(result.stdout))) {
-      failures.push(`poflow ${args.join(' ')}: exit ${result.code} (expected ${code}): ${(result.stdout + result.stderr).slice(-400)}`); // prettier-ignore
+      failures.push(
+        `poflow ${args.join(' ')}: exit ${result.code} (expected ${code}): ${(result.stdout + result.stderr).slice(-400)}`,
+      );
     }
   };
   const statusBecomes = (status: string) =>

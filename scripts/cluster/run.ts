@@ -93,7 +93,9 @@ export async function openRun(log: (line: string) => void): Promise<ClusterRun> 
  */
 async function forgetEarlierProvider(client: Client): Promise<void> {
   try {
-    await client.workflow.getHandle(reconcilerWorkflowId('flexport')).terminate('a new sandbox: its event log starts again'); // prettier-ignore
+    await client.workflow
+      .getHandle(reconcilerWorkflowId('flexport'))
+      .terminate('a new sandbox: its event log starts again');
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }

@@ -28,11 +28,20 @@ export async function setUpSchemas(binaries: ServerBinaries, ports: ClusterPorts
   ] as const) {
     const tool = (...args: string[]) =>
       execFileAsync(binaries.sqlTool, [
-        '--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(ports.postgres),
-        '-u', DATABASE_USER, '--db', database, ...args,
+        '--plugin',
+        'postgres12',
+        '--ep',
+        '127.0.0.1',
+        '-p',
+        String(ports.postgres),
+        '-u',
+        DATABASE_USER,
+        '--db',
+        database,
+        ...args,
       ]).catch((err: { stderr?: string; message: string }) => {
         throw new Error(`schema tool ${args[0]} on ${database}: ${(err.stderr || err.message).trim()}`);
-      }); // prettier-ignore
+      });
     const created = await tool('create-database').then(
       () => true,
       (err: Error) => (/already exists/.test(err.message) ? false : Promise.reject(err)),

@@ -132,13 +132,23 @@ export function createReconcilerActivities({ client, feeds, logger, adoption }: 
     const walked: WalkedEvent[] = [];
     // Too fresh to deliver yet: the cursor's mark must not leave them behind.
     const fresh: string[] = [];
-    const held = () => [...fresh, ...[...retrying.values()].flatMap((f) => (f.occurredAt ? [f.occurredAt] : []))]; // prettier-ignore
+    const held = () => [
+      ...fresh,
+      ...[...retrying.values()].flatMap((f) => (f.occurredAt ? [f.occurredAt] : [])),
+    ];
     const progress = (complete: boolean): WalkProgress => ({
       cursor: advanceCursor(cursor, walked, input.overlapMs, complete, held()),
       retrying: [...retrying.values()],
       deadLetters,
     });
-    const counts: WalkCounts = { events: 0, signalled: 0, closedPo: 0, unknownPo: 0, unrouted: 0, deadLettered: 0 }; // prettier-ignore
+    const counts: WalkCounts = {
+      events: 0,
+      signalled: 0,
+      closedPo: 0,
+      unknownPo: 0,
+      unrouted: 0,
+      deadLettered: 0,
+    };
     const settledBefore = Date.now() - input.settleMs;
     const maxEvents = input.maxEvents ?? 1000;
     const shipmentPoNames = (id: number) => feed.shipmentPoNames(id);
@@ -151,7 +161,16 @@ export function createReconcilerActivities({ client, feeds, logger, adoption }: 
     };
     const forget = (failed: FailedEvent) => {
       retrying.delete(failed.key);
-      logger.warn({ eventId: failed.id, eventKey: failed.key, eventType: failed.type, tries: failed.tries, source: 'reconciler' }, 'failed event no longer listed in its window: not tried again'); // prettier-ignore
+      logger.warn(
+        {
+          eventId: failed.id,
+          eventKey: failed.key,
+          eventType: failed.type,
+          tries: failed.tries,
+          source: 'reconciler',
+        },
+        'failed event no longer listed in its window: not tried again',
+      );
     };
 
     let page = await feed.eventPage({ since: windowStart(cursor, input.overlapMs) });
@@ -170,7 +189,12 @@ export function createReconcilerActivities({ client, feeds, logger, adoption }: 
           tried++;
           try {
             const event = parseEvent(raw);
-            const report = await deliverEvent(event, { client, provider: input.provider, shipmentPoNames, adoption }); // prettier-ignore
+            const report = await deliverEvent(event, {
+              client,
+              provider: input.provider,
+              shipmentPoNames,
+              adoption,
+            });
             counts.events++;
             counts.signalled += report.signalled.length;
             counts.closedPo += report.closed.length;
@@ -185,8 +209,24 @@ export function createReconcilerActivities({ client, feeds, logger, adoption }: 
             if (!failure) throw err;
             const tries = (retrying.get(seen.key)?.tries ?? 0) + 1;
             const { key, id, type, occurredAt } = seen;
-            const failed: FailedEvent = { key, id, type, occurredAt, ...failure, tries, lastTriedAt: new Date().toISOString() }; // prettier-ignore
-            const log = { eventId: id, eventKey: key, eventType: type, kind: failure.kind, reason: failure.reason, tries, source: 'reconciler' }; // prettier-ignore
+            const failed: FailedEvent = {
+              key,
+              id,
+              type,
+              occurredAt,
+              ...failure,
+              tries,
+              lastTriedAt: new Date().toISOString(),
+            };
+            const log = {
+              eventId: id,
+              eventKey: key,
+              eventType: type,
+              kind: failure.kind,
+              reason: failure.reason,
+              tries,
+              source: 'reconciler',
+            };
             if (tries < maxTries && (retrying.has(key) || retrying.size < MAX_RETRYING)) {
               retrying.set(key, failed);
               logger.warn(log, 'event failed; a later walk tries it again');
@@ -232,7 +272,13 @@ function factsOf(raw: unknown): EventFacts {
   const time = (value: unknown) =>
     typeof value === 'string' && Number.isFinite(Date.parse(value)) ? value : undefined;
   return {
-    key: id !== undefined ? `#${id}` : `sha256:${createHash('sha256').update(JSON.stringify(raw) ?? '').digest('hex').slice(0, 16)}`, // prettier-ignore
+    key:
+      id !== undefined
+        ? `#${id}`
+        : `sha256:${createHash('sha256')
+            .update(JSON.stringify(raw) ?? '')
+            .digest('hex')
+            .slice(0, 16)}`,
     id,
     type: typeof fields.type === 'string' ? fields.type.slice(0, 100) : undefined,
     occurredAt: time(fields.occurred_at) ?? time(fields.created_at),
@@ -246,7 +292,7 @@ class EventSchemaError extends Error {}
 function parseEvent(raw: unknown): ProviderEvent {
   const parsed = ProviderEvent.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`); // prettier-ignore
+  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new EventSchemaError(`not a provider event: ${issues.join('; ')}`);
 }
 

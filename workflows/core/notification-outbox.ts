@@ -89,7 +89,10 @@ export class NotificationOutbox {
       delivered: 0,
       dropped: 0,
       announced: announcedBefore(state),
-      attention: state.status === 'needs_attention' ? { since: state.history.at(-1)?.at ?? state.createdAt, alerted: false } : undefined, // prettier-ignore
+      attention:
+        state.status === 'needs_attention'
+          ? { since: state.history.at(-1)?.at ?? state.createdAt, alerted: false }
+          : undefined,
     };
   }
 
@@ -154,7 +157,13 @@ export class NotificationOutbox {
     const head = this.memory.pending[0]!;
     head.answered = [...new Set([...head.answered, ...answered])];
     const before = this.memory.failure?.id === head.id ? this.memory.failure : undefined;
-    this.memory.failure = { id: head.id, since: before?.since ?? at, rounds: (before?.rounds ?? 0) + 1, lastAt: at, message }; // prettier-ignore
+    this.memory.failure = {
+      id: head.id,
+      since: before?.since ?? at,
+      rounds: (before?.rounds ?? 0) + 1,
+      lastAt: at,
+      message,
+    };
     this.revision += 1;
   }
 
@@ -209,7 +218,9 @@ export function deliveriesLine(deliveries: DeliveriesView, emphasis = (text: str
   return [
     `${deliveries.delivered} delivered, ${deliveries.pending} waiting`,
     deliveries.dropped > 0 ? emphasis(`${deliveries.dropped} dropped`) : undefined,
-    failing ? `${emphasis(`failing since ${failing.since}`)} (${failing.rounds} rounds, last ${failing.lastAt}): ${failing.message}` : undefined, // prettier-ignore
+    failing
+      ? `${emphasis(`failing since ${failing.since}`)} (${failing.rounds} rounds, last ${failing.lastAt}): ${failing.message}`
+      : undefined,
   ]
     .filter(Boolean)
     .join('; ');

@@ -65,7 +65,12 @@ export class PoShell<S extends NotifiedPo, E extends { at: string }, C> {
     const { state, outbox } = this;
     const reduced = this.lifecycle.reduce(state, event);
     if (reduced.state !== state) {
-      const dropped = outbox?.record(state, reduced.state, this.lifecycle.notifications(state, reduced, event, outbox.announced), event.at); // prettier-ignore
+      const dropped = outbox?.record(
+        state,
+        reduced.state,
+        this.lifecycle.notifications(state, reduced, event, outbox.announced),
+        event.at,
+      );
       if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
       this.state = reduced.state;
       this.revision += 1;

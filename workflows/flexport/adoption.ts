@@ -65,7 +65,10 @@ export function adoptLifecycle(
     lines: b.lines,
     createdAt: b.createdAt,
   }));
-  const shipments: ShipmentState[] = snapshot.shipments.map((s) => ({ id: s.id, milestones: { ...s.milestones } })); // prettier-ignore
+  const shipments: ShipmentState[] = snapshot.shipments.map((s) => ({
+    id: s.id,
+    milestones: { ...s.milestones },
+  }));
   const status = bookings.length > 0 ? 'booked' : 'open';
   const adopted: AdoptionRecord = {
     at,
@@ -92,8 +95,15 @@ export function adoptLifecycle(
       const bookedUnits = bookings
         .flatMap((b) => b.lines)
         .reduce((sum, l) => (l.itemKey === item.item_key ? sum + l.units : sum), 0);
-      const booking: LineBooking = bookedUnits === 0 ? 'unbooked' : bookedUnits >= item.units ? 'full' : 'partial'; // prettier-ignore
-      return { itemKey: item.item_key, units: item.units, bookedUnits, booking, providerId: snapshot.lineItemIds[item.item_key] }; // prettier-ignore
+      const booking: LineBooking =
+        bookedUnits === 0 ? 'unbooked' : bookedUnits >= item.units ? 'full' : 'partial';
+      return {
+        itemKey: item.item_key,
+        units: item.units,
+        bookedUnits,
+        booking,
+        providerId: snapshot.lineItemIds[item.item_key],
+      };
     }),
     bookings,
     shipments,
@@ -117,7 +127,7 @@ export function adoptionCause(snapshot: AdoptionSnapshot, status: string): strin
     `${snapshot.bookings.length} booking(s)`,
     `${snapshot.shipments.length} shipment(s)`,
   ];
-  return `adopted as ${status} from ${snapshot.provider} purchase order ${snapshot.providerId}${version} (created there ${snapshot.createdAt}; ${facts.join(', ')}); ${snapshot.trigger}`; // prettier-ignore
+  return `adopted as ${status} from ${snapshot.provider} purchase order ${snapshot.providerId}${version} (created there ${snapshot.createdAt}; ${facts.join(', ')}); ${snapshot.trigger}`;
 }
 
 /**

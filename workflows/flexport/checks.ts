@@ -11,7 +11,9 @@ import { lineByKey, remainingUnits } from './state';
 export function planBooking(state: PoState, booking: Booking): { plan: BookingPlan } | { refusal: string } {
   const { po, name } = state;
   if ((state.status !== 'open' && state.status !== 'booked') || state.providerId === undefined) {
-    return { refusal: `Purchase order ${name} can only be booked once the provider has accepted it (it is ${state.status})` }; // prettier-ignore
+    return {
+      refusal: `Purchase order ${name} can only be booked once the provider has accepted it (it is ${state.status})`,
+    };
   }
   if (booking.name && state.bookings.some((b) => b.name === booking.name)) {
     return { refusal: `a booking named ${booking.name} already exists on purchase order ${name}` };
@@ -23,7 +25,8 @@ export function planBooking(state: PoState, booking: Booking): { plan: BookingPl
   const consigneeRef = partyRef(po, 'buyer');
   const originLocationRef = po.origin_location_ref;
   if (!cargoReadyDate) return { refusal: 'a booking needs a cargo_ready_date (on the booking or the PO)' };
-  if (!shipperRef || !consigneeRef) return { refusal: 'a booking needs the PO to name its buyer and seller parties' }; // prettier-ignore
+  if (!shipperRef || !consigneeRef)
+    return { refusal: 'a booking needs the PO to name its buyer and seller parties' };
   if (!originLocationRef) return { refusal: 'a booking needs the PO to name its origin_location_ref' };
   const requested = booking.lines ?? remainingUnits(state);
   if (requested.length === 0) return { refusal: `every unit of purchase order ${name} is already booked` };
@@ -72,7 +75,7 @@ export function checkAmend(state: PoState, po: PurchaseOrder): string | undefine
     const amended = po.line_items.find((l) => l.item_key === line.itemKey);
     if (!amended) return `Cannot remove line items that have been booked (item_key ${line.itemKey})`;
     if (amended.units < line.bookedUnits) {
-      return `Cannot update a line item to request fewer units than have already been booked (item_key ${line.itemKey}: ${line.bookedUnits} booked)`; // prettier-ignore
+      return `Cannot update a line item to request fewer units than have already been booked (item_key ${line.itemKey}: ${line.bookedUnits} booked)`;
     }
   }
   return undefined;
@@ -113,6 +116,12 @@ function endedReason(state: PoState): string | undefined {
 
 /** A close or cancel on its way: nothing else may start behind it. */
 function endingReason(state: PoState): string | undefined {
-  const intent = state.endRequested?.status ?? (state.pending?.intent === 'cancel' ? 'cancelled' : state.pending?.intent === 'close' ? 'closed' : undefined); // prettier-ignore
+  const intent =
+    state.endRequested?.status ??
+    (state.pending?.intent === 'cancel'
+      ? 'cancelled'
+      : state.pending?.intent === 'close'
+        ? 'closed'
+        : undefined);
   return intent ? `Purchase order ${state.name} is being ${intent}` : undefined;
 }

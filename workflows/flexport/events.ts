@@ -29,20 +29,37 @@ function providerEnded(
       // The PO ends as the provider holds it: its dates, not an amendment it refused.
       const providerVersion = Math.max(version ?? 0, state.providerVersion ?? 0) || undefined;
       const po = { ...(state.acceptedPo ?? state.po), ...dates, status: state.po.status };
-      return transition({ ...state, po, lines: linesFor(po, state.lines), pending: undefined, providerVersion }, status, at, cause); // prettier-ignore
+      return transition(
+        { ...state, po, lines: linesFor(po, state.lines), pending: undefined, providerVersion },
+        status,
+        at,
+        cause,
+      );
     }
     // poflow's own write landed after this end and reopened the PO there: the end is sent again.
     if (state.writtenVersion !== undefined && version < state.writtenVersion) {
       if (state.endRequested?.status === status) return state; // an operator's end of that kind is on its way
       const endRequested = { status, since: at, cause, by: 'provider' as const };
-      return transition({ ...state, endRequested }, state.status, at, `${cause}; poflow's later write reopened it there, so the end is sent again`, `${status} at provider`); // prettier-ignore
+      return transition(
+        { ...state, endRequested },
+        state.status,
+        at,
+        `${cause}; poflow's later write reopened it there, so the end is sent again`,
+        `${status} at provider`,
+      );
     }
     return state; // reopened there since
   }
   const echo = state.pending?.intent === (status === 'closed' ? 'close' : 'cancel');
   if (stillWriting(state) && !echo) {
     const endRequested = { status, since: at, cause, by: 'provider' as const };
-    return transition({ ...state, endRequested }, state.status, at, `${cause}; sent again once the ${state.pending?.intent ?? 'provider call'} in flight is answered`, `${status} at provider`); // prettier-ignore
+    return transition(
+      { ...state, endRequested },
+      state.status,
+      at,
+      `${cause}; sent again once the ${state.pending?.intent ?? 'provider call'} in flight is answered`,
+      `${status} at provider`,
+    );
   }
   return transition({ ...state, pending: undefined }, status, at, cause);
 }
@@ -115,7 +132,13 @@ export function providerEvent(state: PoState, event: ProviderEvent, at: string):
     case '/purchase_order#updated': {
       const known = withProviderId(seen, event);
       if (known.weighsOwnWrites && stillWriting(known)) {
-        return withProviderCopy(known, { version: versionOf(event), status: 'open', dates: datesOf(purchaseOrderOf(event)), at, cause }); // prettier-ignore
+        return withProviderCopy(known, {
+          version: versionOf(event),
+          status: 'open',
+          dates: datesOf(purchaseOrderOf(event)),
+          at,
+          cause,
+        });
       }
       return providerAmended(known, versionOf(event), purchaseOrderOf(event), at, cause);
     }
@@ -154,7 +177,10 @@ function providerAmended(
     must_arrive_date: dateField(resource, 'must_arrive_date', state.po.must_arrive_date),
   };
   // The provider's copy changed: an end sent later carries its dates, not the ones it replaced.
-  const acceptedPo = state.weighsOwnWrites && state.acceptedPo ? { ...state.acceptedPo, cargo_ready_date: po.cargo_ready_date, must_arrive_date: po.must_arrive_date } : state.acceptedPo; // prettier-ignore
+  const acceptedPo =
+    state.weighsOwnWrites && state.acceptedPo
+      ? { ...state.acceptedPo, cargo_ready_date: po.cargo_ready_date, must_arrive_date: po.must_arrive_date }
+      : state.acceptedPo;
   const next = { ...state, po, acceptedPo, providerVersion: version ?? state.providerVersion };
   return transition(next, next.status, at, cause, 'amended at provider');
 }
@@ -208,7 +234,13 @@ export function providerSnapshot(state: PoState, snapshot: ProviderSnapshot, at:
   for (const booking of snapshot.bookings) {
     const known = next.bookings.find((b) => b.providerId === booking.providerId);
     if (booking.shipmentId === undefined || known?.shipmentId !== undefined) continue;
-    next = bookingConfirmed(withShipment(next, booking.shipmentId), booking.providerId, booking.shipmentId, at, cause); // prettier-ignore
+    next = bookingConfirmed(
+      withShipment(next, booking.shipmentId),
+      booking.providerId,
+      booking.shipmentId,
+      at,
+      cause,
+    );
   }
   for (const shipment of snapshot.shipments) {
     next = withShipment(next, shipment.id);
@@ -251,7 +283,13 @@ function reachMilestone(
     shipments.length === 0 ||
     shipments.every((s) => s.milestones[milestone]);
   if (!reached) return next;
-  return transition({ ...next, milestones: { ...next.milestones, [milestone]: when } }, next.status, when, cause, milestone); // prettier-ignore
+  return transition(
+    { ...next, milestones: { ...next.milestones, [milestone]: when } },
+    next.status,
+    when,
+    cause,
+    milestone,
+  );
 }
 
 function valueAt(value: unknown, path: string[]): unknown {

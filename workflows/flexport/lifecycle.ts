@@ -91,7 +91,8 @@ export function reduce(state: PoState, event: LifecycleEvent): Reduced {
         return { state, commands: [] }; // already on its way to an end
       }
       // A write still in flight could reopen the PO behind the close: the close waits for it.
-      if (state.weighsOwnWrites && stillWriting(state)) return { state: endAfterWrites(state, 'closed', event.at, event.cause), commands: [] }; // prettier-ignore
+      if (state.weighsOwnWrites && stillWriting(state))
+        return { state: endAfterWrites(state, 'closed', event.at, event.cause), commands: [] };
       return sendEnd(state, 'closed', event.at, event.cause);
     case 'cancel_requested':
       if (state.waitsForProviderCalls) return cancelRequested(state, event.at, event.cause);
@@ -126,7 +127,8 @@ function submissionAccepted(
 ): PoState {
   if (state.weighsOwnWrites) state = providerHolds(state, event);
   const writing = stillWriting(state);
-  const bodyAccepted = state.waitsForProviderCalls && !writing && (event.intent === 'create' || event.intent === 'amend'); // prettier-ignore
+  const bodyAccepted =
+    state.waitsForProviderCalls && !writing && (event.intent === 'create' || event.intent === 'amend');
   const accepted: PoState = {
     ...state,
     quietSince: event.at,
@@ -144,9 +146,19 @@ function submissionAccepted(
     `provider accepted ${event.intent}` + (event.version === undefined ? '' : ` (version ${event.version})`);
   switch (event.intent) {
     case 'close':
-      return transition({ ...accepted, endRequested: undefined }, 'closed', event.at, `${cause}; ${state.pending?.cause ?? 'closed'}`); // prettier-ignore
+      return transition(
+        { ...accepted, endRequested: undefined },
+        'closed',
+        event.at,
+        `${cause}; ${state.pending?.cause ?? 'closed'}`,
+      );
     case 'cancel':
-      return transition({ ...accepted, endRequested: undefined }, 'cancelled', event.at, `${cause}; ${state.pending?.cause ?? 'cancelled'}`); // prettier-ignore
+      return transition(
+        { ...accepted, endRequested: undefined },
+        'cancelled',
+        event.at,
+        `${cause}; ${state.pending?.cause ?? 'cancelled'}`,
+      );
     default:
       return transition(accepted, accepted.bookings.length > 0 ? 'booked' : 'open', event.at, cause);
   }
@@ -166,13 +178,20 @@ function providerHolds(
     version === undefined || state.providerVersion === undefined || version >= state.providerVersion;
   const copy = state.providerCopy;
   // An end this write overwrote stays, to be sent again once every write is answered (`weighProviderCopy`).
-  const overwritten = copy?.status === 'open' && copy.version !== undefined && version !== undefined && copy.version <= version; // prettier-ignore
+  const overwritten =
+    copy?.status === 'open' && copy.version !== undefined && version !== undefined && copy.version <= version;
   const providerCopy = overwritten ? undefined : copy;
-  const next: PoState = { ...state, providerCopy, providerVersion: latest ? (version ?? state.providerVersion) : state.providerVersion }; // prettier-ignore
+  const next: PoState = {
+    ...state,
+    providerCopy,
+    providerVersion: latest ? (version ?? state.providerVersion) : state.providerVersion,
+  };
   if (!latest || !body) return next;
   const po: PurchaseOrder = { ...body, status: state.po.status };
   const written: PoState = { ...next, po, writtenVersion: version, lines: linesFor(po, state.lines) };
-  return event.intent === 'close' || event.intent === 'cancel' ? written : { ...written, acceptedPo: { ...body, status: 'open' } }; // prettier-ignore
+  return event.intent === 'close' || event.intent === 'cancel'
+    ? written
+    : { ...written, acceptedPo: { ...body, status: 'open' } };
 }
 
 function amendRequested(
@@ -237,7 +256,13 @@ function cancelRequested(state: PoState, at: string, cause: string): Reduced {
 function endAfterWrites(state: PoState, status: 'cancelled' | 'closed', at: string, cause: string): PoState {
   const waiting = `${cause}; waits for the ${state.pending?.intent ?? 'provider call'} in flight`;
   const endRequested = { status, since: at, cause, by: 'operator' as const };
-  return transition({ ...state, endRequested }, state.status, at, waiting, status === 'cancelled' ? 'cancel queued' : 'close queued'); // prettier-ignore
+  return transition(
+    { ...state, endRequested },
+    state.status,
+    at,
+    waiting,
+    status === 'cancelled' ? 'cancel queued' : 'close queued',
+  );
 }
 
 function providerRejected(
@@ -252,19 +277,44 @@ function providerRejected(
   // A refused auto-close is not sent again: the PO asks for a person (an alert, a flag) instead.
   if (state.weighsOwnWrites && event.during === 'close' && state.pending?.cause.startsWith('auto-close')) {
     const refused = { ...state, pending, lastError, autoCloseRefused: lastError };
-    return settled(transition(refused, to, event.at, `${cause}; auto-close stops: close it by hand`, 'auto-close refused'), event.at); // prettier-ignore
+    return settled(
+      transition(refused, to, event.at, `${cause}; auto-close stops: close it by hand`, 'auto-close refused'),
+      event.at,
+    );
   }
-  return settled(transition({ ...state, pending, lastError }, to, event.at, cause, to === state.status ? `${event.during} refused` : undefined), event.at); // prettier-ignore
+  return settled(
+    transition(
+      { ...state, pending, lastError },
+      to,
+      event.at,
+      cause,
+      to === state.status ? `${event.during} refused` : undefined,
+    ),
+    event.at,
+  );
 }
 
 function bookRequested(state: PoState, event: Extract<LifecycleEvent, { type: 'book_requested' }>): Reduced {
   const planned = planBooking(state, event.booking);
   if ('refusal' in planned) {
-    return { state: transition(state, state.status, event.at, `booking refused: ${planned.refusal}`, 'booking refused'), commands: [] }; // prettier-ignore
+    return {
+      state: transition(
+        state,
+        state.status,
+        event.at,
+        `booking refused: ${planned.refusal}`,
+        'booking refused',
+      ),
+      commands: [],
+    };
   }
   const { plan } = planned;
   return {
-    state: { ...state, pending: { intent: 'book', since: event.at, cause: `booking ${plan.name}` }, writesInFlight: oneMoreWrite(state) }, // prettier-ignore
+    state: {
+      ...state,
+      pending: { intent: 'book', since: event.at, cause: `booking ${plan.name}` },
+      writesInFlight: oneMoreWrite(state),
+    },
     commands: [{ type: 'book', plan }],
   };
 }
@@ -307,7 +357,14 @@ function deadlineReached(state: PoState, at: string): Reduced {
           at,
           `cargo-ready date ${state.po.cargo_ready_date} passed unbooked`,
         );
-        commands.push(alert(next, 'booking_overdue', at, `cargo was ready on ${state.po.cargo_ready_date} and nothing is booked`)); // prettier-ignore
+        commands.push(
+          alert(
+            next,
+            'booking_overdue',
+            at,
+            `cargo was ready on ${state.po.cargo_ready_date} and nothing is booked`,
+          ),
+        );
         break;
       case 'must_arrive_check':
         next = flag(
@@ -317,7 +374,14 @@ function deadlineReached(state: PoState, at: string): Reduced {
           at,
           `must-arrive date ${state.po.must_arrive_date} passed undelivered`,
         );
-        commands.push(alert(next, 'late', at, `had to arrive by ${state.po.must_arrive_date} and is not delivered in full`)); // prettier-ignore
+        commands.push(
+          alert(
+            next,
+            'late',
+            at,
+            `had to arrive by ${state.po.must_arrive_date} and is not delivered in full`,
+          ),
+        );
         break;
       case 'auto_close': {
         const closing = reduce(next, { type: 'close_requested', at, cause: autoCloseCause(state) });

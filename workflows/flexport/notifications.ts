@@ -25,30 +25,61 @@ export function notificationsFor(
 
   const live = next.status === 'open' || next.status === 'booked';
   if (!announced && live) {
-    emit('purchase_order.opened', event.at, { provider_id: next.providerId, version: next.providerVersion, ...terms(next) }); // prettier-ignore
+    emit('purchase_order.opened', event.at, {
+      provider_id: next.providerId,
+      version: next.providerVersion,
+      ...terms(next),
+    });
   } else if (event.type === 'submission_accepted' && event.intent === 'amend') {
-    emit('purchase_order.amended', event.at, { by: 'operator', version: next.providerVersion, ...terms(next) }); // prettier-ignore
+    emit('purchase_order.amended', event.at, {
+      by: 'operator',
+      version: next.providerVersion,
+      ...terms(next),
+    });
   } else if (
     (event.type === 'provider_event' || event.type === 'provider_snapshot') &&
     datesMoved(previous, next)
   ) {
-    emit('purchase_order.amended', event.at, { by: 'provider', version: next.providerVersion, ...terms(next) }); // prettier-ignore
+    emit('purchase_order.amended', event.at, {
+      by: 'provider',
+      version: next.providerVersion,
+      ...terms(next),
+    });
   }
   if (next.status === 'needs_attention' && previous.status !== 'needs_attention' && next.lastError) {
     const { during, status, message } = next.lastError;
-    emit('purchase_order.needs_attention', event.at, { during, provider_status: status, provider_message: message }); // prettier-ignore
+    emit('purchase_order.needs_attention', event.at, {
+      during,
+      provider_status: status,
+      provider_message: message,
+    });
   }
   if (next.autoCloseRefused && !previous.autoCloseRefused) {
     const { status, message } = next.autoCloseRefused;
-    const alert: Alert = { kind: 'needs_attention', poName: next.name, at: event.at, message: `Purchase order ${next.name}: the provider refused its auto-close (${status}); close it by hand` }; // prettier-ignore
-    emit('purchase_order.needs_attention', event.at, { during: 'close', provider_status: status, provider_message: message, auto_close: 'stopped' }, alert); // prettier-ignore
+    const alert: Alert = {
+      kind: 'needs_attention',
+      poName: next.name,
+      at: event.at,
+      message: `Purchase order ${next.name}: the provider refused its auto-close (${status}); close it by hand`,
+    };
+    emit(
+      'purchase_order.needs_attention',
+      event.at,
+      { during: 'close', provider_status: status, provider_message: message, auto_close: 'stopped' },
+      alert,
+    );
   }
   for (const booking of next.bookings) {
     const before = previous.bookings.find((b) => b.providerId === booking.providerId);
     if (!before) {
       emit('purchase_order.booked', booking.createdAt, {
         booking: bookingData(booking),
-        lines: next.lines.map((l) => ({ item_key: l.itemKey, units: l.units, booked_units: l.bookedUnits, booking: l.booking })), // prettier-ignore
+        lines: next.lines.map((l) => ({
+          item_key: l.itemKey,
+          units: l.units,
+          booked_units: l.bookedUnits,
+          booking: l.booking,
+        })),
       });
     }
     if (confirmed(booking) && !(before && confirmed(before))) {
@@ -59,15 +90,29 @@ export function notificationsFor(
     const reachedAt = next.milestones[milestone];
     if (!reachedAt || previous.milestones[milestone]) continue;
     const shipmentIds = next.shipments.filter((s) => s.milestones[milestone]).map((s) => s.id);
-    emit('purchase_order.milestone_reached', reachedAt, { milestone, reached_at: reachedAt, shipment_ids: shipmentIds }); // prettier-ignore
+    emit('purchase_order.milestone_reached', reachedAt, {
+      milestone,
+      reached_at: reachedAt,
+      shipment_ids: shipmentIds,
+    });
   }
   const alerts = reduced.commands.flatMap((c) => (c.type === 'alert' ? [c.alert] : []));
   const alertOf = (kind: Alert['kind']) => alerts.find((a) => a.kind === kind);
   if (next.bookingOverdue && !previous.bookingOverdue) {
-    emit('purchase_order.booking_overdue', event.at, { cargo_ready_date: next.po.cargo_ready_date }, alertOf('booking_overdue')); // prettier-ignore
+    emit(
+      'purchase_order.booking_overdue',
+      event.at,
+      { cargo_ready_date: next.po.cargo_ready_date },
+      alertOf('booking_overdue'),
+    );
   }
   if (next.late && !previous.late) {
-    emit('purchase_order.late', event.at, { must_arrive_date: next.po.must_arrive_date, milestones: next.milestones }, alertOf('late')); // prettier-ignore
+    emit(
+      'purchase_order.late',
+      event.at,
+      { must_arrive_date: next.po.must_arrive_date, milestones: next.milestones },
+      alertOf('late'),
+    );
   }
   if (isTerminal(next.status) && !isTerminal(previous.status)) {
     const cause = next.history.at(-1)?.cause;

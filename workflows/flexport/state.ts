@@ -189,7 +189,15 @@ export type Command =
   | { type: 'read'; read: FallbackRead };
 
 export type LifecycleEvent =
-  | { type: 'submission_accepted'; at: string; intent: SubmissionIntent; providerId: number; version?: number; lineItemIds: Record<string, number>; body?: PurchaseOrder } // prettier-ignore
+  | {
+      type: 'submission_accepted';
+      at: string;
+      intent: SubmissionIntent;
+      providerId: number;
+      version?: number;
+      lineItemIds: Record<string, number>;
+      body?: PurchaseOrder;
+    }
   | {
       type: 'provider_rejected';
       at: string;
@@ -199,7 +207,15 @@ export type LifecycleEvent =
     }
   | { type: 'amend_requested'; at: string; po: PurchaseOrder }
   | { type: 'book_requested'; at: string; booking: Booking }
-  | { type: 'booking_created'; at: string; name: string; providerId: number; status: string; shipmentId?: number; lines: { itemKey: string; units: number }[] } // prettier-ignore
+  | {
+      type: 'booking_created';
+      at: string;
+      name: string;
+      providerId: number;
+      status: string;
+      shipmentId?: number;
+      lines: { itemKey: string; units: number }[];
+    }
   | { type: 'close_requested'; at: string; cause: string }
   | { type: 'cancel_requested'; at: string; cause: string }
   | { type: 'provider_event'; at: string; event: ProviderEvent }
@@ -257,7 +273,16 @@ export function recordIgnored(state: PoState, event: ProviderEvent, at: string, 
 export function linesFor(po: PurchaseOrder, previous: LineState[]): LineState[] {
   return po.line_items.map((item) => {
     const before = previous.find((l) => l.itemKey === item.item_key);
-    return withBooked({ itemKey: item.item_key, units: item.units, bookedUnits: 0, booking: 'unbooked', providerId: before?.providerId }, before?.bookedUnits ?? 0); // prettier-ignore
+    return withBooked(
+      {
+        itemKey: item.item_key,
+        units: item.units,
+        bookedUnits: 0,
+        booking: 'unbooked',
+        providerId: before?.providerId,
+      },
+      before?.bookedUnits ?? 0,
+    );
   });
 }
 

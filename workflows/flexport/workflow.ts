@@ -126,7 +126,8 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
   function resumeInput(): Parameters<typeof purchaseOrderWorkflow>[0] {
     const { state } = shell;
     const resume: PoState = { ...state, seenEventIds: seen.ids() };
-    if (!state.weighsOwnWrites) return { po: resume.po, settings: resume.settings, resume, outbox: shell.outbox?.snapshot() }; // prettier-ignore
+    if (!state.weighsOwnWrites)
+      return { po: resume.po, settings: resume.settings, resume, outbox: shell.outbox?.snapshot() };
     if (
       state.acceptedPo &&
       JSON.stringify(state.acceptedPo) === JSON.stringify({ ...state.po, status: 'open' })
@@ -163,7 +164,9 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
     bookUpdate,
     async (raw) => {
       const booking = bookingOrRefused(raw);
-      const refusal = await request({ type: 'book_requested', at: now(), booking }, () => checkBook(shell.state, booking)); // prettier-ignore
+      const refusal = await request({ type: 'book_requested', at: now(), booking }, () =>
+        checkBook(shell.state, booking),
+      );
       if (refusal)
         throw ApplicationFailure.create({
           type: FailureTypes.rejected,
@@ -188,15 +191,22 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
       await condition(() => isTerminal(shell.state.status) || !endOnItsWay(shell.state));
       const { status, lastError: error, name } = shell.state;
       if (isTerminal(status) && status !== ending) refusal = `Purchase order ${name} is already ${status}`;
-      if (!isTerminal(status)) refusal = error?.during === intent && error.at >= since ? error.message : `Purchase order ${name} was not ${ending}`; // prettier-ignore
+      if (!isTerminal(status))
+        refusal =
+          error?.during === intent && error.at >= since
+            ? error.message
+            : `Purchase order ${name} was not ${ending}`;
     }
-    if (refusal) throw ApplicationFailure.create({ type: FailureTypes.rejected, message: refusal, nonRetryable: true }); // prettier-ignore
+    if (refusal)
+      throw ApplicationFailure.create({ type: FailureTypes.rejected, message: refusal, nonRetryable: true });
   }
 
   setHandler(
     closeUpdate,
     async () => {
-      const refusal = await request({ type: 'close_requested', at: now(), cause: 'closed by operator' }, () => checkClose(shell.state)); // prettier-ignore
+      const refusal = await request({ type: 'close_requested', at: now(), cause: 'closed by operator' }, () =>
+        checkClose(shell.state),
+      );
       if (shell.state.weighsOwnWrites) await endSettled('closed', refusal);
       return view();
     },
@@ -245,7 +255,10 @@ export async function purchaseOrderWorkflow(input: PurchaseOrderWorkflowInput): 
       for (const raw of raws) receive(raw);
       return eventsThisRun - before;
     },
-    { validator: (raws) => refuseIf(Array.isArray(raws) ? undefined : 'events: expected a list of provider events') }, // prettier-ignore
+    {
+      validator: (raws) =>
+        refuseIf(Array.isArray(raws) ? undefined : 'events: expected a list of provider events'),
+    },
   );
 
   publish(shell.state);

@@ -50,7 +50,15 @@ export function adoptFlxpointLifecycle(
     providerId: snapshot.po.id,
     flxpointStatus: snapshot.po.purchaseOrderStatus.handle,
     statusReason: mapped.reason,
-    history: [{ at, from: mapped.status, to: mapped.status, change: 'adopted', cause: flxpointAdoptionCause(snapshot, mapped.status) }], // prettier-ignore
+    history: [
+      {
+        at,
+        from: mapped.status,
+        to: mapped.status,
+        change: 'adopted',
+        cause: flxpointAdoptionCause(snapshot, mapped.status),
+      },
+    ],
     adopted,
   };
   return withNextPoll(state, at, true);

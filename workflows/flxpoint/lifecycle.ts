@@ -136,7 +136,14 @@ export function reduceFlxpoint(state: FlxpointPoState, event: FlxpointEvent): Fl
       return created(state, event);
     case 'number_in_use':
       return {
-        state: { ...state, pending: { intent: 'create', since: event.at, cause: 'PO number already in use at Flxpoint: reading it back' } }, // prettier-ignore
+        state: {
+          ...state,
+          pending: {
+            intent: 'create',
+            since: event.at,
+            cause: 'PO number already in use at Flxpoint: reading it back',
+          },
+        },
         commands: [{ type: 'adopt', body: state.po }],
       };
     case 'refused':
@@ -146,7 +153,17 @@ export function reduceFlxpoint(state: FlxpointPoState, event: FlxpointEvent): Fl
     case 'read': {
       if (state.refusedCancel) return readAfterRefusedCancel(state, state.refusedCancel, event);
       if (state.cancelAfterRead !== undefined && event.answering === 'poll') {
-        const read = fold({ ...state, pending: undefined, reading: undefined, cancelAfterRead: undefined, lastError: undefined }, event.po, event.at); // prettier-ignore
+        const read = fold(
+          {
+            ...state,
+            pending: undefined,
+            reading: undefined,
+            cancelAfterRead: undefined,
+            lastError: undefined,
+          },
+          event.po,
+          event.at,
+        );
         const next = withNextPoll(read, event.at, read.flxpointStatus !== state.flxpointStatus);
         return cancelAnswered(next, event.at, state.cancelAfterRead);
       }
@@ -202,7 +219,8 @@ function created(
   if (next.cancelReadsFlxpoint && isTerminal(next.status)) {
     return { state: { ...next, cancelAfterCreate: undefined }, commands: [] };
   }
-  if (next.cancelChecksFlxpoint) return cancelAnswered({ ...next, cancelAfterCreate: undefined }, event.at, next.cancelAfterCreate); // prettier-ignore
+  if (next.cancelChecksFlxpoint)
+    return cancelAnswered({ ...next, cancelAfterCreate: undefined }, event.at, next.cancelAfterCreate);
   return cancelRequested({ ...next, cancelAfterCreate: undefined }, event.at, next.cancelAfterCreate);
 }
 
@@ -216,7 +234,10 @@ function cancelAnswered(state: FlxpointPoState, at: string, cause: string): Flxp
   const refusal = sentToSource(state);
   if (refusal) {
     const lastError = { at, status: 409, message: refusal, during: 'cancel' as const };
-    return { state: transition({ ...state, lastError }, state.status, at, refusal, 'cancel refused'), commands: [] }; // prettier-ignore
+    return {
+      state: transition({ ...state, lastError }, state.status, at, refusal, 'cancel refused'),
+      commands: [],
+    };
   }
   return cancelRequested(state, at, cause);
 }
@@ -240,40 +261,89 @@ function refused(
 ): FlxpointReduced {
   const lastError = { at: event.at, status: event.status, message: event.message, during: event.during };
   const cause = refusalCause(event.during, event);
-  const landed = state.cancelChecksFlxpoint && event.during === 'create' && (event.mayHaveLanded || state.createMayHaveLanded); // prettier-ignore
+  const landed =
+    state.cancelChecksFlxpoint &&
+    event.during === 'create' &&
+    (event.mayHaveLanded || state.createMayHaveLanded);
   const next = landed ? { ...state, lastError, createMayHaveLanded: true } : { ...state, lastError };
   switch (event.during) {
     case 'create':
       // An earlier attempt may have got through: the cancel looks the number up first.
       if (state.cancelAfterCreate !== undefined && next.createMayHaveLanded) {
-        const looking = { ...next, pending: { intent: 'cancel' as const, since: event.at, cause: state.cancelAfterCreate } }; // prettier-ignore
-        return { state: transition(looking, 'needs_attention', event.at, cause), commands: [{ type: 'find', body: state.po }] }; // prettier-ignore
+        const looking = {
+          ...next,
+          pending: { intent: 'cancel' as const, since: event.at, cause: state.cancelAfterCreate },
+        };
+        return {
+          state: transition(looking, 'needs_attention', event.at, cause),
+          commands: [{ type: 'find', body: state.po }],
+        };
       }
       // Nothing reached Flxpoint: a cancel asked for meanwhile needs no call.
       if (state.cancelAfterCreate !== undefined) {
-        return { state: transition({ ...next, pending: undefined, cancelAfterCreate: undefined }, 'cancelled', event.at, state.cancelAfterCreate), commands: [] }; // prettier-ignore
+        return {
+          state: transition(
+            { ...next, pending: undefined, cancelAfterCreate: undefined },
+            'cancelled',
+            event.at,
+            state.cancelAfterCreate,
+          ),
+          commands: [],
+        };
       }
-      return { state: transition({ ...next, pending: undefined }, 'needs_attention', event.at, cause), commands: [] }; // prettier-ignore
+      return {
+        state: transition({ ...next, pending: undefined }, 'needs_attention', event.at, cause),
+        commands: [],
+      };
     case 'cancel':
       if (state.cancelReadsFlxpoint && state.providerId !== undefined) {
         const refusedCancel = { at: event.at, status: event.status, message: event.message };
-        const pending = { intent: 'cancel' as const, since: event.at, cause: `${cause}: reading the PO back` };
-        return { state: { ...next, refusedCancel, pending }, commands: [{ type: 'read', id: state.providerId }] }; // prettier-ignore
+        const pending = {
+          intent: 'cancel' as const,
+          since: event.at,
+          cause: `${cause}: reading the PO back`,
+        };
+        return {
+          state: { ...next, refusedCancel, pending },
+          commands: [{ type: 'read', id: state.providerId }],
+        };
       }
       // The PO stays as Flxpoint has it; polling shows where it went.
-      return { state: transition({ ...next, pending: undefined }, state.status, event.at, cause, 'cancel refused'), commands: [] }; // prettier-ignore
+      return {
+        state: transition({ ...next, pending: undefined }, state.status, event.at, cause, 'cancel refused'),
+        commands: [],
+      };
     case 'read': {
       if (state.providerId === undefined) {
         // The cancel's look-up of the number: without it the cancel cannot tell what Flxpoint holds.
         const lastError = { ...next.lastError, during: 'cancel' as const };
         const reported = { ...next, lastError, pending: undefined, cancelAfterCreate: undefined };
-        return { state: transition(reported, state.status, event.at, `${cause}: the cancel could not look the PO up`, 'cancel refused'), commands: [] }; // prettier-ignore
+        return {
+          state: transition(
+            reported,
+            state.status,
+            event.at,
+            `${cause}: the cancel could not look the PO up`,
+            'cancel refused',
+          ),
+          commands: [],
+        };
       }
       // E.g. the PO is gone (404) or the token was revoked (401): a person must look; polling goes on.
       // A read-back after a refused cancel reports the cancel's refusal, and the read's in the history.
       const reported = state.refusedCancel
-        ? { ...next, pending: undefined, refusedCancel: undefined, lastError: { ...state.refusedCancel, during: 'cancel' as const } } // prettier-ignore
-        : { ...next, reading: undefined, cancelAfterRead: undefined, pending: state.cancelAfterRead === undefined ? next.pending : undefined }; // prettier-ignore
+        ? {
+            ...next,
+            pending: undefined,
+            refusedCancel: undefined,
+            lastError: { ...state.refusedCancel, during: 'cancel' as const },
+          }
+        : {
+            ...next,
+            reading: undefined,
+            cancelAfterRead: undefined,
+            pending: state.cancelAfterRead === undefined ? next.pending : undefined,
+          };
       const attention = withNextPoll(
         transition(reported, 'needs_attention', event.at, cause),
         event.at,
@@ -303,7 +373,11 @@ function readAfterRefusedCancel(
   refusal: NonNullable<FlxpointPoState['refusedCancel']>,
   event: Extract<FlxpointEvent, { type: 'read' }>,
 ): FlxpointReduced {
-  const read = fold({ ...state, pending: undefined, refusedCancel: undefined, lastError: undefined }, event.po, event.at); // prettier-ignore
+  const read = fold(
+    { ...state, pending: undefined, refusedCancel: undefined, lastError: undefined },
+    event.po,
+    event.at,
+  );
   const changed = read.flxpointStatus !== state.flxpointStatus;
   if (isTerminal(read.status)) return { state: withNextPoll(read, event.at, changed), commands: [] };
   const lastError = { ...refusal, during: 'cancel' as const };
@@ -315,7 +389,10 @@ function readAfterRefusedCancel(
 function cancelRequested(state: FlxpointPoState, at: string, cause: string): FlxpointReduced {
   // A read in flight may show the PO sent to the source or ended: the cancel waits for its answer.
   if (state.reading !== undefined && state.providerId !== undefined) {
-    return { state: { ...state, cancelAfterRead: cause, pending: { intent: 'cancel', since: at, cause } }, commands: [] }; // prettier-ignore
+    return {
+      state: { ...state, cancelAfterRead: cause, pending: { intent: 'cancel', since: at, cause } },
+      commands: [],
+    };
   }
   if (state.providerId !== undefined) {
     return {
@@ -324,11 +401,17 @@ function cancelRequested(state: FlxpointPoState, at: string, cause: string): Flx
     };
   }
   if (state.pending?.intent === 'create') {
-    return { state: transition({ ...state, cancelAfterCreate: cause }, state.status, at, cause, 'cancel requested'), commands: [] }; // prettier-ignore
+    return {
+      state: transition({ ...state, cancelAfterCreate: cause }, state.status, at, cause, 'cancel requested'),
+      commands: [],
+    };
   }
   // Refused at creation after an attempt that may have got through: Flxpoint is asked first.
   if (state.cancelChecksFlxpoint && state.createMayHaveLanded) {
-    return { state: { ...state, pending: { intent: 'cancel', since: at, cause } }, commands: [{ type: 'find', body: state.po }] }; // prettier-ignore
+    return {
+      state: { ...state, pending: { intent: 'cancel', since: at, cause } },
+      commands: [{ type: 'find', body: state.po }],
+    };
   }
   // Refused at creation: nothing at Flxpoint to cancel.
   return { state: transition(state, 'cancelled', at, cause), commands: [] };
@@ -388,13 +471,13 @@ export function checkFlxpointCancel(state: FlxpointPoState): string | undefined 
 
 function sentToSource(state: FlxpointPoState): string | undefined {
   if (!state.flxpointStatus || !SENT_TO_SOURCE.includes(state.flxpointStatus)) return undefined;
-  return `Purchase order ${state.name} may not be cancelled since Flxpoint has sent it to the source (it is ${state.flxpointStatus})`; // prettier-ignore
+  return `Purchase order ${state.name} may not be cancelled since Flxpoint has sent it to the source (it is ${state.flxpointStatus})`;
 }
 
 export function checkFlxpointAmend(state: FlxpointPoState, po: FlxpointPurchaseOrder): string | undefined {
   if (isTerminal(state.status)) return `Purchase order ${state.name} is already ${state.status}`;
   if (state.providerId !== undefined || state.status !== 'needs_attention') {
-    return `Purchase order ${state.name} can only be amended after Flxpoint refused it: Flxpoint's API has no update (cancel it and submit a new PO number)`; // prettier-ignore
+    return `Purchase order ${state.name} can only be amended after Flxpoint refused it: Flxpoint's API has no update (cancel it and submit a new PO number)`;
   }
   if (state.pending?.intent === 'cancel') return `Purchase order ${state.name} is being cancelled`;
   if (po.purchaseOrderNumber !== state.name) {

@@ -26,7 +26,7 @@ export function flxpointNotificationsFor(
     drafts.push({ event: { type: 'purchase_order.opened', occurredAt: at, data: opened(next) } });
   }
   if (next.status === 'needs_attention' && previous.status !== 'needs_attention') {
-    drafts.push({ event: { type: 'purchase_order.needs_attention', occurredAt: at, data: attention(next) } }); // prettier-ignore
+    drafts.push({ event: { type: 'purchase_order.needs_attention', occurredAt: at, data: attention(next) } });
   }
   if (next.status === 'cancelled' && previous.status !== 'cancelled') {
     const data = { cause: next.history.at(-1)?.cause, flxpoint_status: next.flxpointStatus ?? null };
@@ -61,5 +61,10 @@ function attention(state: FlxpointPoState) {
     const { during, status, message } = state.lastError;
     return { during, provider_status: status, provider_message: message, flxpoint_status: flxpointStatus };
   }
-  return { during: 'read', provider_status: null, provider_message: state.statusReason ?? null, flxpoint_status: flxpointStatus }; // prettier-ignore
+  return {
+    during: 'read',
+    provider_status: null,
+    provider_message: state.statusReason ?? null,
+    flxpoint_status: flxpointStatus,
+  };
 }

@@ -40,14 +40,16 @@ function currentDetails(state: FlxpointPoState, deliveries: DeliveriesView | und
     state.adopted
       ? `- adopted ${state.adopted.at} from Flxpoint id ${state.adopted.providerId} (${state.adopted.trigger})`
       : undefined,
-    `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`, // prettier-ignore
-    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`, // prettier-ignore
+    `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`,
+    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`,
     `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,
     deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
     state.lastError
       ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ${state.lastError.message}`
       : undefined,
-    last ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}` : undefined, // prettier-ignore
+    last
+      ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}`
+      : undefined,
   ]
     .filter(Boolean)
     .join('\n');

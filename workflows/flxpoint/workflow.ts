@@ -150,7 +150,14 @@ export async function flxpointPurchaseOrderWorkflow(
       const during = command.type === 'adopt' ? 'create' : command.type === 'find' ? 'read' : command.type;
       // After a 409 something holds the number; a create refused on a retry may have got through before.
       const mayHaveLanded = command.type === 'adopt' || (command.type === 'create' && refusedOnRetry(err));
-      apply({ type: 'refused', at: now(), during, status, message, ...(mayHaveLanded ? { mayHaveLanded } : {}) }); // prettier-ignore
+      apply({
+        type: 'refused',
+        at: now(),
+        during,
+        status,
+        message,
+        ...(mayHaveLanded ? { mayHaveLanded } : {}),
+      });
     }
   }
 
@@ -180,7 +187,11 @@ export async function flxpointPurchaseOrderWorkflow(
       await condition(() => isTerminal(shell.state.status) || settled());
       const { state } = shell;
       if (!isTerminal(state.status) && state.lastError?.during === 'cancel') {
-        throw ApplicationFailure.create({ type: FailureTypes.rejected, message: state.lastError.message, nonRetryable: true }); // prettier-ignore
+        throw ApplicationFailure.create({
+          type: FailureTypes.rejected,
+          message: state.lastError.message,
+          nonRetryable: true,
+        });
       }
       return view();
     },
@@ -228,7 +239,8 @@ export async function flxpointPurchaseOrderWorkflow(
       if (shell.outdated) shell.show();
       // A timer set before the read moved later fires early: it is followed again, not a read.
       const due = pollAt !== undefined && Date.now() >= Date.parse(pollAt);
-      if (shell.timer.fired) commands.push(...shell.wokeUp(due ? { type: 'poll_due', at: now() } : undefined)); // prettier-ignore
+      if (shell.timer.fired)
+        commands.push(...shell.wokeUp(due ? { type: 'poll_due', at: now() } : undefined));
     } else if (!pollAt) {
       await condition(wake);
     } else {
@@ -278,7 +290,10 @@ function notifySettings(input: FlxpointPurchaseOrderWorkflowInput): NotifySettin
 /** The activity's refusal came on a retry (activities/flxpoint/activities.ts puts the attempt in). */
 function refusedOnRetry(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined) : undefined; // prettier-ignore
+  const details =
+    cause instanceof ApplicationFailure
+      ? (cause.details?.[0] as { attempt?: unknown } | undefined)
+      : undefined;
   return typeof details?.attempt === 'number' && details.attempt > 1;
 }
 
