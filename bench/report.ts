@@ -3,6 +3,7 @@ import type { BookRun, Rate } from './book';
 import type { Scale } from './run';
 import type { CliRun, FloodRun, ImportRun, ReplayRun } from './sections';
 import type { ProcessRss } from './stack';
+import type { Latency } from './stats';
 import type { WebhookRun } from './webhook-latency';
 
 export interface RssSample {
@@ -43,10 +44,18 @@ const IMPORT_TARGET_SECONDS = 15 * 60;
 const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const ms = (n: number) => `${fixed(n, 0)} ms`;
 const total = (sample: RssSample) => sample.processes.reduce((sum, p) => sum + p.rssMiB, 0);
+/** `p50 40 ms, p99 300 ms` */
+const percentiles = (latency: Latency) => `p50 ${ms(latency.p50Ms)}, p99 ${ms(latency.p99Ms)}`;
+
+/** One row of the table; `met` undefined where there is no target or this scale cannot tell. */
+function figure(section: string, what: string, value: string, target = '', met?: boolean): Figure {
+  return { section, what, value, target, met };
+}
 
 export function figuresOf(r: BenchResults): Figure[] {
-  const ratio = r.book.perSecond / r.ping.perSecond;
-  const flat = r.book.lastTenth / r.book.firstTenth;
+  const { book, ping, webhooks, imported, replay, cli } = r;
+  const ratio = book.perSecond / ping.perSecond;
+  const flat = book.lastTenth / book.firstTenth;
   const n = r.scale.book;
   const tenth = Math.max(1, Math.floor(n / 10));
   // The slope from the first tenth of the book on: the first POs also pay for warm-up (the bundle, caches).
@@ -54,174 +63,144 @@ export function figuresOf(r: BenchResults): Figure[] {
   const [first, atBook] = [inBook[0]!, inBook.at(-1)!];
   const perPo = (total(atBook) - total(first)) / Math.max(1, atBook.openPos - first.openPos);
   const projected = total(atBook) + perPo * (FULL_BOOK - atBook.openPos);
-  const importProjected = (r.imported.seconds * FULL_BOOK) / r.imported.count;
+  const importProjected = (imported.seconds * FULL_BOOK) / imported.count;
   const full = r.scale.book >= FULL_BOOK;
+
+  const rssAt = (sample: RssSample) => {
+    const isTarget = sample.openPos >= FULL_BOOK;
+    const afterImport = sample.openPos > n ? ' (after the import)' : '';
+    return figure(
+      'c',
+      `RSS, all processes, ${sample.openPos} open POs${afterImport}`,
+      `${fixed(total(sample), 0)} MiB (${byProcess(sample)})`,
+      isTarget ? '< 1024 MiB' : '',
+      isTarget ? total(sample) < MiB_TARGET : undefined,
+    );
+  };
+  const timedOut = webhooks.unchecked ? ` (${webhooks.unchecked} state queries timed out)` : '';
+  const notAnswered = `${webhooks.notOk} / ${webhooks.notVisible} of ${webhooks.count}${timedOut}`;
+  const importTook = `${fixed(imported.seconds)} s (command ${fixed(imported.commandSeconds)} s`;
+  const importProjection =
+    imported.notOpen > 0 ? 'n/a: the import did not finish' : `${fixed(importProjected, 0)} s`;
+  const replayRatio = fixed(replay.perSecond / replay.baselinePerSecond, 2);
+  const timesNode = (took: number) => `${ms(took)} (${fixed(took / cli.nodeMs, 1)} x bare node)`;
+
   const figures: Figure[] = [
-    {
-      section: 'a',
-      what: `PO start to open, ${r.scale.inFlight} in flight`,
-      value: `${fixed(r.book.perSecond)} POs/s (p50 ${ms(r.book.p50Ms)}, p99 ${ms(r.book.p99Ms)})`,
-      target: '',
-    },
-    {
-      section: 'a',
-      what: 'pingWorkflow start to result (baseline)',
-      value: `${fixed(r.ping.perSecond)} /s (p50 ${ms(r.ping.p50Ms)}, p99 ${ms(r.ping.p99Ms)})`,
-      target: '',
-    },
-    {
-      section: 'a',
-      what: 'ratio POs/s : pings/s',
-      value: fixed(ratio, 2),
-      target: '>= 0.5',
-      met: ratio >= 0.5,
-    },
-    {
-      section: 'b',
-      what: `POs 1-${tenth} (empty book)`,
-      value: `${fixed(r.book.firstTenth)} POs/s`,
-      target: '',
-    },
-    {
-      section: 'b',
-      what: `POs ${n - tenth + 1}-${n}`,
-      value: `${fixed(r.book.lastTenth)} POs/s`,
-      target: '',
-    },
-    {
-      section: 'b',
-      what: 'ratio last tenth : first tenth',
-      value: fixed(flat, 2),
-      target: '>= 0.8',
-      met: flat >= 0.8,
-    },
-    ...r.rss.map((sample): Figure => {
-      const isTarget = sample.openPos >= FULL_BOOK;
-      return {
-        section: 'c',
-        what: `RSS, all processes, ${sample.openPos} open POs${sample.openPos > n ? ' (after the import)' : ''}`,
-        value: `${fixed(total(sample), 0)} MiB (${byProcess(sample)})`,
-        target: isTarget ? '< 1024 MiB' : '',
-        met: isTarget ? total(sample) < MiB_TARGET : undefined,
-      };
-    }),
-    {
-      section: 'c',
-      what: `RSS per open PO (slope, ${first.openPos} to ${atBook.openPos} open)`,
-      value: `${fixed(perPo * 1024, 0)} KiB`,
-      target: '',
-    },
+    figure(
+      'a',
+      `PO start to open, ${r.scale.inFlight} in flight`,
+      `${fixed(book.perSecond)} POs/s (${percentiles(book)})`,
+    ),
+    figure(
+      'a',
+      'pingWorkflow start to result (baseline)',
+      `${fixed(ping.perSecond)} /s (${percentiles(ping)})`,
+    ),
+    figure('a', 'ratio POs/s : pings/s', fixed(ratio, 2), '>= 0.5', ratio >= 0.5),
+    figure('b', `POs 1-${tenth} (empty book)`, `${fixed(book.firstTenth)} POs/s`),
+    figure('b', `POs ${n - tenth + 1}-${n}`, `${fixed(book.lastTenth)} POs/s`),
+    figure('b', 'ratio last tenth : first tenth', fixed(flat, 2), '>= 0.8', flat >= 0.8),
+    ...r.rss.map(rssAt),
+    figure(
+      'c',
+      `RSS per open PO (slope, ${first.openPos} to ${atBook.openPos} open)`,
+      `${fixed(perPo * 1024, 0)} KiB`,
+    ),
     ...(full
       ? []
       : [
-          {
-            section: 'c',
-            what: `RSS at ${FULL_BOOK} open POs, projected from the slope`,
-            value: `${fixed(projected, 0)} MiB`,
-            target: '< 1024 MiB',
-            met: projected < MiB_TARGET,
-          },
+          figure(
+            'c',
+            `RSS at ${FULL_BOOK} open POs, projected from the slope`,
+            `${fixed(projected, 0)} MiB`,
+            '< 1024 MiB',
+            projected < MiB_TARGET,
+          ),
         ]),
-    {
-      section: 'd',
-      what: `webhook to visible in state, ${r.webhooks.eventsPerSecond}/s`,
-      value: `p50 ${ms(r.webhooks.toVisible.p50Ms)}, p99 ${ms(r.webhooks.toVisible.p99Ms)}`,
-      target: 'p50 <= 50 ms, p99 <= 250 ms',
-      met: r.webhooks.toVisible.p50Ms <= 50 && r.webhooks.toVisible.p99Ms <= 250,
-    },
-    {
-      section: 'd',
-      what: 'receiver time to 200',
-      value: `p50 ${ms(r.webhooks.toOk.p50Ms)}, p99 ${ms(r.webhooks.toOk.p99Ms)}`,
-      target: '',
-    },
-    {
-      section: 'd',
-      what: 'events not answered 200 / not visible',
-      value: `${r.webhooks.notOk} / ${r.webhooks.notVisible} of ${r.webhooks.count}${r.webhooks.unchecked ? ` (${r.webhooks.unchecked} state queries timed out)` : ''}`,
-      target: '0 / 0',
-      met: r.webhooks.notOk + r.webhooks.notVisible === 0,
-    },
-    {
-      section: 'e',
-      what: `poflow import of ${r.imported.count} POs until all open`,
-      value: `${fixed(r.imported.seconds)} s (command ${fixed(r.imported.commandSeconds)} s, ${r.imported.notOpen} not open)`,
-      target: full ? '< 900 s' : '',
-      met: full ? r.imported.seconds < IMPORT_TARGET_SECONDS && r.imported.notOpen === 0 : undefined,
-    },
-    ...(r.imported.count >= FULL_BOOK
+    figure(
+      'd',
+      `webhook to visible in state, ${webhooks.eventsPerSecond}/s`,
+      percentiles(webhooks.toVisible),
+      'p50 <= 50 ms, p99 <= 250 ms',
+      webhooks.toVisible.p50Ms <= 50 && webhooks.toVisible.p99Ms <= 250,
+    ),
+    figure('d', 'receiver time to 200', percentiles(webhooks.toOk)),
+    figure(
+      'd',
+      'events not answered 200 / not visible',
+      notAnswered,
+      '0 / 0',
+      webhooks.notOk + webhooks.notVisible === 0,
+    ),
+    figure(
+      'e',
+      `poflow import of ${imported.count} POs until all open`,
+      `${importTook}, ${imported.notOpen} not open)`,
+      full ? '< 900 s' : '',
+      full ? imported.seconds < IMPORT_TARGET_SECONDS && imported.notOpen === 0 : undefined,
+    ),
+    ...(imported.count >= FULL_BOOK
       ? []
       : [
-          {
-            section: 'e',
-            what: `import of ${FULL_BOOK}, projected linearly`,
-            value:
-              r.imported.notOpen > 0 ? 'n/a: the import did not finish' : `${fixed(importProjected, 0)} s`,
-            target: '< 900 s',
-            met: r.imported.notOpen === 0 && importProjected < IMPORT_TARGET_SECONDS,
-          },
+          figure(
+            'e',
+            `import of ${FULL_BOOK}, projected linearly`,
+            importProjection,
+            '< 900 s',
+            imported.notOpen === 0 && importProjected < IMPORT_TARGET_SECONDS,
+          ),
         ]),
-    {
-      section: 'f',
-      what: `replay of the recorded histories (${r.replay.histories})`,
-      value: `${fixed(r.replay.perSecond)} histories/s`,
-      target: '',
-    },
-    {
-      section: 'f',
-      what: 'ratio to replaying ping histories (baseline)',
-      value: `${fixed(r.replay.perSecond / r.replay.baselinePerSecond, 2)} (baseline ${fixed(r.replay.baselinePerSecond)}/s)`,
-      target: '',
-    },
-    {
-      section: 'g',
-      what: 'poflow --help',
-      value: `${ms(r.cli.helpMs)} (${fixed(r.cli.helpMs / r.cli.nodeMs, 1)} x bare node)`,
-      target: '',
-    },
-    {
-      section: 'g',
-      what: 'poflow status <name>',
-      value: `${ms(r.cli.statusMs)} (${fixed(r.cli.statusMs / r.cli.nodeMs, 1)} x bare node)`,
-      target: '',
-    },
-    { section: 'g', what: "bare node -e '' (baseline)", value: ms(r.cli.nodeMs), target: '' },
+    figure(
+      'f',
+      `replay of the recorded histories (${replay.histories})`,
+      `${fixed(replay.perSecond)} histories/s`,
+    ),
+    figure(
+      'f',
+      'ratio to replaying ping histories (baseline)',
+      `${replayRatio} (baseline ${fixed(replay.baselinePerSecond)}/s)`,
+    ),
+    figure('g', 'poflow --help', timesNode(cli.helpMs)),
+    figure('g', 'poflow status <name>', timesNode(cli.statusMs)),
+    figure('g', "bare node -e '' (baseline)", ms(cli.nodeMs)),
   ];
   if (r.flood) {
     const { flood } = r;
+    const accepted = `${flood.baselineSignalsAcceptedPerSecond}/s the server accepts`;
     for (const [path, perSecond] of Object.entries(flood.eventsAbsorbedPerSecond)) {
-      figures.push({
-        section: 'flood',
-        what: `events one PO absorbs (${path}, ${flood.events} events)`,
-        value: `${perSecond} /s (${flood.ratioToBaseline[path]} x the ${flood.baselineSignalsAcceptedPerSecond}/s the server accepts)`,
-        target: '',
-      });
+      figures.push(
+        figure(
+          'flood',
+          `events one PO absorbs (${path}, ${flood.events} events)`,
+          `${perSecond} /s (${flood.ratioToBaseline[path]} x the ${accepted})`,
+        ),
+      );
       const tasks = flood.workflowTasks?.[path];
-      if (tasks)
-        figures.push({
-          section: 'flood',
-          what: `its longest workflow task (${tasks.runs} runs)`,
-          value: `${ms(tasks.longestTaskMs)} (${tasks.tasksOverOneSecond} of 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out)`,
-          target: '< 1 s, none failed',
-          met: tasks.longestTaskMs < 1_000 && tasks.failedOrTimedOutTasks === 0,
-        });
+      if (tasks) {
+        const overOneSecond = `${tasks.tasksOverOneSecond} of 1 s or more`;
+        const failed = `${tasks.failedOrTimedOutTasks} failed or timed out`;
+        figures.push(
+          figure(
+            'flood',
+            `its longest workflow task (${tasks.runs} runs)`,
+            `${ms(tasks.longestTaskMs)} (${overOneSecond}, ${failed})`,
+            '< 1 s, none failed',
+            tasks.longestTaskMs < 1_000 && tasks.failedOrTimedOutTasks === 0,
+          ),
+        );
+      }
     }
-    figures.push({
-      section: 'flood',
-      what: 'history events of the standard lifecycle',
-      value: `${flood.standardLifecycle.historyEvents} (${flood.standardLifecycle.workflowTasks} workflow tasks, ${flood.standardLifecycle.status})`,
-      target: '',
-    });
+    const lifecycle = flood.standardLifecycle;
+    figures.push(
+      figure(
+        'flood',
+        'history events of the standard lifecycle',
+        `${lifecycle.historyEvents} (${lifecycle.workflowTasks} workflow tasks, ${lifecycle.status})`,
+      ),
+    );
   }
-  if (Object.keys(r.book.notOpen).length > 0) {
-    figures.push({
-      section: 'a',
-      what: 'POs that did not open',
-      value: JSON.stringify(r.book.notOpen),
-      target: 'none',
-      met: false,
-    });
-  }
+  if (Object.keys(book.notOpen).length > 0)
+    figures.push(figure('a', 'POs that did not open', JSON.stringify(book.notOpen), 'none', false));
   return figures;
 }
 
@@ -272,10 +251,9 @@ export function chartSvg(r: BenchResults): string {
   const panel = { top: 50, bottom: 300, width: 400 };
   const parts: string[] = [];
   // A white halo keeps labels readable where they cross bars or lines.
+  const halo = 'paint-order="stroke" stroke="white" stroke-width="3"';
   const text = (x: number, y: number, s: string, extra = '') =>
-    parts.push(
-      `<text x="${x}" y="${y}" paint-order="stroke" stroke="white" stroke-width="3" ${extra}>${escapeXml(s)}</text>`,
-    );
+    parts.push(`<text x="${x}" y="${y}" ${halo} ${extra}>${escapeXml(s)}</text>`);
 
   // Left: throughput per tenth of the book.
   const left = 60;
@@ -319,9 +297,9 @@ export function chartSvg(r: BenchResults): string {
     const x = right + i * column + 6;
     kinds.forEach((kind, k) => {
       const mib = sample.processes.filter((p) => kindOf(p.label) === kind).reduce((s, p) => s + p.rssMiB, 0);
-      parts.push(
-        `<rect x="${x}" y="${yMiB(base + mib)}" width="${column - 12}" height="${yMiB(base) - yMiB(base + mib)}" fill="${colours[k % colours.length]}"/>`,
-      );
+      const [top, barHeight] = [yMiB(base + mib), yMiB(base) - yMiB(base + mib)];
+      const fill = colours[k % colours.length];
+      parts.push(`<rect x="${x}" y="${top}" width="${column - 12}" height="${barHeight}" fill="${fill}"/>`);
       base += mib;
     });
     text(x + (column - 12) / 2, yMiB(base) - 4, fixed(base, 0), 'text-anchor="middle" font-size="11"');
@@ -348,15 +326,21 @@ export function chartSvg(r: BenchResults): string {
     legend += 30 + kind.length * 6;
   });
   axes(parts, right, panel, '');
+  const load = r.machine.loadAverageAtStart.map((l) => fixed(l)).join(' ');
   text(
     left,
     height - 13,
-    `${r.label}: ${r.startedAt}, ${r.machine.cpus} CPUs, load ${r.machine.loadAverageAtStart.map((l) => fixed(l)).join(' ')}`,
+    `${r.label}: ${r.startedAt}, ${r.machine.cpus} CPUs, load ${load}`,
     'font-size="11" fill="#666"',
   );
 
+  const svg = [
+    'xmlns="http://www.w3.org/2000/svg"',
+    `width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"`,
+    'font-family="sans-serif" font-size="13"',
+  ].join(' ');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="13">`,
+    `<svg ${svg}>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...parts,
     '</svg>',
