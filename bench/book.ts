@@ -125,7 +125,9 @@ class StatusWatcher {
       const names = [...this.waiting.keys()];
       // A second of slack for the server's clock, which stamps the start.
       const earliest = Math.min(...[...this.waiting.values()].map((w) => w.startedAtMs)) - 1000;
-      const query = `PoName IN (${names.map((n) => `"${n}"`).join(', ')}) AND PoStatus != "submitting" AND StartTime >= "${new Date(earliest).toISOString()}"`;
+      const quoted = names.map((n) => `"${n}"`).join(', ');
+      const since = new Date(earliest).toISOString();
+      const query = `PoName IN (${quoted}) AND PoStatus != "submitting" AND StartTime >= "${since}"`;
       for await (const execution of this.client.workflow.list({ query })) {
         const name = execution.typedSearchAttributes.get(SearchAttributes.PoName);
         const status = execution.typedSearchAttributes.get(SearchAttributes.PoStatus);

@@ -44,7 +44,10 @@ interface Figure {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** One run as a user's shell makes it; asynchronous, so the stack's workers in this process keep answering. */
+/**
+ * One run as a user's shell makes it; asynchronous, so the stack's workers in this process keep
+ * answering.
+ */
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, {
@@ -59,7 +62,11 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number |
   });
 }
 
-/** `endsIn`: the exit codes a run may end with (the CLI before the build cannot decode today's encrypted payloads: its status fails at the last step, after the same connection, describe and query). */
+/**
+ * `endsIn`: the exit codes a run may end with (the CLI before the build cannot decode today's
+ * encrypted payloads: its status fails at the last step, after the same connection, describe and
+ * query).
+ */
 async function measure(
   command: string,
   args: string[],
@@ -119,9 +126,9 @@ async function main(): Promise<void> {
     }));
     console.log(`median of ${RUNS} runs each; ratios against ${baseline.command} in the same run`);
     for (const row of rows) {
-      console.log(
-        `${row.command.padEnd(48)} wall ${row.wallMs.toFixed(0).padStart(5)} ms (${row.wallRatio.toFixed(1).padStart(4)}x)   cpu ${row.cpuMs.toFixed(0).padStart(5)} ms (${row.cpuRatio.toFixed(1).padStart(4)}x)`,
-      );
+      const wall = `wall ${row.wallMs.toFixed(0).padStart(5)} ms (${row.wallRatio.toFixed(1).padStart(4)}x)`;
+      const cpu = `cpu ${row.cpuMs.toFixed(0).padStart(5)} ms (${row.cpuRatio.toFixed(1).padStart(4)}x)`;
+      console.log(`${row.command.padEnd(48)} ${wall}   ${cpu}`);
     }
     const results = path.join(PROJECT_ROOT, 'bench', 'results');
     mkdirSync(results, { recursive: true });

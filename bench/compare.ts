@@ -17,10 +17,10 @@ export function comparison(before: Figure[], after: Figure[]): string {
   return [
     '| | figure | before | after | target | |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...after.map(
-      (f) =>
-        `| ${f.section} | ${f.what} | ${earlier.get(key(f))?.value ?? ''} | ${f.value} | ${f.target} | ${mark(f)} |`,
-    ),
+    ...after.map((f) => {
+      const was = earlier.get(key(f))?.value ?? '';
+      return `| ${f.section} | ${f.what} | ${was} | ${f.value} | ${f.target} | ${mark(f)} |`;
+    }),
   ].join('\n');
 }
 
