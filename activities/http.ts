@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import got, { HTTPError, RequestError, type Got, type Headers, type Hooks } from 'got';
 import { z } from 'zod';
-import { providerRequestHooks } from './metrics';
+import { providerRequestHooks } from '../infra/metrics';
 import { FailureTypes } from '../workflows/core/provider-failures';
 import { PROVIDER_RETRY_MAX_INTERVAL_MS } from '../workflows/core/workflow-support';
 import type { Provider } from '../workflows/core/choices';

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Alert } from '../workflows/core/notifications';
 import type { Notification } from '../workflows/core/notification-outbox';
 import type { NotificationType } from '../workflows/core/notifications';
-import { alertsRaised } from './metrics';
+import { alertsRaised } from '../infra/metrics';
 import { SIGNATURE_HEADER, signNotification } from './notification-signature';
 
 export interface NotifyEndpoint {

@@ -11,7 +11,7 @@ import Fastify from 'fastify';
 import { Agent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { executableFor } from '../worker/temporal-binaries';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { DEFAULT_MAX_BODY_BYTES, startWebhookReceiver } from '../webhooks/receiver';
 import { sign } from '../webhooks/signature';
 import { pingWorkflow } from '../workflows/ping';

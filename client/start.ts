@@ -10,7 +10,7 @@ import { startSandboxThread } from '../sandbox/thread';
 import { ensureDefaultKeyFile, type CodecKeys } from '../codec/keys';
 import { startCodecServer } from '../codec/server';
 import { startWebhooks, webhookSecrets } from '../webhooks/main';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import {
   DATA_DIR,
   FLXPOINT_TASK_QUEUE,
@@ -23,13 +23,8 @@ import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
 import { createConfiguredWorkers } from '../worker/worker';
 import { pingWorkflow } from '../workflows/ping';
 import { untilInterrupted } from '../worker/interrupt';
-import {
-  installTelemetry,
-  providerReachable,
-  serveOperations,
-  temporalAnswers,
-  workersPolling,
-} from '../worker/operations';
+import { installTelemetry, providerReachable, temporalAnswers, workersPolling } from '../infra/operations';
+import { serveOperations } from '../worker/operations';
 
 type Stop = () => Promise<void>;
 

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { startSandbox, type Sandbox, type SandboxOptions } from './server';
 
 const THREAD_MARK = 'poflowSandboxThread';

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { FlexportClient } from '../activities/flexport/client';
 import { flexportEventFeed } from '../webhooks/reconciler/flexport-event-feed';
 import { unknownPoAdoption } from '../client/adoption';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { deliverEvent } from '../webhooks/delivery';
 import { startWebhookReceiver } from '../webhooks/receiver';
 import { startReconciler } from '../webhooks/reconciler/runner';

@@ -4,7 +4,7 @@
  * The whole stack logging through it is shown end to end in test/operations.test.ts.
  */
 import { loadConfig, ConfigError } from '../worker/config';
-import { poflowLogger, sdkLoggerOf } from '../worker/logger';
+import { poflowLogger, sdkLoggerOf } from '../infra/logger';
 import { runCli } from './support/stack';
 
 type Line = Record<string, unknown> & { level: number; msg: string; component: string; service: string };

@@ -20,13 +20,13 @@ import {
   type EventCursor,
   type WalkedEvent,
 } from '../webhooks/event-cursor';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import {
   startReconciler,
   type ReconcilerOptions,
   type RunningReconciler,
 } from '../webhooks/reconciler/runner';
-import { reconcilerDeadLetters } from '../activities/metrics';
+import { reconcilerDeadLetters } from '../infra/metrics';
 import { parsePurchaseOrder } from '../workflows/flexport/purchase-order';
 import { reconcilerStateQuery, reconcilerWorkflowId } from '../workflows/reconciler';
 import { pingWorkflow } from '../workflows/ping';

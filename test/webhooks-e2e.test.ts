@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EventFeed } from '../webhooks/reconciler/activities';
 import { flexportEventFeed } from '../webhooks/reconciler/flexport-event-feed';
 import type { FaultOptions } from '../sandbox/faults';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { startReconciler, type RunningReconciler } from '../webhooks/reconciler/runner';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { routeEvent } from '../webhooks/routing';

@@ -8,7 +8,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FlexportClient } from '../activities/flexport/client';
-import { registry } from '../activities/metrics';
+import { registry } from '../infra/metrics';
 import { unknownPoAdoption } from '../client/adoption';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import {
@@ -22,7 +22,7 @@ import {
 } from '../webhooks/delivery';
 import { startWebhookReceiver } from '../webhooks/receiver';
 import { sign } from '../webhooks/signature';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { pingWorkflow } from '../workflows/ping';
 import type { ProviderEvent } from '../workflows/flexport/provider-event';
 import { madeAtProvider } from './support/adoption';

@@ -14,7 +14,7 @@ import { startPurchaseOrder } from '../client/purchase-orders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import { TASK_QUEUE } from '../worker/config';
 import { startDevServer, type DevServer, type DevServerOptions } from '../worker/dev-server';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import type { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
 import { until } from './support/po-harness';

@@ -6,7 +6,7 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';
 import { sign } from '../webhooks/signature';
 import { SearchAttributes } from '../workflows/core/search-attributes';

@@ -29,7 +29,7 @@ import {
 import { type ProviderEvent } from '../workflows/flexport/provider-event';
 import type { Provider } from '../workflows/core/choices';
 import { routeEvent, shipmentVisibilityQuery, workflowIdsFor, type EventRoute } from './routing';
-import { eventPosBeyondCap } from '../activities/metrics';
+import { eventPosBeyondCap } from '../infra/metrics';
 
 export interface DeliveryOptions {
   client: Client;

@@ -10,11 +10,12 @@ import { flexportEventFeed } from './reconciler/flexport-event-feed';
 import { unknownPoAdoption } from '../client/adoption';
 import { ConfigError, loadConfig, requireProviderSettings, type Config } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { startReconciler } from './reconciler/runner';
 import { startWebhookReceiver } from './receiver';
 import { untilInterrupted } from '../worker/interrupt';
-import { installTelemetry, providerReachable, serveOperations, temporalAnswers } from '../worker/operations';
+import { installTelemetry, providerReachable, temporalAnswers } from '../infra/operations';
+import { serveOperations } from '../worker/operations';
 
 export interface WebhooksCommandOptions {
   /** Also accept `X-Hub-Signature: sha1=` (older endpoints). */

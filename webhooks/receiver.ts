@@ -17,11 +17,11 @@ import {
   type UnknownPoAdoption,
 } from './delivery';
 import { parseEvent } from './event';
-import { poflowLogger } from '../worker/logger';
+import { poflowLogger } from '../infra/logger';
 import { EventIdWindow } from '../workflows/core/event-id-window';
 import { verifySignature, type SignaturePolicy } from './signature';
-import { observeWebhookReceiver } from '../activities/metrics';
-import { readiness, type ReadinessCheck } from '../worker/operations';
+import { observeWebhookReceiver, type WebhookOutcomes } from '../infra/metrics';
+import { readiness, type ReadinessCheck } from '../infra/operations';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Only Flexport pushes; Flxpoint has no webhooks (integrations poll it). */
@@ -46,21 +46,8 @@ export interface WebhookReceiverOptions {
   checks?: Record<string, ReadinessCheck>;
 }
 
-export interface ReceiverCounts {
-  delivered: number;
-  /** Events whose POs have all finished: delivered and ignored. */
-  closedPo: number;
-  /** Events for a PO poflow does not know: recorded and dropped (under `adopt`: it could not be adopted). */
-  unknownPo: number;
-  /** Events that started their PO's workflow by adoption (also counted as delivered). */
-  adoptedPo: number;
-  /** Events that concern no PO. */
-  unrouted: number;
-  /** Repeats of an event this receiver delivered recently: answered 200 and not sent again. */
-  duplicate: number;
-  refused: { signature: number; malformed: number; tooLarge: number };
-  unavailable: number;
-}
+/** What the receiver counts, by outcome: the shape the metrics registry reads at scrape time. */
+export type ReceiverCounts = WebhookOutcomes;
 
 export interface WebhookReceiver {
   url: string;

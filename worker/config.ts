@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { CodecKeyError, loadCodecKeys, type CodecKeys } from '../codec/keys';
-import { logLevelFrom, LogLevelError, type LogLevel } from './log-level';
+import { logLevelFrom, LogLevelError, type LogLevel } from '../infra/log-level';
 import type { NotifyEndpoint } from '../activities/notifications';
 import { loadNotifyConfig, NotifyConfigError } from './notify-config';
 import { PROJECT_ROOT } from './temporal-binaries';

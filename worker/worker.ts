@@ -15,7 +15,7 @@ import {
 import { FlxpointClient } from '../activities/flxpoint/client';
 import { loggedAlerts } from '../activities/notifications';
 import { FLXPOINT_TASK_QUEUE, TASK_QUEUE, type Config, type WorkerTuning } from './config';
-import { poflowLogger } from './logger';
+import { poflowLogger } from '../infra/logger';
 import { ensureWorkflowBundle } from './workflow-bundle';
 
 export interface PoflowWorkerOptions {

@@ -2,7 +2,7 @@
 import { startCodecServer } from '../../codec/server';
 import { ConfigError, isLoopbackHost, loadConfig } from '../../worker/config';
 import { untilInterrupted } from '../../worker/interrupt';
-import { poflowLogger } from '../../worker/logger';
+import { poflowLogger } from '../../infra/logger';
 
 export async function runCodecServer(options: { host: string; allowNoAuth?: boolean }): Promise<void> {
   const config = loadConfig();

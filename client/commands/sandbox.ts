@@ -2,7 +2,7 @@
 import { startSandbox } from '../../sandbox/server';
 import { webhookSecrets } from '../../webhooks/main';
 import { loadConfig } from '../../worker/config';
-import { poflowLogger } from '../../worker/logger';
+import { poflowLogger } from '../../infra/logger';
 import { untilInterrupted } from '../../worker/interrupt';
 
 export async function runSandbox(options: { dbFile?: string; seed?: number }): Promise<void> {

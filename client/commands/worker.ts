@@ -2,14 +2,9 @@
 import { Client } from '@temporalio/client';
 import { loadConfig, requireProviderSettings } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
-import {
-  installTelemetry,
-  providerReachable,
-  serveOperations,
-  temporalAnswers,
-  workersPolling,
-} from '../../worker/operations';
-import { poflowLogger } from '../../worker/logger';
+import { installTelemetry, providerReachable, temporalAnswers, workersPolling } from '../../infra/operations';
+import { serveOperations } from '../../worker/operations';
+import { poflowLogger } from '../../infra/logger';
 import { createConfiguredWorkers } from '../../worker/worker';
 
 export async function runWorker(): Promise<void> {

@@ -19,11 +19,7 @@ import { advanceCursor, windowStart, type EventCursor, type WalkedEvent } from '
 import { ProviderEvent } from '../../workflows/flexport/provider-event';
 import type { Provider } from '../../workflows/core/choices';
 import { FailureTypes } from '../../workflows/core/provider-failures';
-import {
-  reconcilerCaughtUp,
-  reconcilerDeadLetters,
-  reconcilerEventsRecovered,
-} from '../../activities/metrics';
+import { reconcilerCaughtUp, reconcilerDeadLetters, reconcilerEventsRecovered } from '../../infra/metrics';
 
 /** What a walk needs of the provider: its event log, and a shipment's POs. */
 export interface EventFeed {

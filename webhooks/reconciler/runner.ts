@@ -15,7 +15,7 @@ import {
   reconcilerWorkflowId,
   type ReconcilerInput,
 } from '../../workflows/reconciler';
-import { poflowLogger } from '../../worker/logger';
+import { poflowLogger } from '../../infra/logger';
 import type { UnknownPoAdoption } from '../delivery';
 
 export interface ReconcilerOptions {

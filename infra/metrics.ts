@@ -1,15 +1,13 @@
 /**
  * poflow's own Prometheus metrics (names prefixed `poflow_`), in one registry that the operations
- * server (`worker/operations.ts`) serves beside the Temporal SDK's worker metrics. Counters are
+ * server (`infra/operations.ts`) serves beside the Temporal SDK's worker metrics. Counters are
  * incremented where things happen; the webhook counts and the reconciler's lag are read at scrape
- * time, so the receiver's hot path does no more than it did. It lives in activities/, the lowest
- * folder that counts into it (provider requests, alerts), so worker/ and webhooks/ depend on
- * activities/ and never the other way.
+ * time, so the receiver's hot path does no more than it did. It lives in infra/, which imports no
+ * other project folder, so every process (activities, worker, webhooks) counts into it and it
+ * depends on none of them: a provider label is the provider's name, a plain string.
  */
 import type { Hooks } from 'got';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ReceiverCounts } from '../webhooks/receiver';
-import type { Provider } from '../workflows/core/choices';
 
 export const registry = new Registry();
 
@@ -42,10 +40,10 @@ export const reconcilerDeadLetters = new Counter({
   registers: [registry],
 });
 
-const lastCompleteWalk = new Map<Provider, number>();
+const lastCompleteWalk = new Map<string, number>();
 
 /** The reconciler read the provider's event log to its end: nothing older than now is missed. */
-export function reconcilerCaughtUp(provider: Provider, at = Date.now()): void {
+export function reconcilerCaughtUp(provider: string, at = Date.now()): void {
   lastCompleteWalk.set(provider, at);
 }
 
@@ -59,8 +57,22 @@ new Gauge({
   },
 });
 
-/** What a webhook receiver counts, by outcome; read at scrape time. */
-type WebhookOutcomes = ReceiverCounts;
+/** What a webhook receiver counts, by outcome (its `counts`); read at scrape time. */
+export interface WebhookOutcomes {
+  delivered: number;
+  /** Events whose POs have all finished: delivered and ignored. */
+  closedPo: number;
+  /** Events for a PO poflow does not know: recorded and dropped (under `adopt`: it could not be adopted). */
+  unknownPo: number;
+  /** Events that started their PO's workflow by adoption (also counted as delivered). */
+  adoptedPo: number;
+  /** Events that concern no PO. */
+  unrouted: number;
+  /** Repeats of an event this receiver delivered recently: answered 200 and not sent again. */
+  duplicate: number;
+  refused: { signature: number; malformed: number; tooLarge: number };
+  unavailable: number;
+}
 
 const receivers = new Set<WebhookOutcomes>();
 
@@ -116,7 +128,7 @@ export const latePurchaseOrders = new Gauge({
  * got hooks that time every request of a provider client. The endpoint is the method and the path
  * under the client's base URL with ids replaced by `:id`, so the label set stays small.
  */
-export function providerRequestHooks(provider: Provider, baseUrl: string): Partial<Hooks> {
+export function providerRequestHooks(provider: string, baseUrl: string): Partial<Hooks> {
   const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
   const endpoint = (method: string, url: URL | string | undefined) => {
     const path = url ? new URL(url.toString()).pathname : '';
