@@ -3,8 +3,9 @@
  * definitions and its search attributes. Imported by workflow code, so it stays deterministic and IO-free.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { z } from 'zod';
+import { poMessages } from '../core/messages';
 import { searchAttributesOf } from '../core/search-attributes';
 import type { ProviderEvent } from './provider-event';
 import type { Deadline, PoState } from './state';
@@ -35,14 +36,10 @@ export function purchaseOrderSearchAttributes(view: {
  */
 export type PoView = PoState & { nextDeadlines: Deadline[]; notifications?: DeliveriesView };
 
-export const stateQuery = defineQuery<PoView>('state');
-/** Full replacement of the PO (the create body); answers the state once the provider has it. */
-export const amendUpdate = defineUpdate<PoView, [po: unknown]>('amend');
+export const { stateQuery, amendUpdate, cancelUpdate } = poMessages<PoView>();
 /** What to book; `{}` books every unit left with the PO's dates and mode. */
 export const bookUpdate = defineUpdate<PoView, [booking: z.input<typeof Booking>]>('book');
 export const closeUpdate = defineUpdate<PoView, []>('close');
-/** Cancel before any booking; the reason lands in the transition history. */
-export const cancelUpdate = defineUpdate<PoView, [reason: string | undefined]>('cancel');
 export const providerEventSignal = defineSignal<[event: z.input<typeof ProviderEvent>]>('providerEvent');
 /** Several provider events at once: what the webhook delivery sends when events for one PO pile up. */
 export const providerEventsSignal = defineSignal<[events: z.input<typeof ProviderEvent>[]]>('providerEvents');

@@ -3,8 +3,8 @@
  * its search attributes. Imported by workflow code, so it stays deterministic and IO-free.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DeliveriesView } from '../core/notification-outbox';
+import { poMessages } from '../core/messages';
 import { searchAttributesOf } from '../core/search-attributes';
 import type { FlxpointPoState } from './lifecycle';
 
@@ -15,11 +15,15 @@ import type { FlxpointPoState } from './lifecycle';
  */
 export type FlxpointPoView = FlxpointPoState & { notifications?: DeliveriesView };
 
-// The same `state`, `amend` and `cancel` names as the Flexport workflow's: clients address either PO by them.
-export const flxpointStateQuery = defineQuery<FlxpointPoView>('state');
-/** Only a PO Flxpoint refused: the corrected request is submitted again under the same number. */
-export const flxpointAmendUpdate = defineUpdate<FlxpointPoView, [po: unknown]>('amend');
-export const flxpointCancelUpdate = defineUpdate<FlxpointPoView, [reason: string | undefined]>('cancel');
+/**
+ * Flxpoint's `amend` takes only a PO Flxpoint refused: the corrected request is submitted again
+ * under the same number.
+ */
+export const {
+  stateQuery: flxpointStateQuery,
+  amendUpdate: flxpointAmendUpdate,
+  cancelUpdate: flxpointCancelUpdate,
+} = poMessages<FlxpointPoView>();
 
 /**
  * A Flxpoint PO has no parties, dates or shipments: the seller is its source (`PoSellerRef` is the
