@@ -182,17 +182,23 @@ async function lifecycleWithAndWithoutNotifications(harness: Harness) {
 }
 
 function printLifecycle(lifecycle: Awaited<ReturnType<typeof standardLifecycle>>, label: string): void {
-  console.log(
-    `standard lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.timersStarted} timers started, ${lifecycle.timersCanceled} cancelled, ${lifecycle.searchAttributeUpserts} search-attribute upserts, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`,
-  );
+  const counts = [
+    `${lifecycle.historyEvents} history events`,
+    `${lifecycle.timersStarted} timers started`,
+    `${lifecycle.timersCanceled} cancelled`,
+    `${lifecycle.searchAttributeUpserts} search-attribute upserts`,
+    `${lifecycle.workflowTasks} workflow tasks`,
+    `${lifecycle.notificationsDelivered} notifications`,
+  ];
+  console.log(`standard lifecycle ${label} (${lifecycle.status}): ${counts.join(', ')}`);
 }
 
 function printNotificationCost(cost: Awaited<ReturnType<typeof lifecycleWithAndWithoutNotifications>>): void {
   printLifecycle(cost.withoutNotifications, 'without ERP notifications');
   printLifecycle(cost.withNotifications, 'with ERP notifications   ');
-  console.log(
-    `notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`,
-  );
+  const perNotification = `${cost.extraHistoryEventsPerNotification} per notification`;
+  const added = `${cost.extraHistoryEvents} history events (${perNotification})`;
+  console.log(`notifications add ${added}, ${cost.ratio} x the lifecycle without`);
 }
 
 /** An ERP inbox in the harness's sandbox that every PO of this run notifies. */
@@ -256,16 +262,18 @@ async function main(): Promise<void> {
       console.log(
         `${EVENTS} provider events to one PO, ${CONCURRENCY} signals in flight, Node ${process.version}`,
       );
-      console.log(
-        `baseline: signals the dev server accepts   ${result.baselineSignalsAcceptedPerSecond.toString().padStart(7)} /s`,
-      );
+      const accepted = result.baselineSignalsAcceptedPerSecond.toString().padStart(7);
+      console.log(`baseline: signals the dev server accepts   ${accepted} /s`);
       for (const [how, { perSecond, ...tasks }] of Object.entries(absorbed)) {
-        console.log(
-          `one PO applies (${how.padEnd(16)})       ${Math.round(perSecond).toString().padStart(7)} /s   ${(perSecond / baselinePerSecond).toFixed(3)} x baseline`,
-        );
-        console.log(
-          `  its workflow tasks over ${tasks.runs} runs: longest ${tasks.longestTaskMs} ms, ${tasks.tasksOverOneSecond} took 1 s or more, ${tasks.failedOrTimedOutTasks} failed or timed out`,
-        );
+        const applied = Math.round(perSecond).toString().padStart(7);
+        const toBaseline = (perSecond / baselinePerSecond).toFixed(3);
+        console.log(`one PO applies (${how.padEnd(16)})       ${applied} /s   ${toBaseline} x baseline`);
+        const taskCounts = [
+          `longest ${tasks.longestTaskMs} ms`,
+          `${tasks.tasksOverOneSecond} took 1 s or more`,
+          `${tasks.failedOrTimedOutTasks} failed or timed out`,
+        ];
+        console.log(`  its workflow tasks over ${tasks.runs} runs: ${taskCounts.join(', ')}`);
       }
       if (RAW) console.log(`raw signals refused for the run's signal limit and sent again: ${signalsResent}`);
       printNotificationCost(cost);

@@ -54,9 +54,14 @@ async function flxpointLifecycle(harness: Harness, notifyErp: boolean) {
 type Lifecycle = Awaited<ReturnType<typeof flxpointLifecycle>>;
 
 function printLifecycle(lifecycle: Lifecycle, label: string): void {
-  console.log(
-    `Flxpoint lifecycle ${label} (${lifecycle.status}): ${lifecycle.historyEvents} history events, ${lifecycle.activities} activities, ${lifecycle.timersStarted} timers started, ${lifecycle.workflowTasks} workflow tasks, ${lifecycle.notificationsDelivered} notifications`,
-  );
+  const counts = [
+    `${lifecycle.historyEvents} history events`,
+    `${lifecycle.activities} activities`,
+    `${lifecycle.timersStarted} timers started`,
+    `${lifecycle.workflowTasks} workflow tasks`,
+    `${lifecycle.notificationsDelivered} notifications`,
+  ];
+  console.log(`Flxpoint lifecycle ${label} (${lifecycle.status}): ${counts.join(', ')}`);
 }
 
 /** Both lives on one time-skipping server, then the server and its workers stopped. */
@@ -94,9 +99,9 @@ async function main(): Promise<void> {
   if (JSON_OUT) return console.log(JSON.stringify(cost));
   printLifecycle(cost.withoutNotifications, 'without ERP notifications');
   printLifecycle(cost.withNotifications, 'with ERP notifications   ');
-  console.log(
-    `notifications add ${cost.extraHistoryEvents} history events (${cost.extraHistoryEventsPerNotification} per notification), ${cost.ratio} x the lifecycle without`,
-  );
+  const perNotification = `${cost.extraHistoryEventsPerNotification} per notification`;
+  const added = `${cost.extraHistoryEvents} history events (${perNotification})`;
+  console.log(`notifications add ${added}, ${cost.ratio} x the lifecycle without`);
 }
 
 main().catch((err: unknown) => {
