@@ -117,9 +117,18 @@ function print(samples: readonly Sample[], cache: number): void {
   console.log(
     `\nMiB, cache ${cache}; heaps in use after a full collection; native = RSS after it - every heap's size`,
   );
-  console.log(
-    'open POs | poflow RSS | after GC | main heap | sandbox heap | workflow heaps | native | temporal RSS | KiB per PO since last',
-  );
+  const columns = [
+    'open POs',
+    'poflow RSS',
+    'after GC',
+    'main heap',
+    'sandbox heap',
+    'workflow heaps',
+    'native',
+    'temporal RSS',
+    'KiB per PO since last',
+  ];
+  console.log(columns.join(' | '));
   samples.forEach((s, i) => {
     const previous = samples[i - 1];
     const slope = previous

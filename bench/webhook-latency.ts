@@ -22,7 +22,10 @@ export interface WebhookRun {
   count: number;
   toOk: Latency;
   toVisible: Latency;
-  /** Answered 503 (Temporal did not take the signal in time), or not at all: the provider sends these again. */
+  /**
+   * Answered 503 (Temporal did not take the signal in time), or not at all: the provider sends
+   * these again.
+   */
   notOk: number;
   /** Answered 200, yet not applied within a minute or not in `state`. */
   notVisible: number;

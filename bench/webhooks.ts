@@ -126,8 +126,10 @@ async function main(): Promise<void> {
     const baselineRps = await median(`${base.url}/webhooks/flexport`, unrouted);
     const verifyRps = await median(`${receiver.url}/webhooks/flexport`, unrouted);
     const signalRps = await median(`${receiver.url}/webhooks/flexport`, signalled);
-    const row = (label: string, rps: number) =>
-      `${label.padEnd(52)} ${rps.toFixed(0).padStart(7)} req/s   ${(rps / baselineRps).toFixed(3)} x baseline`;
+    const row = (label: string, rps: number) => {
+      const toBaseline = (rps / baselineRps).toFixed(3);
+      return `${label.padEnd(52)} ${rps.toFixed(0).padStart(7)} req/s   ${toBaseline} x baseline`;
+    };
     console.log(
       `${REQUESTS} requests per load (median of 3), ${CONCURRENCY} in flight, Node ${process.version}`,
     );
