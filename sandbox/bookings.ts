@@ -84,9 +84,8 @@ export class Bookings {
     }
     const remaining = line.units - this.purchaseOrders.bookedUnits(id);
     if (input.units > remaining) {
-      throw unprocessable(
-        `Cannot book ${input.units} units of line item ${line.item_key} of purchase order ${po.name}: ${remaining} units remain unbooked`,
-      );
+      const item = `line item ${line.item_key} of purchase order ${po.name}`;
+      throw unprocessable(`Cannot book ${input.units} units of ${item}: ${remaining} units remain unbooked`);
     }
     const record: BookingLineItemRecord = {
       id: nextId(this.ctx.state, 'booking_line_item'),

@@ -1,6 +1,7 @@
 /**
  * Fault injection: a share of 503/504 answers, a 4xx refusal of chosen requests, added latency,
- * and dropped, duplicated or reordered webhook deliveries. Every draw comes from one seeded PRNG so a run replays exactly.
+ * and dropped, duplicated or reordered webhook deliveries. Every draw comes from one seeded PRNG
+ * so a run replays exactly.
  */
 import { z } from 'zod';
 import { seededRandom, type Random } from './random';
@@ -37,7 +38,10 @@ export const FaultOptionsSchema = z.strictObject({
   webhookDropRate: share.default(0),
   /** Share of webhook deliveries sent twice. */
   webhookDuplicateRate: share.default(0),
-  /** Each delivery is held for a uniform draw in [0, window) ms, so later events can overtake earlier ones. */
+  /**
+   * Each delivery is held for a uniform draw in [0, window) ms, so later events can overtake
+   * earlier ones.
+   */
   webhookReorderWindowMs: z.number().int().min(0).default(0),
 });
 export type FaultOptions = z.input<typeof FaultOptionsSchema>;

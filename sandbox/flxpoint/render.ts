@@ -5,7 +5,10 @@
 import type { FlxpointPoStatus } from './schemas';
 import type { AddressRecord, FlxpointPoRecord, ItemRecord } from './store';
 
-/** The response's display names; the documented `PO/FR #` names are deprecated for `Fulfillment Request #`. */
+/**
+ * The response's display names; the documented `PO/FR #` names are deprecated for
+ * `Fulfillment Request #`.
+ */
 const STATUS_NAMES: Record<FlxpointPoStatus, string> = {
   unprocessed: 'Unprocessed',
   processing: 'Processing',

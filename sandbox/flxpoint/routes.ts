@@ -119,7 +119,8 @@ async function apiRoutes(
 
 async function adminRoutes(app: FastifyInstance, { store, rateLimit, requests }: Shared) {
   answerErrorsAsFlxpoint(app);
-  // A PO made by a person in Flxpoint's UI (or another integration): the API's rules, no token, no budget spent.
+  // A PO made by a person in Flxpoint's UI (or another integration): the API's rules, no token, no
+  // budget spent.
   app.post('/purchase-orders', async (request, reply) => {
     const po = store.create(parse(CreatePurchaseOrderRequest, request.body ?? {}));
     return reply.code(201).send(renderPurchaseOrder(po));

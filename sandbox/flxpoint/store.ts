@@ -39,7 +39,10 @@ export const StatusChange = z.object({
 export type StatusChange = z.output<typeof StatusChange>;
 
 const TERMINAL: readonly FlxpointPoStatus[] = ['voided', 'canceled'];
-/** Statuses that stop the PO short of the source; the sandbox keeps their reason in `processingErrorReason`. */
+/**
+ * Statuses that stop the PO short of the source; the sandbox keeps their reason in
+ * `processingErrorReason`.
+ */
 const NEEDS_ATTENTION: readonly FlxpointPoStatus[] = [
   'processing_error',
   'additional_info_required',
