@@ -4,7 +4,7 @@
  * `workflows/providers.ts` registers it; code that asks "which provider?" looks it up there
  * instead of comparing names. Workflow-safe.
  */
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { SearchAttributeUpdatePair, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Provider } from './choices';
 import type { PoMessages } from './messages';
 import type { Parsed } from './parsing';
@@ -12,7 +12,17 @@ import type { Parsed } from './parsing';
 /** A capability the provider has, or why it has not (said to the user as the reason of a refusal). */
 export type Capability = true | { refused: string };
 
-export interface ProviderCapabilities {
+/** How the events a provider pushes reach a PO's workflow (the webhook delivery sends them). */
+export interface EventMessages<Event> {
+  /** One event. */
+  eventSignal: SignalDefinition<[event: Event]>;
+  /** Several events at once, when they pile up for one PO. */
+  eventsSignal: SignalDefinition<[events: Event[]]>;
+  /** The same, answered once the PO has taken them in (with how many were well-formed). */
+  takeEventsUpdate: UpdateDefinition<number, [events: Event[]]>;
+}
+
+export interface ProviderCapabilities<Event = unknown> {
   /** Bookings against the PO (`book`). */
   book: Capability;
   /** Closing the PO (`close`, and auto-close). */
@@ -21,8 +31,11 @@ export interface ProviderCapabilities {
   adoptAll: Capability;
   /** POs from an ERP's CSV export (`import file.csv`). */
   csvImport: Capability;
-  /** Pushes its changes as webhooks (and keeps an event log the reconciler walks). */
-  webhooks: Capability;
+  /**
+   * Pushes its changes as webhooks (to `/webhooks/<provider>`, and keeps an event log the
+   * reconciler walks): the messages that hand them to a PO.
+   */
+  webhooks: EventMessages<Event> | { refused: string };
   /** Has its POs read on a schedule (`settings.poll`), as it pushes nothing. */
   polling: Capability;
   /** Reading a PO nothing was heard of for a while (`settings.quietCheckHours`). */
@@ -43,7 +56,7 @@ export interface ProviderPoBody<Po> {
   linesOf(po: Po): readonly unknown[];
 }
 
-export interface ProviderWorkflowSide<Po, View, P extends Provider = Provider> {
+export interface ProviderWorkflowSide<Po, View, P extends Provider = Provider, Event = never> {
   provider: P;
   /** As people write it: "Flexport". */
   label: string;
@@ -52,12 +65,12 @@ export interface ProviderWorkflowSide<Po, View, P extends Provider = Provider> {
   messages: PoMessages<View>;
   /** What `amend` does at this provider, said in help and refusals. */
   amendment: string;
-  capabilities: ProviderCapabilities;
+  capabilities: ProviderCapabilities<Event>;
   /** The search attributes of a PO just submitted (status `submitting`) or adopted in `status`. */
   searchAttributes(po: Po, status: View extends { status: infer S } ? S : never): SearchAttributeUpdatePair[];
 }
 
 /** The reason a provider lacks a capability, or undefined when it has it. */
-export function refusalOf(capability: Capability): string | undefined {
-  return capability === true ? undefined : capability.refused;
+export function refusalOf(capability: true | object): string | undefined {
+  return 'refused' in Object(capability) ? (capability as { refused: string }).refused : undefined;
 }

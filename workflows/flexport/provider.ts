@@ -1,15 +1,25 @@
 /** Flexport on the workflow side: its v3 PO body, its messages and what it can do. Workflow-safe. */
 import type { ProviderWorkflowSide } from '../core/provider';
+import type { z } from 'zod';
 import {
-  purchaseOrderSearchAttributes,
-  stateQuery,
   amendUpdate,
   cancelUpdate,
+  providerEventSignal,
+  providerEventsSignal,
+  purchaseOrderSearchAttributes,
+  stateQuery,
+  takeProviderEventsUpdate,
   type PoView,
 } from './messages';
+import type { ProviderEvent } from './provider-event';
 import { parsePurchaseOrder, type PurchaseOrder } from './purchase-order';
 
-export const flexportWorkflowSide: ProviderWorkflowSide<PurchaseOrder, PoView, 'flexport'> = {
+export const flexportWorkflowSide: ProviderWorkflowSide<
+  PurchaseOrder,
+  PoView,
+  'flexport',
+  z.input<typeof ProviderEvent>
+> = {
   provider: 'flexport',
   label: 'Flexport',
   body: {
@@ -26,7 +36,11 @@ export const flexportWorkflowSide: ProviderWorkflowSide<PurchaseOrder, PoView, '
     close: true,
     adoptAll: true,
     csvImport: true,
-    webhooks: true,
+    webhooks: {
+      eventSignal: providerEventSignal,
+      eventsSignal: providerEventsSignal,
+      takeEventsUpdate: takeProviderEventsUpdate,
+    },
     polling: { refused: 'Flexport pushes its changes' },
     quietCheck: true,
   },
