@@ -33,7 +33,10 @@ export interface ChaosOptions {
   workerKills: number;
   /** Seconds between two kills. */
   killEvery: number;
-  /** Seconds the book may take to settle once the faults stop; also how long one operator command is retried. */
+  /**
+   * Seconds the book may take to settle once the faults stop; also how long one operator command
+   * is retried.
+   */
   settleTimeout: number;
   seed: number;
   /** Keep the private directory (logs, SQLite files) for a post-mortem. */
@@ -133,9 +136,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     );
     const actions = results.flat();
     await kills;
-    log(
-      `chaos: storm over after ${seconds(began)} s (${actions.length} operator commands); faults off, settling`,
-    );
+    const commands = `${actions.length} operator commands`;
+    log(`chaos: storm over after ${seconds(began)} s (${commands}); faults off, settling`);
 
     await setFaults(parts, {});
     const settleBegan = Date.now();
@@ -191,27 +193,26 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A count by key as `closed 120, open 130`. */
+function listed(byKey: Partial<Record<string, number>>): string {
+  return Object.entries(byKey)
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ');
+}
+
 export function describeReport(report: ChaosReport): string {
+  const settled = `settled in ${report.settleSeconds} s after the faults stopped`;
+  const provider = `${report.providerPurchaseOrders} POs, ${report.providerBookings} bookings`;
+  const violations = report.violations.map((v) => `    - ${v}`).join('\n');
   const lines = [
-    `chaos: ${report.pos} POs in ${report.seconds} s (settled in ${report.settleSeconds} s after the faults stopped)`,
-    `  kills       ${Object.entries(report.kills)
-      .map(([part, n]) => `${part} ${n}`)
-      .join(', ')}`,
-    ...Object.entries(report.actions).map(
-      ([kind, outcomes]) =>
-        `  ${kind.padEnd(11)} ${Object.entries(outcomes)
-          .map(([o, n]) => `${o} ${n}`)
-          .join(', ')}`,
-    ),
-    `  poflow      ${Object.entries(report.poflowStatuses)
-      .map(([s, n]) => `${s} ${n}`)
-      .join(', ')}`,
-    `  provider    ${Object.entries(report.providerStatuses)
-      .map(([s, n]) => `${s} ${n}`)
-      .join(', ')} (${report.providerPurchaseOrders} POs, ${report.providerBookings} bookings)`,
+    `chaos: ${report.pos} POs in ${report.seconds} s (${settled})`,
+    `  kills       ${listed(report.kills)}`,
+    ...Object.entries(report.actions).map(([kind, outcomes]) => `  ${kind.padEnd(11)} ${listed(outcomes)}`),
+    `  poflow      ${listed(report.poflowStatuses)}`,
+    `  provider    ${listed(report.providerStatuses)} (${provider})`,
     report.violations.length === 0
       ? '  violations  none'
-      : `  violations  ${report.violations.length}:\n${report.violations.map((v) => `    - ${v}`).join('\n')}`,
+      : `  violations  ${report.violations.length}:\n${violations}`,
   ];
   return lines.join('\n');
 }
