@@ -1,10 +1,24 @@
 /** The benchmark's results: the figures beside their targets, as a table and as an SVG chart. */
 import type { BookRun, Rate } from './book';
-import type { Scale } from './run';
 import type { CliRun, FloodRun, ImportRun, ReplayRun } from './sections';
 import type { ProcessRss } from './stack';
 import type { Latency } from './stats';
 import type { WebhookRun } from './webhook-latency';
+
+/** How big a run is (`npm run bench`'s --smoke, default and --full), recorded with its results. */
+export interface Scale {
+  name: 'smoke' | 'default' | 'full';
+  /** POs in the book that (a), (b), (c) and (d) run on. */
+  book: number;
+  inFlight: number;
+  pings: number;
+  /** POs in the CSV of (e). */
+  imported: number;
+  replayRounds: number;
+  cliRuns: number;
+  /** Provider events sent to one PO by bench/flood.ts. */
+  floodEvents: number;
+}
 
 export interface RssSample {
   openPos: number;

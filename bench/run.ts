@@ -17,24 +17,18 @@ import { poflowDataConverter } from '../codec/aes-gcm';
 import { parseCodecKeys } from '../codec/keys';
 import { TEST_CODEC_KEYS } from '../test/support/codec';
 import { growBook, pings, throughputOf } from './book';
-import { chartSvg, figuresOf, markdownTable, printTable, type BenchResults, type RssSample } from './report';
+import {
+  chartSvg,
+  figuresOf,
+  markdownTable,
+  printTable,
+  type BenchResults,
+  type RssSample,
+  type Scale,
+} from './report';
 import { cliTimes, flood, importCsv, replayHistories } from './sections';
 import { startBenchStack, treeRss } from './stack';
 import { webhookLatency } from './webhook-latency';
-
-export interface Scale {
-  name: 'smoke' | 'default' | 'full';
-  /** POs in the book that (a), (b), (c) and (d) run on. */
-  book: number;
-  inFlight: number;
-  pings: number;
-  /** POs in the CSV of (e). */
-  imported: number;
-  replayRounds: number;
-  cliRuns: number;
-  /** Provider events sent to one PO by bench/flood.ts. */
-  floodEvents: number;
-}
 
 const SCALES: Record<Scale['name'], Scale> = {
   smoke: {
