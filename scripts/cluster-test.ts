@@ -48,9 +48,8 @@ async function runClusterTest(options: Options): Promise<Round[]> {
       }));
       result.figures['round took'] = `${Math.round((Date.now() - began) / 1000)} s`;
       // Each round's figures as it ends: a run cut short still tells what it measured.
-      log(
-        `cluster-test: ${name}: ${result.failures.length === 0 ? 'passed' : 'FAILED'} ${JSON.stringify(result)}`,
-      );
+      const verdict = result.failures.length === 0 ? 'passed' : 'FAILED';
+      log(`cluster-test: ${name}: ${verdict} ${JSON.stringify(result)}`);
       results.push(result);
     }
   } finally {

@@ -95,8 +95,9 @@ async function assertPortsFree(ports: ReturnType<typeof clusterPorts>): Promise<
       server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
     });
     if (!free) {
+      const offset = `${PORT_OFFSET_VARIABLE} (default 20000, added to Temporal's usual ports)`;
       throw new Error(
-        `port ${port} (${name}) is taken: stop what holds it, or move the whole cluster with ${PORT_OFFSET_VARIABLE} (default 20000, added to Temporal's usual ports)`,
+        `port ${port} (${name}) is taken: stop what holds it, or move the whole cluster with ${offset}`,
       );
     }
   }
@@ -150,8 +151,9 @@ function describeStatus(status: ClusterStatus): string {
     ),
   ];
   if (status.up) {
+    const queues = "task queues with the server's default 4 partitions, poflow-flxpoint with 1";
     rows.push(
-      `  ${HISTORY_SHARDS} history shards; task queues with the server's default 4 partitions, poflow-flxpoint with 1`,
+      `  ${HISTORY_SHARDS} history shards; ${queues}`,
       `  use it with: TEMPORAL_ADDRESS=${status.address} TEMPORAL_NAMESPACE=${status.namespace}`,
     );
   }
@@ -160,7 +162,8 @@ function describeStatus(status: ClusterStatus): string {
 
 if (require.main === module) {
   const program = new Command('cluster').description(
-    "poflow's Temporal as a production-shaped cluster on loopback (PostgreSQL, separate frontend, history, matching and worker services)",
+    "poflow's Temporal as a production-shaped cluster on loopback " +
+      '(PostgreSQL, separate frontend, history, matching and worker services)',
   );
   const finish = (work: Promise<unknown>): Promise<void> =>
     work

@@ -76,7 +76,8 @@ export class Parts {
     const log = path.join(this.dir, `${name}.log`);
     const out = openSync(log, 'a');
     const [command, args] = this.commandOf(name);
-    // Each process its own metrics port (never the fixed default): a worker is ready when its /readyz says so.
+    // Each process its own metrics port (never the fixed default): a worker is ready when its /readyz
+    // says so.
     const metricsPort = await freePort();
     this.metricsPorts.set(name, metricsPort);
     const env = {

@@ -59,7 +59,10 @@ export interface Operator {
   patienceMs: number;
 }
 
-/** One operator command, repeated while the stack cannot answer (exit 1) or the PO is not ready for it yet. */
+/**
+ * One operator command, repeated while the stack cannot answer (exit 1) or the PO is not ready for
+ * it yet.
+ */
 export async function act(operator: Operator, kind: ActionKind, name: string): Promise<ActionResult> {
   const until = Date.now() + operator.patienceMs;
   let attempts = 0;
@@ -106,7 +109,10 @@ async function argsOf(operator: Operator, kind: ActionKind, name: string): Promi
   }
 }
 
-/** The command's error with its causes (the SDK's top line alone, e.g. "Workflow Update failed", says little). */
+/**
+ * The command's error with its causes (the SDK's top line alone, e.g. "Workflow Update failed",
+ * says little).
+ */
 function errorOf(result: CliResult): string {
   try {
     const { error, causes = [] } = JSON.parse(result.stdout) as { error?: string; causes?: string[] };
