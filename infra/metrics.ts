@@ -13,7 +13,9 @@ export const registry = new Registry();
 
 export const providerRequests = new Histogram({
   name: 'poflow_provider_request_duration_seconds',
-  help: 'Provider API requests by provider, endpoint and outcome (HTTP status class, timeout or error), and how long they took',
+  help:
+    'Provider API requests by provider, endpoint and outcome (HTTP status class, ' +
+    'timeout or error), and how long they took',
   labelNames: ['provider', 'endpoint', 'outcome'] as const,
   buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   registers: [registry],
@@ -28,14 +30,19 @@ export const alertsRaised = new Counter({
 
 export const reconcilerEventsRecovered = new Counter({
   name: 'poflow_reconciler_events_recovered_total',
-  help: "Provider events the reconciler delivered from the provider's event log (missed or not yet acknowledged by the receiver)",
+  help:
+    "Provider events the reconciler delivered from the provider's event log (missed or not yet " +
+    'acknowledged by the receiver)',
   labelNames: ['provider'] as const,
   registers: [registry],
 });
 
 export const reconcilerDeadLetters = new Counter({
   name: 'poflow_reconciler_dead_letters_total',
-  help: "Provider events the reconciler gave up on after its tries (dead letters), by why they failed: schema (the event's envelope), rejected (the provider refused a lookup, 4xx), failed (another non-retryable error)",
+  help:
+    'Provider events the reconciler gave up on after its tries (dead letters), by why they failed: ' +
+    "schema (the event's envelope), rejected (the provider refused a lookup, 4xx), failed (another " +
+    'non-retryable error)',
   labelNames: ['provider', 'kind'] as const,
   registers: [registry],
 });
@@ -84,7 +91,9 @@ export function observeWebhookReceiver(outcomes: WebhookOutcomes): () => void {
 
 new Counter({
   name: 'poflow_webhook_deliveries_total',
-  help: 'Webhook requests by outcome: delivered, closed_po, unknown_po, adopted_po (also delivered), unrouted, duplicate, refused (with its reason), unavailable (answered 503)',
+  help:
+    'Webhook requests by outcome: delivered, closed_po, unknown_po, adopted_po (also delivered), ' +
+    'unrouted, duplicate, refused (with its reason), unavailable (answered 503)',
   labelNames: ['outcome', 'reason'] as const,
   registers: [registry],
   collect() {
@@ -106,7 +115,9 @@ new Counter({
 
 export const eventPosBeyondCap = new Counter({
   name: 'poflow_webhook_event_pos_beyond_cap_total',
-  help: 'POs a provider event concerned beyond the most one event may reach (MAX_POS_PER_EVENT in webhooks/delivery.ts): not signalled, looked up or adopted',
+  help:
+    'POs a provider event concerned beyond the most one event may reach (MAX_POS_PER_EVENT in ' +
+    'webhooks/delivery.ts): not signalled, looked up or adopted',
   labelNames: ['provider'] as const,
   registers: [registry],
 });
@@ -120,7 +131,9 @@ export const purchaseOrders = new Gauge({
 
 export const latePurchaseOrders = new Gauge({
   name: 'poflow_purchase_orders_late',
-  help: 'Open or booked purchase orders past their must-arrive date without delivery (PoLate), from a visibility count',
+  help:
+    'Open or booked purchase orders past their must-arrive date without delivery (PoLate), from a ' +
+    'visibility count',
   registers: [registry],
 });
 

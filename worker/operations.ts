@@ -33,7 +33,9 @@ export async function serveOperations(
     const port = Number(new URL(server.url).port);
     poflowLogger('operations').warn(
       { host, port },
-      `POFLOW_METRICS_HOST=${host}: /metrics, /healthz and /readyz answer anyone who reaches this port, without authentication; keep it behind a firewall or network policy that admits only the scraper and the probes`,
+      `POFLOW_METRICS_HOST=${host}: /metrics, /healthz and /readyz answer anyone who reaches this port, ` +
+        'without authentication; keep it behind a firewall or network policy that admits only the scraper ' +
+        'and the probes',
     );
   }
   const stopCounting = countPurchaseOrdersEvery(options.client, config.operations.poCountIntervalMs);
