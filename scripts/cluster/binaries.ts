@@ -35,9 +35,8 @@ function goCommand(): string {
     execFileSync('go', ['version'], { stdio: 'ignore' });
     return 'go';
   } catch {
-    throw new Error(
-      `the cluster's Temporal server is built with Go, and "go" is not on PATH: install Go 1.21 or newer (https://go.dev/dl/); it fetches ${GO_TOOLCHAIN} itself`,
-    );
+    const install = `install Go 1.21 or newer (https://go.dev/dl/); it fetches ${GO_TOOLCHAIN} itself`;
+    throw new Error(`the cluster's Temporal server is built with Go, and "go" is not on PATH: ${install}`);
   }
 }
 

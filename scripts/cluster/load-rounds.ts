@@ -85,9 +85,10 @@ export async function importRound(run: ClusterRun, count: number): Promise<Round
   const rerun =
     again.code === 0 ? (JSON.parse(again.stdout) as { started: number; already_started: number }) : undefined;
   if (!rerun || rerun.started !== 0 || rerun.already_started !== count) {
-    failures.push(
-      `the same import again: ${rerun ? `${rerun.started} started, ${rerun.already_started} already` : `exit ${again.code}`}`,
-    );
+    const outcome = rerun
+      ? `${rerun.started} started, ${rerun.already_started} already`
+      : `exit ${again.code}`;
+    failures.push(`the same import again: ${outcome}`);
   }
   return {
     name: `poflow import of ${count} POs`,
@@ -155,7 +156,8 @@ export async function faultRound(run: ClusterRun, count: number): Promise<Round>
   const file = csvOf(run, prefix, count);
   const began = Date.now();
   const kills = (async () => {
-    const startedSince = `WorkflowType = "purchaseOrderWorkflow" AND StartTime >= "${new Date(began).toISOString()}"`;
+    const since = new Date(began).toISOString();
+    const startedSince = `WorkflowType = "purchaseOrderWorkflow" AND StartTime >= "${since}"`;
     await until('the import under way', 300_000, async () =>
       (await countOf(run, startedSince)) >= count / 5 ? true : undefined,
     );

@@ -34,9 +34,8 @@ export async function lifecycleRound(run: ClusterRun): Promise<Round> {
   const expectExit = async (args: string[], code: number, output?: RegExp) => {
     const result = await run.poflow(...args, '--json');
     if (result.code !== code || (output && !output.test(result.stdout))) {
-      failures.push(
-        `poflow ${args.join(' ')}: exit ${result.code} (expected ${code}): ${(result.stdout + result.stderr).slice(-400)}`,
-      );
+      const tail = (result.stdout + result.stderr).slice(-400);
+      failures.push(`poflow ${args.join(' ')}: exit ${result.code} (expected ${code}): ${tail}`);
     }
   };
   const statusBecomes = (status: string) =>

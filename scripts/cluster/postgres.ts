@@ -26,7 +26,8 @@ function binDir(): string {
     return path.dirname(execFileSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' }).trim());
   } catch {
     throw new Error(
-      'PostgreSQL is not installed: install it (Debian: apt-get install postgresql) or set POFLOW_CLUSTER_PG_BIN to the folder holding pg_ctl and initdb',
+      'PostgreSQL is not installed: install it (Debian: apt-get install postgresql) ' +
+        'or set POFLOW_CLUSTER_PG_BIN to the folder holding pg_ctl and initdb',
     );
   }
 }
