@@ -41,7 +41,7 @@ export interface SandboxOptions {
   dbFile?: string;
   /** Legal entities, locations, ports and products added to fixtures/network.json. */
   network?: NetworkInput;
-  /** Each request at debug level (poflow's log, worker/logger.ts); silent when unset. */
+  /** Each request at debug level (poflow's log, infra/logger.ts); silent when unset. */
   logger?: Logger;
 }
 

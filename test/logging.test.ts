@@ -1,5 +1,5 @@
 /**
- * poflow's one logger (worker/logger.ts): its level from POFLOW_LOG_LEVEL, refused with the variable
+ * poflow's one logger (infra/logger.ts): its level from POFLOW_LOG_LEVEL, refused with the variable
  * named when it is not a level, secrets redacted, and the Temporal SDK's log calls mapped onto it.
  * The whole stack logging through it is shown end to end in test/operations.test.ts.
  */

@@ -175,7 +175,7 @@ export interface Config {
    * refresh interval.
    */
   operations: { metricsPort: number; metricsHost: string; poCountIntervalMs: number };
-  /** `POFLOW_LOG_LEVEL`: every process's one log (worker/logger.ts). */
+  /** `POFLOW_LOG_LEVEL`: every process's one log (infra/logger.ts). */
   logLevel: LogLevel;
   /** ERP endpoints for the PO notifications, and the chat webhook for alerts (none: log line only). */
   notifications: { endpoints: NotifyEndpoint[]; alertWebhookUrl?: string };
