@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The compiled CLI: esbuild bundles `client/cli.ts` and everything of ours it imports into
- * `dist/poflow.js` (and the sandbox's thread entry into `dist/sandbox-thread.js`); packages in node_modules stay `require`s, so a command loads only the packages
- * it uses. `npm ci` runs this through `prepare`, and `bin/poflow.js` runs it again whenever one of
- * the bundle's sources is newer than the bundle, so development needs no build step and a test's
- * `poflow` subprocess always runs the code under test.
+ * `dist/poflow.js` (and the sandbox's thread entry into `dist/sandbox-thread.js`); packages in
+ * node_modules stay `require`s, so a command loads only the packages it uses. `npm ci` runs this
+ * through `prepare`, and `bin/poflow.js` runs it again whenever one of the bundle's sources is
+ * newer than the bundle, so development needs no build step and a test's `poflow` subprocess
+ * always runs the code under test.
  */
 const fs = require('node:fs');
 const path = require('node:path');
