@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPurchaseOrder } from '../client/purchase-orders';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
-import { TASK_QUEUE } from '../worker/config';
+import { TASK_QUEUE } from '../providers/start-once';
 import { SearchAttributes } from '../workflows/core/search-attributes';
 import { pingWorkflow } from '../workflows/ping';
 import { latencyOf, pool, type Latency } from './stats';

@@ -1,7 +1,11 @@
 /** The per-PO settings `submit` and `import` take as options, checked like any other input. */
 import { parseWith } from '../workflows/core/parsing';
 import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
+import { PROVIDERS, type Provider } from '../workflows/core/choices';
+import { capabilityRefusal } from '../workflows/core/provider';
+import { PROVIDER_WORKFLOWS } from '../workflows/providers';
 import { BadInput, badFields } from './errors';
+import { capabilityIssues } from './purchase-orders';
 
 export interface SettingsOptions {
   provider?: string;
@@ -30,13 +34,14 @@ const OPTION_OF_PATH: Array<[string, string]> = [
 export function settingsFrom(options: SettingsOptions): PoSettingsInput {
   const input: Record<string, unknown> = {};
   if (options.provider !== undefined) input.provider = options.provider;
+  const closeRefused = isProvider(options.provider)
+    ? capabilityRefusal(PROVIDER_WORKFLOWS[options.provider].capabilities.close)
+    : undefined;
   if (
-    options.provider === 'flxpoint' &&
+    closeRefused !== undefined &&
     (options.autoClose !== undefined || options.autoCloseAfter !== undefined)
   ) {
-    throw new BadInput(
-      '--auto-close, --auto-close-after: Flexport only; a Flxpoint PO is never closed, it ends cancelled or voided',
-    );
+    throw new BadInput(`--auto-close, --auto-close-after: not for ${options.provider}: ${closeRefused}`);
   }
   if (options.autoClose === 'off') input.autoClose = false;
   else if (options.autoClose !== undefined || options.autoCloseAfter !== undefined) {
@@ -56,12 +61,13 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
     };
   }
   const parsed = parseWith(PoSettings, input);
-  if (!parsed.ok) {
+  const issues = parsed.ok ? capabilityIssues(parsed.value) : parsed.issues;
+  if (issues.length > 0) {
     const option = (path: string) =>
       OPTION_OF_PATH.find(([prefix]) => path.startsWith(prefix))?.[1] ?? `--${path}`;
     throw badFields(
       'bad settings',
-      parsed.issues.map((issue) => ({ ...issue, path: option(issue.path) })),
+      issues.map((issue) => ({ ...issue, path: option(issue.path) })),
     );
   }
   return input as PoSettingsInput;
@@ -70,4 +76,8 @@ export function settingsFrom(options: SettingsOptions): PoSettingsInput {
 /** A whole number as a number; anything else stays text, so the schema's message names it. */
 function wholeOrText(value: string): number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+function isProvider(provider: string | undefined): provider is Provider {
+  return (PROVIDERS as readonly (string | undefined)[]).includes(provider);
 }

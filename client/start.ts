@@ -13,17 +13,21 @@ import { startWebhooks, webhookSecrets } from '../webhooks/main';
 import { poflowLogger } from '../infra/logger';
 import {
   DATA_DIR,
-  FLXPOINT_TASK_QUEUE,
   loadConfig,
+  type Config,
+  providersCalled,
   requireProviderSettings,
-  TASK_QUEUE,
 } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { ensureSearchAttributes, startDevServer } from '../worker/dev-server';
-import { createConfiguredWorkers } from '../worker/worker';
+import { createConfiguredWorkers, providerChecks } from '../worker/worker';
+import type { Worker } from '@temporalio/worker';
+import { hostOf } from '../providers';
+import { TASK_QUEUE } from '../providers/start-once';
+import { PROVIDERS } from '../workflows/core/choices';
 import { pingWorkflow } from '../workflows/ping';
 import { untilInterrupted } from '../worker/interrupt';
-import { installTelemetry, providerReachable, temporalAnswers, workersPolling } from '../infra/operations';
+import { installTelemetry, temporalAnswers, workersPolling } from '../infra/operations';
 import { serveOperations } from '../worker/operations';
 
 type Stop = () => Promise<void>;
@@ -32,11 +36,7 @@ export async function runStart(): Promise<void> {
   // Before anything is written or started: a provider at a configured address needs its own token
   // and (Flexport's deliveries) secret.
   const configured = loadConfig();
-  requireProviderSettings(configured, {
-    flexport: true,
-    flxpoint: configured.flxpoint.worker,
-    webhooks: true,
-  });
+  requireProviderSettings(configured, { ...providersCalled(configured), webhooks: true });
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const config = loadConfig();
@@ -105,11 +105,7 @@ export async function runStart(): Promise<void> {
       for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     });
-    lines.push(
-      config.flxpoint.worker
-        ? `  Workers      task queues ${TASK_QUEUE}, ${FLXPOINT_TASK_QUEUE} (2 requests/s)`
-        : `  Workers      task queue ${TASK_QUEUE} (POFLOW_FLXPOINT_WORKER=off: Flxpoint POs wait for another process)`,
-    );
+    lines.push(`  Workers      ${workersLine(config, workers)}`);
 
     const logger = poflowLogger('webhooks');
     const webhooks = await startWebhooks(config, { client, connection, logger });
@@ -122,8 +118,7 @@ export async function runStart(): Promise<void> {
       checks: {
         temporal: temporalAnswers(connection),
         workers: workersPolling(workers),
-        flexport: providerReachable(config.flexport.baseUrl),
-        flxpoint: providerReachable(config.flxpoint.baseUrl),
+        ...providerChecks(config),
       },
     });
     // Closed last: /readyz answers 503 (draining) while everything else stops.
@@ -138,6 +133,22 @@ export async function runStart(): Promise<void> {
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(String(err)));
   }
+}
+
+/** The task queues served, each provider's budget, and the providers whose requests go from another process. */
+function workersLine(config: Config, workers: Worker[]): string {
+  const queues = workers.map((worker) => {
+    const provider = PROVIDERS.find((p) => hostOf(p).activityQueue?.taskQueue === worker.options.taskQueue);
+    const queue = provider && hostOf(provider).activityQueue;
+    return queue
+      ? `${queue.taskQueue} (${queue.requestsPerSecond.toFixed(1)} requests/s)`
+      : worker.options.taskQueue;
+  });
+  const elsewhere = PROVIDERS.filter((provider) => !config[provider].worker).map((provider) => {
+    const host = hostOf(provider);
+    return `${host.activityQueue?.workerSwitch}=off: ${host.side.label} POs wait for another process`;
+  });
+  return [`task queues ${queues.join(', ')}`, ...elsewhere].join('; ');
 }
 
 function encryptionLine(keys: CodecKeys | undefined): string {

@@ -6,7 +6,7 @@
 import { Client } from '@temporalio/client';
 import pino from 'pino';
 import { FlexportClient } from '../activities/flexport/client';
-import { unknownPoAdoption } from '../client/adoption';
+import { unknownPoAdoption } from '../webhooks/adoption';
 import { SandboxCounterpart } from '../client/sandbox-counterpart';
 import { deliverEvent } from '../webhooks/delivery';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';

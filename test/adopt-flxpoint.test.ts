@@ -138,5 +138,5 @@ test('refused and started nothing: voided or canceled at Flxpoint, or no such nu
 
 test('--all is refused for Flxpoint, naming why, and auto-close is refused as for any Flxpoint PO', async () => {
   expectBadInput(await suite.poflow('adopt', '--all', ...FLXPOINT, '--json'), /^--all: not for flxpoint: Flxpoint's API reference \(Create Purchase Order\) documents no paged listing of purchase orders/); // prettier-ignore
-  expectBadInput(await suite.poflow('adopt', 'FLX-1', ...FLXPOINT, '--auto-close', '10', '--json'), /--auto-close, --auto-close-after: Flexport only/); // prettier-ignore
+  expectBadInput(await suite.poflow('adopt', 'FLX-1', ...FLXPOINT, '--auto-close', '10', '--json'), /--auto-close, --auto-close-after: not for flxpoint: Flxpoint has no close/); // prettier-ignore
 });

@@ -8,7 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import { FlexportClient } from '../activities/flexport/client';
 import { flexportEventFeed } from '../webhooks/reconciler/flexport-event-feed';
-import { unknownPoAdoption } from '../client/adoption';
+import { unknownPoAdoption } from '../webhooks/adoption';
 import { poflowLogger } from '../infra/logger';
 import { deliverEvent } from '../webhooks/delivery';
 import { startWebhookReceiver } from '../webhooks/receiver';

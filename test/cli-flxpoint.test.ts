@@ -162,10 +162,10 @@ test('bad Flxpoint input is refused before anything connects, with every field a
   // The Flxpoint request is not a Flexport PO: without --provider it is refused as one.
   expectBadInput(await cli('submit', EXAMPLE, '--json'), /is not a valid purchase order for flexport/);
 
-  expectBadInput(await cli('submit', EXAMPLE, ...FLXPOINT, '--auto-close', '10', '--json'), /^--auto-close, --auto-close-after: Flexport only/); // prettier-ignore
+  expectBadInput(await cli('submit', EXAMPLE, ...FLXPOINT, '--auto-close', '10', '--json'), /^--auto-close, --auto-close-after: not for flxpoint: Flxpoint has no close/); // prettier-ignore
   const pollAtFlexport = await cli('submit', EXAMPLE, '--poll-first', '5', '--json');
   expect(pollAtFlexport.code).toBe(2);
-  expect(jsonOf(pollAtFlexport).issues).toEqual([{ path: '--poll-first/--poll-max', message: expect.stringMatching(/Flxpoint purchase orders only/) }]); // prettier-ignore
+  expect(jsonOf(pollAtFlexport).issues).toEqual([{ path: '--poll-first/--poll-max', message: expect.stringMatching(/read on a schedule \(Flexport pushes its changes\)/) }]); // prettier-ignore
   expectBadInput(
     await cli('book', 'FLX-2001', ...FLXPOINT, '--json'),
     /^book refused: Flxpoint has no bookings/,

@@ -13,7 +13,7 @@ import { poflowDataConverter } from '../codec/aes-gcm';
 import { generateKeyEntry, parseCodecKeys } from '../codec/keys';
 import { startPurchaseOrder } from '../client/purchase-orders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { TASK_QUEUE } from '../worker/config';
+import { TASK_QUEUE } from '../providers/start-once';
 import { amendUpdate, providerEventSignal, stateQuery } from '../workflows/flexport/messages';
 import type { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
 import { samplePurchaseOrder } from './support/purchase-orders';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatePurchaseOrdersCsv } from '../examples/generate-purchase-orders-csv';
 import { CSV_COLUMNS, planImport } from '../client/import-file';
-import { PO_BODIES } from '../client/purchase-orders';
+import { poBodyOf } from '../client/purchase-orders';
 import { parsePurchaseOrder } from '../workflows/flexport/purchase-order';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
@@ -163,10 +163,10 @@ test('JSON: an array of PO bodies, problems by item number and field', () => {
 });
 
 test('the examples and the generator are valid today, and use only documented columns', () => {
-  const examples = planImport('csv', readFileSync(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), PO_BODIES.flexport); // prettier-ignore
+  const examples = planImport('csv', readFileSync(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'), poBodyOf('flexport')); // prettier-ignore
   expect(examples.problems).toEqual([]);
   expect(examples.valid.map((po) => po.name)).toEqual(['PO-2001', 'PO-2002', 'PO-2003']);
-  const generated = planImport('csv', generatePurchaseOrdersCsv({ count: 500 }), PO_BODIES.flexport);
+  const generated = planImport('csv', generatePurchaseOrdersCsv({ count: 500 }), poBodyOf('flexport'));
   expect(generated.problems).toEqual([]);
   expect(generated.valid).toHaveLength(500);
   expect(new Set(generated.valid.map((po) => po.name)).size).toBe(500);

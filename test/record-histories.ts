@@ -9,8 +9,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { adoptByName, adoptionSettings } from '../client/adoption';
-import { adoptFlxpointByNumber } from '../client/flxpoint-adoption';
+import { adoptionSettings } from '../client/commands/adopt';
+import { adoptByName } from '../providers/flexport/adoption';
+import { adoptFlxpointByNumber } from '../providers/flxpoint/adoption';
 import { ensureWorkflowBundle } from '../worker/workflow-bundle';
 import {
   amendUpdate,

@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FlexportClient } from '../activities/flexport/client';
 import { registry } from '../infra/metrics';
-import { unknownPoAdoption } from '../client/adoption';
+import { unknownPoAdoption } from '../webhooks/adoption';
 import { startSandbox, type Sandbox } from '../sandbox/server';
 import {
   deliverEvent,

@@ -12,7 +12,7 @@ import { createActivities } from '../activities';
 import { FlexportClient } from '../activities/flexport/client';
 import { startPurchaseOrder } from '../client/purchase-orders';
 import { startSandbox, type Sandbox } from '../sandbox/server';
-import { TASK_QUEUE } from '../worker/config';
+import { TASK_QUEUE } from '../providers/start-once';
 import { startDevServer, type DevServer, type DevServerOptions } from '../worker/dev-server';
 import { poflowLogger } from '../infra/logger';
 import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver';

@@ -4,7 +4,9 @@
  * keep working when the cache holds fewer than are open.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ConfigError, FLXPOINT_TASK_QUEUE, loadConfig, TASK_QUEUE, WORKER_TUNING } from '../worker/config';
+import { ConfigError, loadConfig, WORKER_TUNING } from '../worker/config';
+import { FLXPOINT_TASK_QUEUE } from '../providers/flxpoint/task-queue';
+import { TASK_QUEUE } from '../providers/start-once';
 import { createConfiguredWorkers } from '../worker/worker';
 import { stateQuery } from '../workflows/flexport/messages';
 import { runCli } from './support/stack';

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { FlexportClient } from '../activities/flexport/client';
 import { poflowDataConverter } from '../codec/aes-gcm';
 import { flexportEventFeed } from './reconciler/flexport-event-feed';
-import { unknownPoAdoption } from '../client/adoption';
+import { unknownPoAdoption } from './adoption';
 import { ConfigError, loadConfig, requireProviderSettings, type Config } from '../worker/config';
 import { connectClient, connectWorker, type PoflowClient } from '../worker/connection';
 import { poflowLogger } from '../infra/logger';

@@ -8,7 +8,9 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Provider } from '../workflows/core/choices';
+import { PROVIDERS, type Provider } from '../workflows/core/choices';
+import { capabilityRefusal } from '../workflows/core/provider';
+import { PROVIDER_WORKFLOWS } from '../workflows/providers';
 import {
   concernsNoPo,
   deliverEvent,
@@ -24,8 +26,10 @@ import { observeWebhookReceiver, type WebhookOutcomes } from '../infra/metrics';
 import { readiness, type ReadinessCheck } from '../infra/operations';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-/** Only Flexport pushes; Flxpoint has no webhooks (integrations poll it). */
-const PROVIDER_PATHS: Partial<Record<Provider, string>> = { flexport: '/webhooks/flexport' };
+/** A path per provider that pushes its changes (Flexport's); the others are read on a schedule. */
+const PROVIDER_PATHS = PROVIDERS.filter(
+  (provider) => capabilityRefusal(PROVIDER_WORKFLOWS[provider].capabilities.webhooks) === undefined,
+).map((provider) => [provider, `/webhooks/${provider}`] as const);
 const HTTP_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'] as const;
 
 export interface WebhookReceiverOptions {
@@ -93,7 +97,7 @@ function buildApp(options: WebhookReceiverOptions, counts: ReceiverCounts, log: 
   const policy: SignaturePolicy = { secrets: [...options.secrets], acceptSha1: options.acceptSha1 };
   // The events this receiver delivered lately, per provider (the ids are the provider's own).
   const recentlyDelivered = new Map<string, EventIdWindow>();
-  for (const [provider, path] of Object.entries(PROVIDER_PATHS) as [Provider, string][]) {
+  for (const [provider, path] of PROVIDER_PATHS) {
     app.post(path, (request, reply) => receive(provider, request, reply));
     allowOnly(app, path, 'POST');
   }

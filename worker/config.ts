@@ -14,9 +14,11 @@ import { logLevelFrom, LogLevelError, type LogLevel } from '../infra/log-level';
 import type { NotifyEndpoint } from '../activities/notifications';
 import { loadNotifyConfig, NotifyConfigError } from './notify-config';
 import { PROJECT_ROOT } from './temporal-binaries';
+import { hostOf, PROVIDER_HOSTS, type ProviderConnection } from '../providers';
+import { PROVIDERS, type Provider } from '../workflows/core/choices';
+import { capabilityRefusal } from '../workflows/core/provider';
+import { PROVIDER_WORKFLOWS } from '../workflows/providers';
 
-export const TASK_QUEUE = 'poflow';
-export const FLXPOINT_TASK_QUEUE = 'poflow-flxpoint';
 export const SANDBOX_TOKEN = 'sandbox';
 export const DATA_DIR = process.env.POFLOW_DATA_DIR ?? path.join(PROJECT_ROOT, '.data');
 
@@ -112,10 +114,6 @@ const Env = z.object({
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_URL: optionalText,
-  FLEXPORT_BASE_URL: optionalText.pipe(z.url().optional()),
-  FLEXPORT_API_TOKEN: optionalText,
-  FLXPOINT_BASE_URL: optionalText.pipe(z.url().optional()),
-  FLXPOINT_API_TOKEN: optionalText,
   WEBHOOK_SECRET: optionalText,
   SANDBOX_PORT: port(8400),
   WEBHOOK_PORT: port(8300),
@@ -130,10 +128,39 @@ const Env = z.object({
   POFLOW_UNKNOWN_PO_EVENTS: z
     .enum(UNKNOWN_PO_RULES, { error: `expected one of ${UNKNOWN_PO_RULES.join(', ')}` })
     .default('adopt'),
-  POFLOW_FLXPOINT_WORKER: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
 });
 
-export interface Config {
+/** Each provider's `<PREFIX>_BASE_URL` and `<PREFIX>_API_TOKEN`, and the switch of its own worker if it has one. */
+const ProviderEnv = z.object(
+  Object.fromEntries(
+    PROVIDERS.flatMap((provider) => {
+      const host = PROVIDER_HOSTS[provider];
+      const settings: [string, z.ZodType][] = [
+        [`${host.envPrefix}_BASE_URL`, optionalText.pipe(z.url().optional())],
+        [`${host.envPrefix}_API_TOKEN`, optionalText],
+      ];
+      const queue = hostOf(provider).activityQueue;
+      if (queue)
+        settings.push([
+          queue.workerSwitch,
+          z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+        ]);
+      return settings;
+    }),
+  ),
+);
+
+/**
+ * `embedded`: no `<PREFIX>_BASE_URL`, the sandbox's address. `apiTokenSet`: `<PREFIX>_API_TOKEN`
+ * was given (else `apiToken` is the sandbox's `sandbox`); see `requireProviderSettings`.
+ * `worker`: whether this process runs the worker of the provider's own activity queue (always
+ * true for one without); a rate limit holds per token only where one process sends (docs/flxpoint.md).
+ */
+export type ProviderSettings = ProviderConnection & { worker: boolean };
+
+export type Config = { [P in Provider]: ProviderSettings } & ConfigOfProcess;
+
+interface ConfigOfProcess {
   temporal: {
     /** undefined: start the embedded dev server. */
     address?: string;
@@ -143,16 +170,6 @@ export interface Config {
     /** The Web UI links point into; undefined when unknown (a self-hosted cluster without TEMPORAL_UI_URL). */
     uiUrl?: string;
   };
-  /**
-   * `embedded`: no `FLEXPORT_BASE_URL`, the sandbox's address. `apiTokenSet`: `FLEXPORT_API_TOKEN`
-   * was given (else `apiToken` is the sandbox's `sandbox`); see `requireProviderSettings`.
-   */
-  flexport: { baseUrl: string; apiToken: string; embedded: boolean; apiTokenSet: boolean };
-  /**
-   * `worker`: whether this process runs the Flxpoint activities' worker (`POFLOW_FLXPOINT_WORKER`).
-   * Flxpoint's limit holds per token only where one process sends (docs/flxpoint.md).
-   */
-  flxpoint: { baseUrl: string; apiToken: string; embedded: boolean; apiTokenSet: boolean; worker: boolean };
   sandbox: { port: number };
   /**
    * `unknownPoEvents`: what the receiver and the reconciler do with an event about a PO poflow
@@ -183,35 +200,39 @@ export interface Config {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  const providerEnv = ProviderEnv.safeParse(env);
+  const issue = parsed.error?.issues[0] ?? providerEnv.error?.issues[0];
+  if (!parsed.success || !providerEnv.success || issue) {
+    throw new ConfigError(`${issue!.path.join('.')}: ${issue!.message}`);
   }
   const e = parsed.data;
+  const p = providerEnv.data as Record<string, string | undefined>;
   const worker = loadWorkerTuning(env);
   const sandboxUrl = `http://127.0.0.1:${e.SANDBOX_PORT}`;
   const address = e.TEMPORAL_ADDRESS;
   const embeddedUi = `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`;
+  const providerSettings = (provider: Provider): ProviderSettings => {
+    const host = hostOf(provider);
+    const baseUrl = p[`${host.envPrefix}_BASE_URL`];
+    const apiToken = p[`${host.envPrefix}_API_TOKEN`];
+    return {
+      baseUrl: baseUrl ?? `${sandboxUrl}${host.sandboxPath}`,
+      apiToken: apiToken ?? SANDBOX_TOKEN,
+      embedded: !baseUrl,
+      apiTokenSet: apiToken !== undefined,
+      worker: host.activityQueue === undefined || p[host.activityQueue.workerSwitch] === 'on',
+    };
+  };
   return {
+    ...(Object.fromEntries(PROVIDERS.map((provider) => [provider, providerSettings(provider)])) as {
+      [P in Provider]: ProviderSettings;
+    }),
     temporal: {
       address,
       namespace: e.TEMPORAL_NAMESPACE,
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? (address ? cloudUiUrl(address) : embeddedUi),
-    },
-    flexport: {
-      baseUrl: e.FLEXPORT_BASE_URL ?? sandboxUrl,
-      apiToken: e.FLEXPORT_API_TOKEN ?? SANDBOX_TOKEN,
-      embedded: !e.FLEXPORT_BASE_URL,
-      apiTokenSet: e.FLEXPORT_API_TOKEN !== undefined,
-    },
-    flxpoint: {
-      baseUrl: e.FLXPOINT_BASE_URL ?? `${sandboxUrl}/flxpoint`,
-      apiToken: e.FLXPOINT_API_TOKEN ?? SANDBOX_TOKEN,
-      embedded: !e.FLXPOINT_BASE_URL,
-      apiTokenSet: e.FLXPOINT_API_TOKEN !== undefined,
-      worker: e.POFLOW_FLXPOINT_WORKER === 'on',
     },
     sandbox: { port: e.SANDBOX_PORT },
     webhooks: {
@@ -239,15 +260,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** What a process does with the providers, for `requireProviderSettings`. */
-export interface ProviderUse {
-  /** Calls Flexport's API (the PO worker, the receiver's adoption and the reconciler, `adopt`). */
-  flexport?: boolean;
-  /** Calls Flxpoint's API (the Flxpoint worker, `adopt --provider flxpoint`). */
-  flxpoint?: boolean;
-  /** Receives Flexport's webhook deliveries. */
-  webhooks?: boolean;
-}
+/**
+ * What a process does with the providers, for `requireProviderSettings`: which it calls (the PO
+ * worker, adoption, the reconciler) and whether it receives the deliveries of those that push.
+ */
+export type ProviderUse = { [P in Provider]?: boolean } & { webhooks?: boolean };
 
 /**
  * The sandbox's defaults where a provider other than the embedded sandbox is configured are a
@@ -257,22 +274,31 @@ export interface ProviderUse {
  * Flexport's deliveries from there needs `WEBHOOK_SECRET`. An explicit `FLEXPORT_API_TOKEN=sandbox`
  * (a standalone `poflow sandbox`) is a token like any other.
  */
+/** The providers a worker process calls: each one whose worker it runs. */
+export function providersCalled(config: Config): ProviderUse {
+  return Object.fromEntries(PROVIDERS.map((provider) => [provider, config[provider].worker]));
+}
+
 export function requireProviderSettings(config: Config, use: ProviderUse): void {
   const at = (baseUrl: string) => new URL(baseUrl).origin;
-  if (use.flexport && !config.flexport.embedded && !config.flexport.apiTokenSet) {
-    throw new ConfigError(
-      `FLEXPORT_API_TOKEN: required with FLEXPORT_BASE_URL (${at(config.flexport.baseUrl)}): the default token "${SANDBOX_TOKEN}" is only for poflow's embedded sandbox (set FLEXPORT_API_TOKEN=${SANDBOX_TOKEN} for a standalone poflow sandbox)`,
-    );
-  }
-  if (use.flxpoint && !config.flxpoint.embedded && !config.flxpoint.apiTokenSet) {
-    throw new ConfigError(
-      `FLXPOINT_API_TOKEN: required with FLXPOINT_BASE_URL (${at(config.flxpoint.baseUrl)}): the default token "${SANDBOX_TOKEN}" is only for poflow's embedded sandbox (set FLXPOINT_API_TOKEN=${SANDBOX_TOKEN} for a standalone poflow sandbox)`,
-    );
-  }
-  if (use.webhooks && !config.flexport.embedded && config.webhooks.secretGenerated) {
-    throw new ConfigError(
-      `WEBHOOK_SECRET: required with FLEXPORT_BASE_URL (${at(config.flexport.baseUrl)}): the provider signs its deliveries with the secret configured on its side, and a secret generated at start would refuse every one (401)`,
-    );
+  for (const provider of PROVIDERS) {
+    const { envPrefix } = hostOf(provider);
+    const settings = config[provider];
+    if (use[provider] && !settings.embedded && !settings.apiTokenSet) {
+      throw new ConfigError(
+        `${envPrefix}_API_TOKEN: required with ${envPrefix}_BASE_URL (${at(settings.baseUrl)}): ` +
+          `the default token "${SANDBOX_TOKEN}" is only for poflow's embedded sandbox ` +
+          `(set ${envPrefix}_API_TOKEN=${SANDBOX_TOKEN} for a standalone poflow sandbox)`,
+      );
+    }
+    const pushes = capabilityRefusal(PROVIDER_WORKFLOWS[provider].capabilities.webhooks) === undefined;
+    if (use.webhooks && pushes && !settings.embedded && config.webhooks.secretGenerated) {
+      throw new ConfigError(
+        `WEBHOOK_SECRET: required with ${envPrefix}_BASE_URL (${at(settings.baseUrl)}): the provider signs ` +
+          'its deliveries with the secret configured on its side, and a secret generated at start would ' +
+          'refuse every one (401)',
+      );
+    }
   }
 }
 

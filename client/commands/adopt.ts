@@ -3,20 +3,12 @@
  * started in the state it shows. The workflow id is the idempotency key, so a re-run (or a run
  * after an interruption) adopts only what is left: a PO already followed costs one describe.
  */
-import { FlexportClient } from '../../activities/flexport/client';
-import { readResource } from '../../activities/flexport/adoption-read';
-import { PO_STATUSES } from '../../workflows/flexport/purchase-order';
+import { DEFAULT_PROVIDER } from '../../workflows/core/choices';
+import { adoptionSettingsOf, hostOf } from '../../providers';
+import type { AdoptAllFilters, AdoptAllWalk } from '../../providers/provider';
+import type { AdoptionOutcome, AdoptionResult } from '../../providers/start-once';
 import { type PoSettings, type PoSettingsInput } from '../../workflows/core/settings';
-import {
-  adoptByName,
-  adoptionSettings,
-  adoptRead,
-  followedAlready,
-  type AdoptionOutcome,
-  type AdoptionResult,
-} from '../adoption';
 import { BadInput, causeChain } from '../errors';
-import { adoptFlxpointByNumber, flxpointReader } from '../flxpoint-adoption';
 import { workflowUiUrl } from '../format';
 import { progressBar } from '../progress';
 import { print, withSession, type Session } from '../session';
@@ -39,17 +31,20 @@ const OUTCOME_LABELS: Record<AllOutcome, string> = {
   failed: 'failed',
 };
 
-/**
- * Why `adopt --all --provider flxpoint` is refused: Flxpoint's reference (the Create Purchase Order
- * page poflow is built from) documents no listing of POs. docs/flxpoint.md, "Adoption".
- */
-export const FLXPOINT_LISTING_REFUSED =
-  "--all: not for flxpoint: Flxpoint's API reference (Create Purchase Order) documents no paged listing of purchase orders by status or update time to walk; adopt each PO by its number (poflow adopt <number> --provider flxpoint)";
+/** The settings of adopted POs: the provider's adoption defaults under what the operator gave. */
+export function adoptionSettings(settings: PoSettingsInput = {}): PoSettings {
+  const parsed = adoptionSettingsOf(settings);
+  if (!parsed.ok) throw new BadInput(parsed.issues.map((i) => `settings.${i.path}: ${i.message}`).join('; '));
+  return parsed.value;
+}
 
 export async function adopt(json: boolean, name: string | undefined, options: AdoptOptions): Promise<void> {
   const settings = adoptionSettings(options.settings);
   if (options.all && name) throw new BadInput('<name>: give a PO name or --all, not both');
-  if (options.all && settings.provider === 'flxpoint') throw new BadInput(FLXPOINT_LISTING_REFUSED);
+  const walk = options.all
+    ? hostOf(settings.provider).adoption.all(loadConfig()[settings.provider])
+    : undefined;
+  if (walk && 'refused' in walk) throw new BadInput(`--all: not for ${settings.provider}: ${walk.refused}`);
   if (!options.all) {
     if (!name) throw new BadInput('<name>: the PO to adopt (or --all for every open PO at the provider)');
     if (options.status || options.updatedSince)
@@ -57,12 +52,12 @@ export async function adopt(json: boolean, name: string | undefined, options: Ad
     requireProviderToken(settings);
     return withSession(json, (session) => adoptOne(session, name, settings));
   }
-  const filters = allFilters(options);
+  const filters = allFilters(options, walk!);
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 256) {
     throw new BadInput('--concurrency: must be a whole number from 1 to 256');
   }
   requireProviderToken(settings);
-  return withSession(json, (session) => adoptAll(session, filters, options.concurrency, settings));
+  return withSession(json, (session) => adoptAll(session, walk!, filters, options.concurrency, settings));
 }
 
 /** The provider is read at its configured address: its own token, checked before connecting anywhere. */
@@ -71,12 +66,15 @@ function requireProviderToken(settings: PoSettings): void {
 }
 
 async function adoptOne(session: Session, name: string, settings: PoSettings): Promise<void> {
-  const result =
-    settings.provider === 'flxpoint'
-      ? await adoptFlxpointByNumber(session.client, flxpointReader(session.config), name, settings)
-      : await adoptByName(session.client, flexportOf(session), name, settings);
+  const connection = session.config[settings.provider];
+  const result = await hostOf(settings.provider).adoption.adoptByName(
+    session.client,
+    connection,
+    name,
+    settings,
+  );
   const uiUrl = workflowUiUrl(session.config, result.workflowId);
-  const providerOption = settings.provider === 'flxpoint' ? ' --provider flxpoint' : '';
+  const providerOption = settings.provider === DEFAULT_PROVIDER ? '' : ` --provider ${settings.provider}`;
   print(session, { ...result, uiUrl }, () =>
     [
       result.outcome === 'adopted'
@@ -97,16 +95,11 @@ async function adoptOne(session: Session, name: string, settings: PoSettings): P
   if (result.outcome === 'refused') process.exitCode = 2;
 }
 
-interface Filters {
-  status: string;
-  updatedAfter?: string;
-}
-
-function allFilters(options: AdoptOptions): Filters {
+function allFilters(options: AdoptOptions, walk: AdoptAllWalk): AdoptAllFilters {
   const status = options.status ?? 'open';
-  if (!(PO_STATUSES as readonly string[]).includes(status)) {
+  if (!walk.statuses.includes(status)) {
     throw new BadInput(
-      `--status: ${JSON.stringify(status)} is not a PO status at the provider; expected one of ${PO_STATUSES.join(', ')}`,
+      `--status: ${JSON.stringify(status)} is not a PO status at the provider; expected one of ${walk.statuses.join(', ')}`,
     );
   }
   if (options.updatedSince === undefined) return { status };
@@ -123,8 +116,13 @@ function allFilters(options: AdoptOptions): Filters {
  * Walks the provider's pages, `concurrency` POs at a time. A failure of one PO (the provider or
  * Temporal unreachable for it) is counted and reported, and the walk goes on; a re-run retries it.
  */
-async function adoptAll(session: Session, filters: Filters, concurrency: number, settings: PoSettings) {
-  const flexport = flexportOf(session);
+async function adoptAll(
+  session: Session,
+  walk: AdoptAllWalk,
+  filters: AdoptAllFilters,
+  concurrency: number,
+  settings: PoSettings,
+) {
   const started = Date.now();
   const bar = progressBar(
     session,
@@ -134,10 +132,9 @@ async function adoptAll(session: Session, filters: Filters, concurrency: number,
   const results: (AdoptionResult | { name: string; outcome: 'failed'; reason: string })[] = [];
   const inFlight = new Set<Promise<void>>();
   bar?.start(0, 0, counts);
-  const adoptOne = async (resource: Record<string, unknown>) => {
-    const name = String(resource.name);
-    const result = await adoptListed(session, flexport, resource, settings).catch((err: unknown) => ({
-      name,
+  const adoptOne = async (listed: { name: string; resource: Record<string, unknown> }) => {
+    const result = await walk.adopt(session.client, listed, settings).catch((err: unknown) => ({
+      name: listed.name,
       outcome: 'failed' as const,
       reason: causeChain(err).join(': '),
     }));
@@ -146,12 +143,9 @@ async function adoptAll(session: Session, filters: Filters, concurrency: number,
     bar?.increment(1, counts);
   };
   try {
-    const listing = flexport.listPurchaseOrders(
-      { status: filters.status, updatedAfter: filters.updatedAfter },
-      (total) => bar?.setTotal(total),
-    );
-    for await (const resource of listing) {
-      const task = adoptOne(resource).finally(() => inFlight.delete(task));
+    const listing = walk.list(filters, (total) => bar?.setTotal(total));
+    for await (const listed of listing) {
+      const task = adoptOne(listed).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
@@ -186,22 +180,4 @@ async function adoptAll(session: Session, filters: Filters, concurrency: number,
     ].join('\n'),
   );
   if (counts.failed > 0) process.exitCode = 1;
-}
-
-/** A listed PO: nothing more is read when poflow already follows it. */
-async function adoptListed(
-  session: Session,
-  flexport: FlexportClient,
-  resource: Record<string, unknown>,
-  settings: PoSettings,
-): Promise<AdoptionResult> {
-  const name = String(resource.name);
-  return (
-    (await followedAlready(session.client, name, settings)) ??
-    adoptRead(session.client, await readResource(flexport, resource, 'poflow adopt --all'), name, settings)
-  );
-}
-
-function flexportOf(session: Session): FlexportClient {
-  return new FlexportClient(session.config.flexport);
 }

@@ -18,9 +18,10 @@ import {
   type PoView,
 } from '../../workflows/flexport/messages';
 import type { Booking, PurchaseOrder } from '../../workflows/flexport/purchase-order';
-import { flagsOf, queryUiUrl, table, workflowUiUrl } from '../format';
+import { flagsOf } from '../../providers';
+import { queryUiUrl, table, workflowUiUrl } from '../format';
 import { planImport } from '../import-file';
-import { PO_BODIES, startPurchaseOrder } from '../purchase-orders';
+import { poBodyOf, startPurchaseOrder } from '../purchase-orders';
 import { SandboxCounterpart } from '../sandbox-counterpart';
 import { print, type Session } from '../session';
 
@@ -137,7 +138,7 @@ async function loadExamples(): Promise<Map<string, PurchaseOrder>> {
   const csv = planImport(
     'csv',
     await readFile(path.join(EXAMPLES, 'purchase-orders.csv'), 'utf8'),
-    PO_BODIES.flexport,
+    poBodyOf('flexport'),
   );
   if (csv.problems.length > 0)
     throw new Error(`examples/purchase-orders.csv: ${JSON.stringify(csv.problems)}`);

@@ -3,9 +3,12 @@
  * problem nothing starts (unless `--start-valid`). Then the POs start with bounded concurrency;
  * the workflow id is the idempotency key, so running the same file again starts nothing twice.
  */
+import { DEFAULT_PROVIDER } from '../../workflows/core/choices';
 import path from 'node:path';
 import type { FieldIssue } from '../../workflows/core/parsing';
 import type { PoSettingsInput } from '../../workflows/core/settings';
+import { capabilityRefusal } from '../../workflows/core/provider';
+import { PROVIDER_WORKFLOWS } from '../../workflows/providers';
 import { BadInput, causeChain } from '../errors';
 import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProblem } from '../import-file';
 import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
@@ -43,12 +46,11 @@ export async function importFile(json: boolean, file: string, options: ImportOpt
   }
   const format = formatOf(file);
   if (!format) throw new BadInput(`${file}: expected a .csv or .json file`);
-  // The CSV columns are Flexport's v3 body, line by line; Flxpoint's request has no such export.
-  if (format === 'csv' && options.settings.provider === 'flxpoint') {
-    throw new BadInput(
-      `${file}: CSV import is Flexport-only; give Flxpoint POs as a JSON array of create requests`,
-    );
-  }
+  // The CSV columns are Flexport's v3 body, line by line; not every provider's request has such an export.
+  const csvRefused = capabilityRefusal(
+    PROVIDER_WORKFLOWS[options.settings.provider ?? DEFAULT_PROVIDER].capabilities.csvImport,
+  );
+  if (format === 'csv' && csvRefused !== undefined) throw new BadInput(`${file}: ${csvRefused}`);
   const plan = planImport(format, await readText(file), poBodyOf(options.settings.provider));
   const label = path.basename(file);
 

@@ -5,8 +5,7 @@
  * create in flight all end in "accepted, still in progress" with the command that follows it.
  */
 import type { Client, WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
-import { stateQuery } from '../../workflows/flexport/messages';
-import type { AnyPoView } from '../format';
+import { anyPoMessages, type AnyPoView } from '../../providers';
 
 export type RequestOutcome =
   | { kind: 'done'; view: AnyPoView }
@@ -61,7 +60,7 @@ async function waitFor(
 /** The running workflow's state, or the view a finished one returned. */
 async function readLatest(handle: WorkflowHandle): Promise<AnyPoView> {
   const { status } = await handle.describe();
-  if (status.name === 'RUNNING') return (await handle.query(stateQuery)) as AnyPoView;
+  if (status.name === 'RUNNING') return handle.query(anyPoMessages.stateQuery);
   return (await handle.result()) as AnyPoView;
 }
 

@@ -11,22 +11,18 @@ import {
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import {
-  amendUpdate,
-  bookUpdate,
-  cancelUpdate,
-  closeUpdate,
-  stateQuery,
-} from '../../workflows/flexport/messages';
-import { flxpointAmendUpdate, flxpointCancelUpdate } from '../../workflows/flxpoint/messages';
-import { Booking, parsePurchaseOrder } from '../../workflows/flexport/purchase-order';
+import { anyPoMessages, type AnyPoView } from '../../providers';
+import { bookUpdate, closeUpdate } from '../../workflows/flexport/messages';
+import { Booking } from '../../workflows/flexport/purchase-order';
 import { PROVIDERS, type Provider } from '../../workflows/core/choices';
+import { capabilityRefusal } from '../../workflows/core/provider';
+import { PROVIDER_WORKFLOWS } from '../../workflows/providers';
 import { purchaseOrderWorkflowId } from '../../workflows/core/identity';
 import { parseWith, type FieldIssue } from '../../workflows/core/parsing';
 import { FailureTypes } from '../../workflows/core/provider-failures';
 import { BadInput, badFields } from '../errors';
-import { describePo, workflowUiUrl, type AnyPoView } from '../format';
-import { PO_BODIES, sizeIssues } from '../purchase-orders';
+import { describePo, workflowUiUrl } from '../format';
+import { poBodyOf, sizeIssues } from '../purchase-orders';
 import { print, readJsonFile, type Session } from '../session';
 import { DEFAULT_WAIT_SECONDS } from '../help-texts';
 import { boundedRequest } from './po-request';
@@ -92,14 +88,12 @@ export async function amend(
   const po = await locate(session, ref);
   // The schema is checked here for field-level errors up front; the workflow checks the rules of change
   // (and a Flexport PO's dates against its own creation date, not today).
-  const oversized = sizeIssues(PO_BODIES[po.provider], raw);
+  const oversized = sizeIssues(poBodyOf(po.provider), raw);
   if (oversized.length) throw badFields(`${file} is too large for a purchase order`, oversized);
-  const parsed = po.provider === 'flxpoint' ? PO_BODIES.flxpoint.validate(raw) : parsePurchaseOrder(raw);
+  const parsed = PROVIDER_WORKFLOWS[po.provider].body.parse(raw);
   if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${po.provider}`, parsed.issues);
   const view = await update(session, po, 'amend', wait, (handle) =>
-    po.provider === 'flxpoint'
-      ? handle.startUpdate(flxpointAmendUpdate, { args: [raw], ...ACCEPTED })
-      : handle.startUpdate(amendUpdate, { args: [raw], ...ACCEPTED }),
+    handle.startUpdate(anyPoMessages.amendUpdate, { args: [raw], ...ACCEPTED }),
   );
   if (!view) return;
   if (view.status === 'needs_attention' && view.lastError) {
@@ -110,18 +104,14 @@ export async function amend(
   printView(session, view);
 }
 
-/** Why Flxpoint POs have no `book` and `close`: said before anything connects. */
-const NOT_AT_FLXPOINT = {
-  book: 'Flxpoint has no bookings: it sends the PO to its source as a whole',
-  close: 'Flxpoint has no close: a Flxpoint PO ends when it is cancelled or voided',
-};
-
 /**
- * Refuses, as bad input, a command the PO's provider does not have: `poflow` asks before connecting
- * when `--provider` names it, and again once the PO is found.
+ * Refuses, as bad input, a command the PO's provider does not have (in its capabilities): `poflow`
+ * asks before connecting when `--provider` names it, and again once the PO is found.
  */
-export function checkProviderHas(verb: keyof typeof NOT_AT_FLXPOINT, ref: PoRef): void {
-  if (ref.provider === 'flxpoint') throw new BadInput(`${verb} refused: ${NOT_AT_FLXPOINT[verb]}`);
+export function checkProviderHas(verb: 'book' | 'close', ref: PoRef): void {
+  if (ref.provider === undefined || !isProvider(ref.provider)) return;
+  const refused = capabilityRefusal(PROVIDER_WORKFLOWS[ref.provider].capabilities[verb]);
+  if (refused !== undefined) throw new BadInput(`${verb} refused: ${refused}`);
 }
 
 export async function book(
@@ -174,10 +164,7 @@ export async function cancel(
     po,
     'cancel',
     wait,
-    (handle) =>
-      po.provider === 'flxpoint'
-        ? handle.startUpdate(flxpointCancelUpdate, { args: [reason], ...ACCEPTED })
-        : handle.startUpdate(cancelUpdate, { args: [reason], ...ACCEPTED }),
+    (handle) => handle.startUpdate(anyPoMessages.cancelUpdate, { args: [reason], ...ACCEPTED }),
     (view) => view.status === 'cancelled',
   );
   if (view) printEnded(session, view, 'cancel');
@@ -198,13 +185,17 @@ function printView(session: Session, view: AnyPoView, options: { history?: boole
   print(session, { ...view, workflowId, uiUrl }, () => describePo(view, uiUrl, options));
 }
 
+function isProvider(provider: string): provider is Provider {
+  return (PROVIDERS as readonly string[]).includes(provider);
+}
+
 function providerOf(provider: string): Provider {
-  if (!(PROVIDERS as readonly string[]).includes(provider)) {
+  if (!isProvider(provider)) {
     throw new BadInput(
       `--provider: ${JSON.stringify(provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`,
     );
   }
-  return provider as Provider;
+  return provider;
 }
 
 function handleOf(session: Session, po: FoundPo): WorkflowHandle {
@@ -226,7 +217,7 @@ async function readView(session: Session, ref: FoundPo): Promise<AnyPoView> {
     throw err;
   }
   // Both workflows answer the same `state` query, each with its own view.
-  if (status === 'RUNNING') return (await handle.query(stateQuery)) as AnyPoView;
+  if (status === 'RUNNING') return handle.query(anyPoMessages.stateQuery);
   if (status === 'COMPLETED') return (await handle.result()) as AnyPoView;
   throw new Error(
     `the workflow of purchase order ${ref.name} is ${status.toLowerCase()}: see ${workflowUiUrl(session.config, handle.workflowId) ?? `its history (workflow ${handle.workflowId})`}`,

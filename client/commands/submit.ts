@@ -1,20 +1,15 @@
 /** `poflow submit <po.json>`: one PO, validated before anything connects, started as its workflow. */
-import type { Provider } from '../../workflows/core/choices';
+import { DEFAULT_PROVIDER } from '../../workflows/core/choices';
 import type { PoSettingsInput } from '../../workflows/core/settings';
+import { PROVIDER_WORKFLOWS } from '../../workflows/providers';
 import { badFields } from '../errors';
 import { workflowUiUrl } from '../format';
 import { poBodyOf, startPurchaseOrder } from '../purchase-orders';
 import { print, readJsonFile, withSession } from '../session';
 
-/** How a PO that exists is changed instead. */
-const CHANGE_HINTS: Record<Provider, string> = {
-  flexport: 'amend it to change it',
-  flxpoint: 'Flxpoint has no update: cancel it and submit a new PO number',
-};
-
 export async function submit(json: boolean, file: string, settings: PoSettingsInput): Promise<void> {
   const raw = await readJsonFile(file);
-  const provider = settings.provider ?? 'flexport';
+  const provider = settings.provider ?? DEFAULT_PROVIDER;
   const parsed = poBodyOf(provider).validate(raw);
   if (!parsed.ok) throw badFields(`${file} is not a valid purchase order for ${provider}`, parsed.issues);
   await withSession(json, async (session) => {
@@ -24,7 +19,7 @@ export async function submit(json: boolean, file: string, settings: PoSettingsIn
     print(session, { ...started, uiUrl }, () =>
       [
         started.alreadyStarted
-          ? `PO ${name} was already submitted: nothing new started (${CHANGE_HINTS[provider]})`
+          ? `PO ${name} was already submitted: nothing new started (${PROVIDER_WORKFLOWS[provider].amendment})`
           : `PO ${name} submitted`,
         `  workflow  ${started.workflowId}`,
         ...(uiUrl ? [`  web ui    ${uiUrl}`] : []),

@@ -1,15 +1,15 @@
 /** `poflow worker`: only the workers, against the configured Temporal and providers, with their operations endpoints. */
 import { Client } from '@temporalio/client';
-import { loadConfig, requireProviderSettings } from '../../worker/config';
+import { loadConfig, providersCalled, requireProviderSettings } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
-import { installTelemetry, providerReachable, temporalAnswers, workersPolling } from '../../infra/operations';
+import { installTelemetry, temporalAnswers, workersPolling } from '../../infra/operations';
 import { serveOperations } from '../../worker/operations';
 import { poflowLogger } from '../../infra/logger';
-import { createConfiguredWorkers } from '../../worker/worker';
+import { createConfiguredWorkers, providerChecks } from '../../worker/worker';
 
 export async function runWorker(): Promise<void> {
   const config = loadConfig();
-  requireProviderSettings(config, { flexport: true, flxpoint: config.flxpoint.worker });
+  requireProviderSettings(config, providersCalled(config));
   const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const connection = await connectWorker(config);
   try {
@@ -20,9 +20,8 @@ export async function runWorker(): Promise<void> {
       checks: {
         temporal: temporalAnswers(connection),
         workers: workersPolling(workers),
-        flexport: providerReachable(config.flexport.baseUrl),
-        // Flxpoint matters only to the process that sends its requests.
-        ...(config.flxpoint.worker && { flxpoint: providerReachable(config.flxpoint.baseUrl) }),
+        // A provider matters only to the process that sends its requests.
+        ...providerChecks(config),
       },
     });
     poflowLogger('worker').info(

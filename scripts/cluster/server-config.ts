@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FLXPOINT_TASK_QUEUE } from '../../worker/config';
+import { FLXPOINT_TASK_QUEUE } from '../../providers/flxpoint/task-queue';
 import { CONFIG_FILE, DYNAMIC_CONFIG_FILE, SERVICES, type ClusterPorts } from './layout';
 import { DATABASE_USER } from './postgres';
 

@@ -21,8 +21,9 @@ import type { AlertSink, NotifyDeliveryConfig } from '../../activities/notificat
 import { FlexportClient } from '../../activities/flexport/client';
 import { FlxpointClient } from '../../activities/flxpoint/client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/server';
-import { TASK_QUEUE, type WorkerTuning } from '../../worker/config';
-import { createFlxpointWorker } from '../../worker/worker';
+import { TASK_QUEUE } from '../../providers/start-once';
+import type { WorkerTuning } from '../../worker/config';
+import { createProviderWorker } from '../../worker/worker';
 import type { flxpointPurchaseOrderWorkflow } from '../../workflows/flxpoint/workflow';
 import type { Alert } from '../../workflows/core/notifications';
 import { providerEventSignal, stateQuery, type PoView } from '../../workflows/flexport/messages';
@@ -87,7 +88,8 @@ export async function startHarness(
     activities: createActivities({ flexport, alerts: recorder, notify: options.notify?.(sandbox.url) }),
     ...options.tuning,
   });
-  const flxpointWorker = await createFlxpointWorker({
+  const flxpointWorker = await createProviderWorker({
+    provider: 'flxpoint',
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     dataConverter: workerDefaults.dataConverter,

@@ -21,10 +21,10 @@ import type { AlertSink } from '../../activities/notifications';
 import { parseCodecKeys } from '../../codec/keys';
 import { startCodecServer } from '../../codec/server';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { TASK_QUEUE } from '../../worker/config';
+import { TASK_QUEUE } from '../../providers/start-once';
 import { startDevServer } from '../../worker/dev-server';
 import { PROJECT_ROOT } from '../../worker/temporal-binaries';
-import { createFlxpointWorker } from '../../worker/worker';
+import { createProviderWorker } from '../../worker/worker';
 import { startWebhookReceiver } from '../../webhooks/receiver';
 import { TEST_CODEC_KEYS } from './codec';
 import { until } from './po-harness';
@@ -91,7 +91,8 @@ export async function startStack(): Promise<Stack> {
       activities: createActivities({ flexport: new FlexportClient({ baseUrl: sandbox.url, apiToken: 'sandbox' }), alerts }), // prettier-ignore
     });
     const flxpoint = { baseUrl: `${sandbox.url}/flxpoint`, apiToken: 'sandbox' };
-    const flxpointWorker = await createFlxpointWorker({
+    const flxpointWorker = await createProviderWorker({
+      provider: 'flxpoint',
       connection: nativeConnection,
       namespace: 'default',
       dataConverter: workerDefaults.dataConverter,

@@ -27,8 +27,6 @@ export interface ProviderCapabilities<Event = unknown> {
   book: Capability;
   /** Closing the PO (`close`, and auto-close). */
   close: Capability;
-  /** Listing the provider's POs to adopt them all (`adopt --all`). */
-  adoptAll: Capability;
   /** POs from an ERP's CSV export (`import file.csv`). */
   csvImport: Capability;
   /**
@@ -71,6 +69,6 @@ export interface ProviderWorkflowSide<Po, View, P extends Provider = Provider, E
 }
 
 /** The reason a provider lacks a capability, or undefined when it has it. */
-export function refusalOf(capability: true | object): string | undefined {
+export function capabilityRefusal(capability: true | object): string | undefined {
   return 'refused' in Object(capability) ? (capability as { refused: string }).refused : undefined;
 }

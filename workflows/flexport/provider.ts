@@ -34,7 +34,6 @@ export const flexportWorkflowSide: ProviderWorkflowSide<
   capabilities: {
     book: true,
     close: true,
-    adoptAll: true,
     csvImport: true,
     webhooks: {
       eventSignal: providerEventSignal,

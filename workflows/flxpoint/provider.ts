@@ -29,11 +29,6 @@ export const flxpointWorkflowSide: ProviderWorkflowSide<FlxpointPurchaseOrder, F
   capabilities: {
     book: { refused: 'Flxpoint has no bookings: it sends the PO to its source as a whole' },
     close: { refused: 'Flxpoint has no close: a Flxpoint PO ends when it is cancelled or voided' },
-    adoptAll: {
-      refused:
-        "Flxpoint's API reference (Create Purchase Order) documents no paged listing of purchase orders" +
-        ' by status or update time to walk; adopt each PO by its number (poflow adopt <number> --provider flxpoint)',
-    },
     csvImport: {
       refused: 'CSV import is Flexport-only; give Flxpoint POs as a JSON array of create requests',
     },

@@ -4,24 +4,24 @@
  * (`po/flxpoint/<number>`), so a PO poflow already follows starts nothing and costs no request.
  */
 import type { Client } from '@temporalio/client';
-import { FlxpointClient } from '../activities/flxpoint/client';
-import { readFlxpointByNumber, type FlxpointAdoptionRead } from '../activities/flxpoint/adoption-read';
-import { FLXPOINT_REQUEST_SPACING_MS } from '../activities/flxpoint/activities';
-import { RequestPacer } from '../activities/pacer';
-import type { Config } from '../worker/config';
-import { flxpointLifecycle } from '../workflows/flxpoint/status';
-import { purchaseOrderWorkflowId } from '../workflows/core/identity';
-import { type PoSettings } from '../workflows/core/settings';
-import { followedAlready, type AdoptionResult } from './adoption';
-import { startFlxpointOnce } from './purchase-orders';
+import { FlxpointClient } from '../../activities/flxpoint/client';
+import { readFlxpointByNumber, type FlxpointAdoptionRead } from '../../activities/flxpoint/adoption-read';
+import { FLXPOINT_REQUEST_SPACING_MS } from '../../activities/flxpoint/activities';
+import { RequestPacer } from '../../activities/pacer';
+import { flxpointLifecycle } from '../../workflows/flxpoint/status';
+import { purchaseOrderWorkflowId } from '../../workflows/core/identity';
+import { type PoSettings } from '../../workflows/core/settings';
+import type { ProviderConnection } from '../provider';
+import { followedAlready, type AdoptionResult } from '../start-once';
+import { startFlxpoint } from './start';
 
 /**
  * Flxpoint as `poflow adopt` reads it: the client of the configured token, and a pacer at the
  * worker's spacing, so this process alone never sends more than Flxpoint allows.
  */
-export function flxpointReader(config: Pick<Config, 'flxpoint'>) {
+export function flxpointReader(connection: ProviderConnection) {
   const pacer = new RequestPacer(FLXPOINT_REQUEST_SPACING_MS);
-  return { flxpoint: new FlxpointClient(config.flxpoint), turn: () => pacer.turn() };
+  return { flxpoint: new FlxpointClient(connection), turn: () => pacer.turn() };
 }
 
 /** One PO by number: nothing is read when poflow already follows it. */
@@ -46,7 +46,7 @@ async function adoptFlxpointRead(
 ): Promise<AdoptionResult> {
   const workflowId = purchaseOrderWorkflowId('flxpoint', number);
   if (!read.ok) return { name: number, workflowId, outcome: 'refused', reason: read.reason };
-  const started = await startFlxpointOnce(client, read.request, settings, read.snapshot);
+  const started = await startFlxpoint(client, read.request, settings, read.snapshot);
   if (started.alreadyStarted) return { name: number, workflowId, outcome: 'already_followed' };
   const { po } = read.snapshot;
   return {

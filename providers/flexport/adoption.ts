@@ -4,50 +4,32 @@
  * already follows starts nothing. `poflow adopt` starts it; the webhook receiver and the
  * reconciler start it with the event that revealed it (signal-with-start).
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy, type SearchAttributePair } from '@temporalio/common';
-import { readByName, type AdoptionRead } from '../activities/flexport/adoption-read';
-import type { FlexportClient } from '../activities/flexport/client';
-import { shipmentPurchaseOrderNames } from '../webhooks/reconciler/flexport-event-feed';
-import type { UnknownPoAdoption } from '../webhooks/delivery';
-import { TASK_QUEUE } from '../worker/config';
-import type { AdoptionSnapshot } from '../workflows/flexport/adoption';
-import { providerEventsSignal, purchaseOrderSearchAttributes } from '../workflows/flexport/messages';
-import { type PurchaseOrder } from '../workflows/flexport/purchase-order';
-import { purchaseOrderWorkflowId } from '../workflows/core/identity';
-import { parseWith } from '../workflows/core/parsing';
-import { PoSettings, type PoSettingsInput } from '../workflows/core/settings';
-import { purchaseOrderWorkflow } from '../workflows/flexport/workflow';
-import { BadInput } from './errors';
-import { startOnce, staticDetails, staticSummary } from './purchase-orders';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { readByName, readResource, type AdoptionRead } from '../../activities/flexport/adoption-read';
+import { FlexportClient } from '../../activities/flexport/client';
+import type { AdoptionSnapshot } from '../../workflows/flexport/adoption';
+import type { ProviderEvent } from '../../workflows/flexport/provider-event';
+import { providerEventsSignal, purchaseOrderSearchAttributes } from '../../workflows/flexport/messages';
+import { PO_STATUSES, type PurchaseOrder } from '../../workflows/flexport/purchase-order';
+import { purchaseOrderWorkflowId } from '../../workflows/core/identity';
+import { type PoSettings, type PoSettingsInput } from '../../workflows/core/settings';
+import { purchaseOrderWorkflow } from '../../workflows/flexport/workflow';
+import type { AdoptAllWalk, ProviderConnection } from '../provider';
+import {
+  followedAlready,
+  settableAttributes,
+  startOnce,
+  TASK_QUEUE,
+  type AdoptionResult,
+} from '../start-once';
+import { staticDetails, staticSummary } from './start';
 
 /**
  * An adopted PO is the provider's: poflow closes it only when an operator says so, unless the
  * adoption asks for auto-close (`--auto-close`).
  */
 export const ADOPTION_DEFAULTS = { autoClose: false } as const satisfies PoSettingsInput;
-
-export type AdoptionOutcome = 'adopted' | 'already_followed' | 'refused';
-
-export interface AdoptionResult {
-  name: string;
-  workflowId: string;
-  outcome: AdoptionOutcome;
-  /** Why a PO was refused. */
-  reason?: string;
-  /** The status it was adopted in. */
-  status?: string;
-  /** The provider's own status, where it differs from poflow's (Flxpoint's handle). */
-  providerStatus?: string;
-}
-
-/** The settings of adopted POs: the adoption defaults under what the operator gave (Flxpoint POs never close). */
-export function adoptionSettings(settings: PoSettingsInput = {}): PoSettings {
-  const defaults = settings.provider === 'flxpoint' ? {} : ADOPTION_DEFAULTS;
-  const parsed = parseWith(PoSettings, { ...defaults, ...settings });
-  if (!parsed.ok) throw new BadInput(parsed.issues.map((i) => `settings.${i.path}: ${i.message}`).join('; '));
-  return parsed.value;
-}
 
 /** One PO by name: nothing is read when poflow already follows it. */
 export async function adoptByName(
@@ -62,15 +44,23 @@ export async function adoptByName(
   );
 }
 
-/** `already_followed` when the PO has a workflow (running or ended), so nothing needs reading. */
-export async function followedAlready(
-  client: Client,
-  name: string,
-  settings: PoSettings,
-): Promise<AdoptionResult | undefined> {
-  const workflowId = purchaseOrderWorkflowId(settings.provider, name);
-  if (await hasWorkflow(client, workflowId)) return { name, workflowId, outcome: 'already_followed' };
-  return undefined;
+/** `adopt --all`: Flexport's POs by status and update time, page by page. */
+export function adoptAllAtFlexport(connection: ProviderConnection): AdoptAllWalk {
+  const flexport = new FlexportClient(connection);
+  return {
+    statuses: PO_STATUSES,
+    async *list(filters, onTotal) {
+      for await (const resource of flexport.listPurchaseOrders(filters, onTotal)) {
+        yield { name: String(resource.name), resource };
+      }
+    },
+    async adopt(client, { name, resource }, settings) {
+      return (
+        (await followedAlready(client, name, settings)) ??
+        adoptRead(client, await readResource(flexport, resource, 'poflow adopt --all'), name, settings)
+      );
+    },
+  };
 }
 
 /** Starts the workflow of a PO read for adoption, unless it has one already. */
@@ -101,19 +91,22 @@ export async function adoptRead(
   };
 }
 
+/** What webhook delivery asks of the rule `adopt`: the PO started with its events, or why not. */
+export interface EventAdoption {
+  adopt(
+    poName: string,
+    events: ProviderEvent[],
+  ): Promise<{ adopted: true } | { refused: string } | { closed: true }>;
+}
+
 /**
  * The rule `adopt` for events about POs poflow does not follow: the PO is read at the provider
  * and its workflow started with the events (signal-with-start), so however many events for it
  * arrive at once, from the receiver and the reconciler, one workflow starts and each event is
  * applied once (it dedupes by event id, and what the snapshot already shows changes nothing).
  */
-export function unknownPoAdoption(
-  client: Client,
-  flexport: FlexportClient,
-  settings: PoSettings = adoptionSettings(),
-): UnknownPoAdoption {
+export function eventAdoption(client: Client, flexport: FlexportClient, settings: PoSettings): EventAdoption {
   return {
-    shipmentPoNames: (shipmentId) => shipmentPurchaseOrderNames(flexport, shipmentId),
     async adopt(name, events) {
       const first = events[0]!;
       const read = await readByName(
@@ -154,10 +147,8 @@ function adoptionStart(snapshot: AdoptionSnapshot, po: PurchaseOrder, settings: 
   });
   return {
     args: [{ po, settings, adopted: snapshot }] as [Parameters<typeof purchaseOrderWorkflow>[0]],
-    typedSearchAttributes: searchAttributes.filter(
-      (pair): pair is SearchAttributePair => pair.value !== null,
-    ),
-    staticSummary: `${staticSummary(po, settings.provider)}; adopted from ${settings.provider} id ${snapshot.providerId}`,
+    typedSearchAttributes: settableAttributes(searchAttributes),
+    staticSummary: `${staticSummary(po)}; adopted from ${settings.provider} id ${snapshot.providerId}`,
     staticDetails: [
       staticDetails(po, settings),
       '',
@@ -167,14 +158,4 @@ function adoptionStart(snapshot: AdoptionSnapshot, po: PurchaseOrder, settings: 
       'poflow sends nothing to the provider until an operator amends, books, closes or cancels it.',
     ].join('\n'),
   };
-}
-
-async function hasWorkflow(client: Client, workflowId: string): Promise<boolean> {
-  try {
-    await client.workflow.getHandle(workflowId).describe();
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
 }
