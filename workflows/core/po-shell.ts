@@ -2,18 +2,21 @@
  * What both providers' PO workflows keep around their reducer: the state and its revision, the
  * notification outbox and its sender, the Web UI's publication, the one timer for the next
  * wake-up (the provider's next deadline or read, or the needs-attention alert, whichever is
- * earlier) and the run's limits for continue-as-new. Each provider's workflow says what differs:
- * its reducer, its notifications, its next wake-up and its limits.
+ * earlier), the run's counts and when it continues as new (`run-budget.ts`), and when it ends.
+ * Each provider's workflow says what differs: its reducer, its notifications, its next wake-up and
+ * its limits.
  *
  * The main loops stay in each workflow because recorded histories fix their order of commands:
  * Flexport runs its commands beside the loop and publishes once per activation, Flxpoint runs them
  * inside it and publishes on every change. Workflow code only.
  */
-import { log, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, log, workflowInfo } from '@temporalio/workflow';
 import { DeadlineTimer } from './deadline-timer';
 import { NotificationOutbox, type DeliveriesView, type OutboxMemory } from './notification-outbox';
 import { NotificationSender } from './notification-sender';
 import type { NotificationDraft, NotifiedPo, NotifySettings } from './notifications';
+import { RunBudget, type RunLimits } from './run-budget';
+import { isTerminal } from './status';
 import { now } from './workflow-support';
 
 export interface Reduction<S, C> {
@@ -32,27 +35,30 @@ export interface PoLifecycle<S, E, C> {
   changed?(): void;
 }
 
-/** A run's own limits, past which the PO continues as new even without the server's suggestion. */
-export interface RunLimits {
-  historyEvents: number;
-  historyBytes: number;
+export interface ShellOptions<K extends string> {
+  /** Absent: a PO started before notifications, replaying without an outbox. */
+  notify?: { settings: NotifySettings; memory?: OutboxMemory };
+  /** Absent: a PO started before its provider bounded runs (the server's suggestion only). */
+  limits?: RunLimits<K>;
 }
 
-export class PoShell<S extends NotifiedPo, E extends { at: string }, C> {
+/** `K`: what the provider counts per run (`RunBudget`). */
+export class PoShell<S extends NotifiedPo, E extends { at: string }, C, K extends string = never> {
   /** Bumped on every change, so the main loop re-reads the next wake-up and republishes. */
   revision = 0;
   readonly outbox?: NotificationOutbox;
   readonly sender?: NotificationSender;
   readonly timer = new DeadlineTimer();
+  readonly budget: RunBudget<K>;
   private shownRevision = -1;
   private shownOutbox?: number;
 
-  /** `notify` absent: a PO started before notifications, replaying without an outbox. */
   constructor(
     public state: S,
     private readonly lifecycle: PoLifecycle<S, E, C>,
-    notify?: { settings: NotifySettings; memory?: OutboxMemory },
+    { notify, limits }: ShellOptions<K>,
   ) {
+    this.budget = new RunBudget(limits);
     if (notify) {
       const { workflowId } = workflowInfo();
       this.outbox = new NotificationOutbox(workflowId, state, notify.settings, notify.memory);
@@ -89,6 +95,13 @@ export class PoShell<S extends NotifiedPo, E extends { at: string }, C> {
     return this.revision !== this.shownRevision || this.outbox?.revision !== this.shownOutbox;
   }
 
+  /** Whether the state or the deliveries changed since this call: what a main loop waits for. */
+  watchChanges(): () => boolean {
+    const { revision } = this;
+    const outboxRevision = this.outbox?.revision;
+    return () => this.revision !== revision || this.outbox?.revision !== outboxRevision;
+  }
+
   /** Shows the state and the deliveries in the Web UI. */
   show(): void {
     this.lifecycle.publish(this.state, this.outbox?.view());
@@ -118,21 +131,28 @@ export class PoShell<S extends NotifiedPo, E extends { at: string }, C> {
     return commands;
   }
 
-  /** Not while a delivery is on its way: the next run would send it again. */
+  /** A notification activity is on its way. */
   get deliveryInFlight(): boolean {
     return this.sender?.busy ?? false;
   }
-}
 
-/**
- * The server's suggestion, or (with `limits`) the run's own: `overCount` (the provider's counters),
- * history length and size.
- */
-export function continueAsNewDue(limits: RunLimits | undefined, overCount: boolean): boolean {
-  const info = workflowInfo();
-  if (info.continueAsNewSuggested) return true;
-  return (
-    limits !== undefined &&
-    (overCount || info.historyLength >= limits.historyEvents || info.historySize >= limits.historyBytes)
-  );
+  /** Due to continue as new, and no delivery on its way (the next run would send it again). */
+  get newRunDue(): boolean {
+    return this.budget.spent && !this.deliveryInFlight;
+  }
+
+  /** Due, and every handler has finished: the run may continue as new now. */
+  readyForNewRun(): boolean {
+    return this.newRunDue && allHandlersFinished();
+  }
+
+  /** Notifications are waiting to be delivered. */
+  get undelivered(): boolean {
+    return this.outbox !== undefined && !this.outbox.idle;
+  }
+
+  /** A closed or cancelled PO ends once it has told the ERP so. */
+  get ended(): boolean {
+    return isTerminal(this.state.status) && !this.undelivered;
+  }
 }

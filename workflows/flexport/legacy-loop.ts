@@ -1,9 +1,10 @@
 /**
  * The Flexport workflow's main loop for POs started before batched intake (`po-batched-intake`):
  * their recorded histories replay through it. Each signal was reduced in its handler, the deadline
- * timer restarted on every change, continue-as-new only on the server's suggestion. Workflow code only.
+ * timer restarted on every change, continue-as-new only on the server's suggestion (the shell's
+ * budget has no limits of its own for them). Workflow code only.
  */
-import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { CommandQueue } from '../core/command-queue';
 import type { PoShell } from '../core/po-shell';
 import { isTerminal } from '../core/status';
@@ -12,8 +13,8 @@ import { nextDeadlines } from './deadlines';
 import type { Command, LifecycleEvent, PoState } from './state';
 import { deadlineSummary } from './ui';
 
-export async function legacyLoop(
-  shell: PoShell<PoState, LifecycleEvent, Command>,
+export async function legacyLoop<K extends string>(
+  shell: PoShell<PoState, LifecycleEvent, Command, K>,
   queue: CommandQueue<Command>,
   run: (command: Command) => Promise<string | undefined>,
   apply: (event: LifecycleEvent) => void,
@@ -25,15 +26,14 @@ export async function legacyLoop(
       queue.settle(job, await run(job.command));
       continue;
     }
-    if (workflowInfo().continueAsNewSuggested) {
+    if (shell.budget.spent) {
       // Finish in-flight handlers first; one that queued new work keeps us going instead.
       await condition(() => allHandlersFinished() || queue.length > 0);
       if (queue.length === 0) return newRun();
       continue;
     }
     const seenRevision = shell.revision;
-    const wake = () =>
-      queue.length > 0 || shell.revision !== seenRevision || workflowInfo().continueAsNewSuggested;
+    const wake = () => queue.length > 0 || shell.revision !== seenRevision || shell.budget.spent;
     const deadline = nextDeadlines(shell.state)[0];
     if (!deadline) {
       await condition(wake);

@@ -36,7 +36,8 @@ import {
   type FlxpointPoView,
 } from './messages';
 import { commandSummary, publisher } from './ui';
-import { continueAsNewDue, PoShell, type RunLimits } from '../core/po-shell';
+import { PoShell } from '../core/po-shell';
+import type { RunLimits } from '../core/run-budget';
 import { FailureTypes } from '../core/provider-failures';
 import { isTerminal } from '../core/status';
 import type { OutboxMemory } from '../core/notification-outbox';
@@ -87,7 +88,7 @@ export async function flxpointPurchaseOrderWorkflow(
    */
   const bounded = patched(FLXPOINT_BOUNDED_RUNS);
   /** Notifications to the ERP and alerts to people; POs started before replay without them. */
-  const shell: PoShell<FlxpointPoState, FlxpointEvent, FlxpointCommand> = new PoShell(
+  const shell: PoShell<FlxpointPoState, FlxpointEvent, FlxpointCommand, 'reads'> = new PoShell(
     initial,
     {
       reduce: reduceFlxpoint,
@@ -97,11 +98,14 @@ export async function flxpointPurchaseOrderWorkflow(
       // Every change is shown at once (the sender's changes when the main loop wakes).
       changed: () => shell.show(),
     },
-    bounded && patched(FLXPOINT_NOTIFICATIONS)
-      ? { settings: notifySettings(input), memory: input.outbox }
-      : undefined,
+    {
+      notify:
+        bounded && patched(FLXPOINT_NOTIFICATIONS)
+          ? { settings: notifySettings(input), memory: input.outbox }
+          : undefined,
+      limits: bounded ? RUN_LIMITS : undefined,
+    },
   );
-  let readsThisRun = 0;
   const view = (): FlxpointPoView => ({ ...shell.state, ...shell.notifications() });
 
   function apply(event: FlxpointEvent): void {
@@ -132,7 +136,7 @@ export async function flxpointPurchaseOrderWorkflow(
           return apply({ type: 'created', at: now(), po, adopted: true });
         }
         case 'read': {
-          readsThisRun += 1;
+          shell.budget.take('reads');
           const po = await flxpoint.readFlxpointPurchaseOrder.executeWithOptions(options, [command.id]);
           return apply({ type: 'read', at: now(), po, answering: 'poll' });
         }
@@ -200,11 +204,7 @@ export async function flxpointPurchaseOrderWorkflow(
 
   shell.show();
 
-  /** Not while a delivery is on its way: the next run would send it again. */
-  function canContinueAsNew(): boolean {
-    const limits = bounded ? RUN_LIMITS : undefined;
-    return continueAsNewDue(limits, readsThisRun >= MAX_READS_PER_RUN) && !shell.deliveryInFlight;
-  }
+  const canContinueAsNew = () => shell.newRunDue;
 
   const newRun = () =>
     continueAsNew<typeof flxpointPurchaseOrderWorkflow>({
@@ -268,8 +268,11 @@ const FLXPOINT_NOTIFICATIONS = 'flxpoint-notifications';
  * eight history events per read, under two hundred in a run (on the default schedule, 20 reads are
  * a PO's first 14 hours, then most of a day).
  */
-const MAX_READS_PER_RUN = 20;
-const RUN_LIMITS: RunLimits = { historyEvents: 2_000, historyBytes: 2 * 1024 * 1024 };
+const RUN_LIMITS: RunLimits<'reads'> = {
+  historyEvents: 2_000,
+  historyBytes: 2 * 1024 * 1024,
+  counts: { reads: 20 },
+};
 
 function begin(input: FlxpointPurchaseOrderWorkflowInput) {
   if (input.adopted) return startAdoptedFlxpoint(input.adopted, input.po, input.settings, now());
