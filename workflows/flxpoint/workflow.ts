@@ -3,7 +3,7 @@
  * for, one request per activity on the rate-limited Flxpoint task queue, reads the PO's status on
  * a durable timer (Flxpoint pushes none), and keeps the search attributes and the Web UI's
  * current details in step. It answers the same `state`, `amend` and `cancel` messages as the
- * Flexport workflow.
+ * Flexport workflow. What a run does differently for a PO started on older code is its run profile.
  */
 import {
   ActivityFailure,
@@ -11,7 +11,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -37,20 +36,15 @@ import {
 } from './messages';
 import { commandSummary, publisher } from './ui';
 import { PoShell } from '../core/po-shell';
+import { onRequest, rejected } from '../core/po-requests';
 import type { RunLimits } from '../core/run-budget';
-import { FailureTypes } from '../core/provider-failures';
+import { runProfile, type RunProfile } from '../core/run-profile';
 import { isTerminal } from '../core/status';
 import type { OutboxMemory } from '../core/notification-outbox';
 import type { NotifySettings } from '../core/notifications';
 import { parseWith } from '../core/parsing';
 import { PoSettings, type PoSettingsInput } from '../core/settings';
-import {
-  now,
-  PROVIDER_CALL,
-  providerRefusal,
-  purchaseOrderRejected,
-  refuseIf,
-} from '../core/workflow-support';
+import { now, PROVIDER_CALL, providerRefusal, purchaseOrderRejected } from '../core/workflow-support';
 
 export interface FlxpointPurchaseOrderWorkflowInput {
   /** Flxpoint's create request; checked again here, so a bad one never reaches Flxpoint. */
@@ -69,143 +63,47 @@ export interface FlxpointPurchaseOrderWorkflowInput {
 export async function flxpointPurchaseOrderWorkflow(
   input: FlxpointPurchaseOrderWorkflowInput,
 ): Promise<FlxpointPoView> {
-  const flxpoint = proxyActivities<FlxpointActivities>({
-    ...PROVIDER_CALL,
-    taskQueue: input.flxpointTaskQueue,
-  });
   const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
-  // A cancel goes by the PO as Flxpoint has it; POs started before replay as they ran.
-  const initial: FlxpointPoState = {
-    ...started.state,
-    cancelReadsFlxpoint: patched('flxpoint-cancel-reads-flxpoint'),
-    cancelChecksFlxpoint: patched('flxpoint-cancel-checks-flxpoint'),
-  };
-  const commands: FlxpointCommand[] = [...started.commands];
-  const publish = publisher();
-  /**
-   * POs started before bounded runs replay as they ran: the polling timer restarted on every
-   * change, continue-as-new only on Temporal's suggestion.
-   */
-  const bounded = patched(FLXPOINT_BOUNDED_RUNS);
-  /** Notifications to the ERP and alerts to people; POs started before replay without them. */
-  const shell: PoShell<FlxpointPoState, FlxpointEvent, FlxpointCommand, 'reads'> = new PoShell(
-    initial,
-    {
-      reduce: reduceFlxpoint,
-      notifications: (previous, reduced, event, announced) =>
-        flxpointNotificationsFor(previous, reduced.state, event.at, announced),
-      publish,
-      // Every change is shown at once (the sender's changes when the main loop wakes).
-      changed: () => shell.show(),
-    },
-    {
-      notify:
-        bounded && patched(FLXPOINT_NOTIFICATIONS)
-          ? { settings: notifySettings(input), memory: input.outbox }
-          : undefined,
-      limits: bounded ? RUN_LIMITS : undefined,
-    },
+  const profile = runProfile(FLXPOINT_PATCHES);
+  const { cancelReadsFlxpoint, cancelChecksFlxpoint } = profile;
+  const shell = flxpointShell(
+    { ...started.state, cancelReadsFlxpoint, cancelChecksFlxpoint },
+    profile,
+    input,
   );
+  const commands: FlxpointCommand[] = [...started.commands];
+  const apply = (event: FlxpointEvent) => void commands.push(...shell.apply(event));
   const view = (): FlxpointPoView => ({ ...shell.state, ...shell.notifications() });
 
-  function apply(event: FlxpointEvent): void {
-    commands.push(...shell.apply(event));
-  }
-
-  /** Runs one command: one Flxpoint request, its answer (or refusal) applied as an event. */
-  async function run(command: FlxpointCommand): Promise<void> {
-    const options = {
-      ...PROVIDER_CALL,
-      taskQueue: input.flxpointTaskQueue,
-      summary: commandSummary(shell.state, command),
-    };
-    try {
-      switch (command.type) {
-        case 'create': {
-          const created = await flxpoint.createFlxpointPurchaseOrder.executeWithOptions(options, [
-            command.body,
-          ]);
-          return apply(
-            created.outcome === 'created'
-              ? { type: 'created', at: now(), po: created.po, adopted: false }
-              : { type: 'number_in_use', at: now() },
-          );
-        }
-        case 'adopt': {
-          const po = await flxpoint.adoptFlxpointPurchaseOrder.executeWithOptions(options, [command.body]);
-          return apply({ type: 'created', at: now(), po, adopted: true });
-        }
-        case 'read': {
-          shell.budget.take('reads');
-          const po = await flxpoint.readFlxpointPurchaseOrder.executeWithOptions(options, [command.id]);
-          return apply({ type: 'read', at: now(), po, answering: 'poll' });
-        }
-        case 'find': {
-          const po = await flxpoint.findFlxpointPurchaseOrder.executeWithOptions(options, [command.body]);
-          return apply({ type: 'found', at: now(), po: po ?? undefined });
-        }
-        case 'cancel': {
-          const po = await flxpoint.cancelFlxpointPurchaseOrder.executeWithOptions(options, [command]);
-          return apply({ type: 'read', at: now(), po, answering: 'cancel' });
-        }
-      }
-    } catch (err) {
-      const { status, message } = providerRefusal(err);
-      const during = command.type === 'adopt' ? 'create' : command.type === 'find' ? 'read' : command.type;
-      // After a 409 something holds the number; a create refused on a retry may have got through before.
-      const mayHaveLanded = command.type === 'adopt' || (command.type === 'create' && refusedOnRetry(err));
-      apply({
-        type: 'refused',
-        at: now(),
-        during,
-        status,
-        message,
-        ...(mayHaveLanded ? { mayHaveLanded } : {}),
-      });
-    }
-  }
-
   setHandler(flxpointStateQuery, view);
-
   /*
    * An update waits for the state to settle rather than for its own commands (the Flexport
    * workflow's tickets): tickets would complete it at another point of its history.
    */
-  setHandler(
+  onRequest(
     flxpointAmendUpdate,
+    (raw) => checkFlxpointAmend(shell.state, requestOrRefused(raw)),
     async (raw) => {
       apply({ type: 'amend_requested', at: now(), po: requestOrRefused(raw) });
       await condition(() => shell.state.pending === undefined || isTerminal(shell.state.status));
       return view();
     },
-    { validator: (raw) => refuseIf(checkFlxpointAmend(shell.state, requestOrRefused(raw))) },
   );
-
-  setHandler(
+  onRequest(
     flxpointCancelUpdate,
+    (_reason) => checkFlxpointCancel(shell.state),
     async (reason) => {
       // The operator's words go to Flxpoint as the cancel reason, as they are.
       apply({ type: 'cancel_requested', at: now(), cause: reason || 'cancelled by operator' });
       // A create in flight is waited for: the cancel follows it to Flxpoint.
-      const settled = () => !shell.state.pending && shell.state.cancelAfterCreate === undefined;
-      await condition(() => isTerminal(shell.state.status) || settled());
-      const { state } = shell;
-      if (!isTerminal(state.status) && state.lastError?.during === 'cancel') {
-        throw ApplicationFailure.create({
-          type: FailureTypes.rejected,
-          message: state.lastError.message,
-          nonRetryable: true,
-        });
-      }
+      await condition(() => isTerminal(shell.state.status) || cancelSettled(shell.state));
+      const { status, lastError } = shell.state;
+      if (!isTerminal(status) && lastError?.during === 'cancel') throw rejected(lastError.message);
       return view();
     },
-    { validator: (_reason) => refuseIf(checkFlxpointCancel(shell.state)) },
   );
 
   shell.show();
-
-  const canContinueAsNew = () => shell.newRunDue;
-
   const newRun = () =>
     continueAsNew<typeof flxpointPurchaseOrderWorkflow>({
       ...input,
@@ -213,26 +111,24 @@ export async function flxpointPurchaseOrderWorkflow(
       resume: shell.state,
       outbox: shell.outbox?.snapshot(),
     });
-
   shell.sendNotifications();
   while (!isTerminal(shell.state.status)) {
     const command = commands.shift();
     if (command) {
-      await run(command);
+      await runCommand(command, shell, apply, input.flxpointTaskQueue);
       continue;
     }
-    if (canContinueAsNew()) {
+    if (shell.newRunDue) {
       // Polling forever grows the history: start afresh once in-flight handlers are done.
       await condition(() => (allHandlersFinished() && !shell.deliveryInFlight) || commands.length > 0);
       if (commands.length === 0) return newRun();
       continue;
     }
     const seen = shell.revision;
-    const wake = () => commands.length > 0 || shell.revision !== seen || shell.outdated || canContinueAsNew();
+    const wake = () => commands.length > 0 || shell.revision !== seen || shell.outdated || shell.newRunDue;
     const pollAt = nextPollAt(shell.state);
-    const summary = () =>
-      `read PO ${shell.state.name}'s status at Flxpoint (last ${shell.state.flxpointStatus}) at ${pollAt}`;
-    if (bounded) {
+    const summary = () => pollSummary(shell.state, pollAt);
+    if (profile.boundedRuns) {
       // One timer per read: a change that leaves the next read where it was keeps it running.
       shell.followWakeUp(pollAt, summary);
       await condition(() => wake() || shell.timer.fired);
@@ -250,19 +146,42 @@ export async function flxpointPurchaseOrderWorkflow(
     }
   }
   // A cancelled PO ends once it has told the ERP so; continue-as-new still works while it waits.
-  while (shell.outbox && !shell.outbox.idle) {
-    await condition(() => shell.outdated || (canContinueAsNew() && allHandlersFinished()));
+  while (shell.undelivered) {
+    await condition(() => shell.outdated || shell.readyForNewRun());
     shell.show();
-    if (canContinueAsNew() && allHandlersFinished()) return newRun();
+    if (shell.readyForNewRun()) return newRun();
   }
   await condition(allHandlersFinished);
   return view();
 }
 
-/** The patch that brought the one polling timer and the run's own continue-as-new limits. */
-const FLXPOINT_BOUNDED_RUNS = 'flxpoint-bounded-runs';
-/** The patch that brought notifications to the ERP and alerts to people (the Flexport PO's outbox). */
-const FLXPOINT_NOTIFICATIONS = 'flxpoint-notifications';
+/**
+ * The Flxpoint run profile (`core/run-profile.ts`): each field is a patch, asked in this order at
+ * the start of every run.
+ */
+const FLXPOINT_PATCHES = {
+  /**
+   * A cancel goes by the PO as Flxpoint has it: none for a PO Flxpoint ended, a refused one read
+   * back (the reducer reads it off the state).
+   */
+  cancelReadsFlxpoint: { patch: 'flxpoint-cancel-reads-flxpoint' },
+  /**
+   * A cancel goes by what Flxpoint answers the call in flight: one during the create or a read
+   * waits for its answer, one after a create refused on a retry looks the number up (state, too).
+   */
+  cancelChecksFlxpoint: { patch: 'flxpoint-cancel-checks-flxpoint' },
+  /**
+   * One polling timer, followed rather than restarted on every change, and the run's own
+   * continue-as-new limits. Without it: a timer per wait, continue-as-new on Temporal's suggestion.
+   */
+  boundedRuns: { patch: 'flxpoint-bounded-runs' },
+  /** Notifications to the ERP and alerts to people (the Flexport PO's outbox). */
+  notifications: { patch: 'flxpoint-notifications', after: 'boundedRuns' },
+} as const;
+type FlxpointRunProfile = RunProfile<keyof typeof FLXPOINT_PATCHES>;
+
+type FlxpointShell = PoShell<FlxpointPoState, FlxpointEvent, FlxpointCommand, 'reads'>;
+
 /**
  * A run's own limits, so that a PO evicted from the worker's cache replays a short history: about
  * eight history events per read, under two hundred in a run (on the default schedule, 20 reads are
@@ -273,6 +192,97 @@ const RUN_LIMITS: RunLimits<'reads'> = {
   historyBytes: 2 * 1024 * 1024,
   counts: { reads: 20 },
 };
+
+/** The options of each call are given with it: the task queue is the PO's input. */
+const flxpoint = proxyActivities<FlxpointActivities>(PROVIDER_CALL);
+
+/** The shell around the reducer, with every change shown at once and (POs started with them) notifications. */
+function flxpointShell(
+  initial: FlxpointPoState,
+  profile: FlxpointRunProfile,
+  input: FlxpointPurchaseOrderWorkflowInput,
+): FlxpointShell {
+  const shell: FlxpointShell = new PoShell(
+    initial,
+    {
+      reduce: reduceFlxpoint,
+      notifications: (previous, reduced, event, announced) =>
+        flxpointNotificationsFor(previous, reduced.state, event.at, announced),
+      publish: publisher(),
+      // Every change is shown at once (the sender's changes when the main loop wakes).
+      changed: () => shell.show(),
+    },
+    {
+      notify: profile.notifications ? { settings: notifySettings(input), memory: input.outbox } : undefined,
+      limits: profile.boundedRuns ? RUN_LIMITS : undefined,
+    },
+  );
+  return shell;
+}
+
+/** Runs one command: one Flxpoint request, its answer (or refusal) applied as an event. */
+async function runCommand(
+  command: FlxpointCommand,
+  shell: FlxpointShell,
+  apply: (event: FlxpointEvent) => void,
+  taskQueue: string,
+): Promise<void> {
+  const options = { ...PROVIDER_CALL, taskQueue, summary: commandSummary(shell.state, command) };
+  try {
+    switch (command.type) {
+      case 'create': {
+        const created = await flxpoint.createFlxpointPurchaseOrder.executeWithOptions(options, [
+          command.body,
+        ]);
+        return apply(
+          created.outcome === 'created'
+            ? { type: 'created', at: now(), po: created.po, adopted: false }
+            : { type: 'number_in_use', at: now() },
+        );
+      }
+      case 'adopt': {
+        const po = await flxpoint.adoptFlxpointPurchaseOrder.executeWithOptions(options, [command.body]);
+        return apply({ type: 'created', at: now(), po, adopted: true });
+      }
+      case 'read': {
+        shell.budget.take('reads');
+        const po = await flxpoint.readFlxpointPurchaseOrder.executeWithOptions(options, [command.id]);
+        return apply({ type: 'read', at: now(), po, answering: 'poll' });
+      }
+      case 'find': {
+        const po = await flxpoint.findFlxpointPurchaseOrder.executeWithOptions(options, [command.body]);
+        return apply({ type: 'found', at: now(), po: po ?? undefined });
+      }
+      case 'cancel': {
+        const po = await flxpoint.cancelFlxpointPurchaseOrder.executeWithOptions(options, [command]);
+        return apply({ type: 'read', at: now(), po, answering: 'cancel' });
+      }
+    }
+  } catch (err) {
+    const { status, message } = providerRefusal(err);
+    const during = command.type === 'adopt' ? 'create' : command.type === 'find' ? 'read' : command.type;
+    // After a 409 something holds the number; a create refused on a retry may have got through before.
+    const mayHaveLanded = command.type === 'adopt' || (command.type === 'create' && refusedOnRetry(err));
+    apply({
+      type: 'refused',
+      at: now(),
+      during,
+      status,
+      message,
+      ...(mayHaveLanded ? { mayHaveLanded } : {}),
+    });
+  }
+}
+
+/** The cancel has its answer: nothing in flight, no create to follow to Flxpoint. */
+function cancelSettled(state: FlxpointPoState): boolean {
+  return !state.pending && state.cancelAfterCreate === undefined;
+}
+
+/** The polling timer's summary in the Web UI. */
+function pollSummary(state: FlxpointPoState, pollAt: string | undefined): string {
+  return `read PO ${state.name}'s status at Flxpoint (last ${state.flxpointStatus}) at ${pollAt}`;
+}
 
 function begin(input: FlxpointPurchaseOrderWorkflowInput) {
   if (input.adopted) return startAdoptedFlxpoint(input.adopted, input.po, input.settings, now());
