@@ -16,12 +16,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type {
-  DeadLetter,
-  FailedEvent,
-  ReconcilerActivities,
-  WalkCounts,
-} from '../webhooks/reconciler/activities';
+import type { DeadLetter, FailedEvent, ReconcilerActivities } from '../webhooks/reconciler/activities';
+import { NO_COUNTS, type WalkCounts } from './reconciler-counts';
 import type { EventCursor } from '../webhooks/event-cursor';
 import type { Provider } from './core/choices';
 
@@ -82,15 +78,6 @@ export const RECONCILER_DEFAULTS = {
   overlapMs: 3_600_000,
   maxEventTries: 5,
 } as const;
-
-const NO_COUNTS: WalkCounts = {
-  events: 0,
-  signalled: 0,
-  closedPo: 0,
-  unknownPo: 0,
-  unrouted: 0,
-  deadLettered: 0,
-};
 
 export async function eventReconcilerWorkflow(input: ReconcilerInput): Promise<never> {
   const { reconcileEvents } = proxyActivities<ReconcilerActivities>({

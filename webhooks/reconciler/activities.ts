@@ -9,6 +9,7 @@
  * retryable failure (the provider or Temporal unavailable) still fails the walk, which Temporal
  * retries from the heartbeated cursor.
  */
+import { NO_COUNTS, type WalkCounts } from '../../workflows/reconciler-counts';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -47,16 +48,6 @@ export interface WalkInput {
   deadLettered?: string[];
   /** Tries of a failing event, across walks, before it is dead-lettered. */
   maxTries?: number;
-}
-
-export interface WalkCounts {
-  events: number;
-  signalled: number;
-  closedPo: number;
-  unknownPo: number;
-  unrouted: number;
-  /** Events given up on (dead letters). */
-  deadLettered: number;
 }
 
 /** Why an event failed for good: its envelope, the provider refusing a lookup (4xx), anything else. */
@@ -137,14 +128,7 @@ export function createReconcilerActivities({ client, feeds, logger, adoption }: 
       retrying: [...retrying.values()],
       deadLetters,
     });
-    const counts: WalkCounts = {
-      events: 0,
-      signalled: 0,
-      closedPo: 0,
-      unknownPo: 0,
-      unrouted: 0,
-      deadLettered: 0,
-    };
+    const counts: WalkCounts = { ...NO_COUNTS };
     const settledBefore = Date.now() - input.settleMs;
     const maxEvents = input.maxEvents ?? 1000;
     const shipmentPoNames = (id: number) => feed.shipmentPoNames(id);
