@@ -73,6 +73,10 @@ module.exports = tseslint.config(
                 '**/sandbox/**',
                 '**/codec',
                 '**/codec/**',
+                '**/infra',
+                '**/infra/**',
+                // The host-side registry's files (workflows/providers.ts is the workflow side's).
+                '**/providers/**',
                 '**/bin/**',
               ],
               allowTypeImports: true,
