@@ -31,8 +31,6 @@ export interface PoLifecycle<S, E, C> {
   notifications(previous: S, reduced: Reduction<S, C>, event: E, announced: boolean): NotificationDraft[];
   /** Search attributes and current details for the Web UI. */
   publish(state: S, deliveries?: DeliveriesView): void;
-  /** Called after each change of state (before the main loop sees it). */
-  changed?(): void;
 }
 
 export interface ShellOptions<K extends string> {
@@ -40,6 +38,8 @@ export interface ShellOptions<K extends string> {
   notify?: { settings: NotifySettings; memory?: OutboxMemory };
   /** Absent: a PO started before its provider bounded runs (the server's suggestion only). */
   limits?: RunLimits<K>;
+  /** Each change is shown as it is made, before the main loop sees it (else when the loop shows it). */
+  showEveryChange?: boolean;
 }
 
 /** `K`: what the provider counts per run (`RunBudget`). */
@@ -52,13 +52,15 @@ export class PoShell<S extends NotifiedPo, E extends { at: string }, C, K extend
   readonly budget: RunBudget<K>;
   private shownRevision = -1;
   private shownOutbox?: number;
+  private readonly showEveryChange: boolean;
 
   constructor(
     public state: S,
     private readonly lifecycle: PoLifecycle<S, E, C>,
-    { notify, limits }: ShellOptions<K>,
+    { notify, limits, showEveryChange = false }: ShellOptions<K>,
   ) {
     this.budget = new RunBudget(limits);
+    this.showEveryChange = showEveryChange;
     if (notify) {
       const { workflowId } = workflowInfo();
       this.outbox = new NotificationOutbox(workflowId, state, notify.settings, notify.memory);
@@ -80,7 +82,7 @@ export class PoShell<S extends NotifiedPo, E extends { at: string }, C, K extend
       if (dropped) log.warn('oldest undelivered notifications dropped', { dropped });
       this.state = reduced.state;
       this.revision += 1;
-      this.lifecycle.changed?.();
+      if (this.showEveryChange) this.show();
     }
     return reduced.commands;
   }

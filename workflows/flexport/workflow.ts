@@ -141,23 +141,18 @@ function flexportShell(
   initial: PoState,
   profile: FlexportRunProfile,
   publish: ReturnType<typeof publisher>,
-  outbox: OutboxMemory | undefined,
+  memory: OutboxMemory | undefined,
 ): FlexportShell {
-  const shell: FlexportShell = new PoShell(
+  return new PoShell(
     initial,
+    { reduce, notifications: notificationsFor, publish },
     {
-      reduce,
-      notifications: notificationsFor,
-      publish,
-      // Older POs publish on every change.
-      changed: () => (profile.batchedIntake ? undefined : publish(shell.state)),
-    },
-    {
-      notify: profile.notifications ? { settings: initial.settings, memory: outbox } : undefined,
+      notify: profile.notifications ? { settings: initial.settings, memory } : undefined,
       limits: profile.batchedIntake ? RUN_LIMITS : undefined,
+      // Older POs publish on every change (they have no deliveries to show).
+      showEveryChange: !profile.batchedIntake,
     },
   );
-  return shell;
 }
 
 /** Queues a request's event if `check` passes on the state of the moment; resolves with its refusal. */

@@ -65,12 +65,7 @@ export async function flxpointPurchaseOrderWorkflow(
 ): Promise<FlxpointPoView> {
   const started = input.resume ? { state: input.resume, commands: [] } : begin(input);
   const profile = runProfile(FLXPOINT_PATCHES);
-  const { cancelReadsFlxpoint, cancelChecksFlxpoint } = profile;
-  const shell = flxpointShell(
-    { ...started.state, cancelReadsFlxpoint, cancelChecksFlxpoint },
-    profile,
-    input,
-  );
+  const shell = flxpointShell(started.state, profile, input);
   const commands: FlxpointCommand[] = [...started.commands];
   const apply = (event: FlxpointEvent) => void commands.push(...shell.apply(event));
   const view = (): FlxpointPoView => ({ ...shell.state, ...shell.notifications() });
@@ -196,28 +191,29 @@ const RUN_LIMITS: RunLimits<'reads'> = {
 /** The options of each call are given with it: the task queue is the PO's input. */
 const flxpoint = proxyActivities<FlxpointActivities>(PROVIDER_CALL);
 
-/** The shell around the reducer, with every change shown at once and (POs started with them) notifications. */
+/** The shell around the reducer and (for POs started with them) the notifications. */
 function flxpointShell(
-  initial: FlxpointPoState,
+  state: FlxpointPoState,
   profile: FlxpointRunProfile,
   input: FlxpointPurchaseOrderWorkflowInput,
 ): FlxpointShell {
-  const shell: FlxpointShell = new PoShell(
-    initial,
+  // The reducer reads the cancel patches off the state.
+  const { cancelReadsFlxpoint, cancelChecksFlxpoint } = profile;
+  return new PoShell(
+    { ...state, cancelReadsFlxpoint, cancelChecksFlxpoint },
     {
       reduce: reduceFlxpoint,
       notifications: (previous, reduced, event, announced) =>
         flxpointNotificationsFor(previous, reduced.state, event.at, announced),
       publish: publisher(),
-      // Every change is shown at once (the sender's changes when the main loop wakes).
-      changed: () => shell.show(),
     },
     {
       notify: profile.notifications ? { settings: notifySettings(input), memory: input.outbox } : undefined,
       limits: profile.boundedRuns ? RUN_LIMITS : undefined,
+      // Every change is shown at once (the sender's changes when the main loop wakes).
+      showEveryChange: true,
     },
   );
-  return shell;
 }
 
 /** Runs one command: one Flxpoint request, its answer (or refusal) applied as an event. */
