@@ -54,7 +54,8 @@ export class CommandQueue<C> {
   async runAll(): Promise<void> {
     this.runningFlag = true;
     try {
-      // `ended` is asked before a job is taken: a job taken is always settled, one left is refused by `refuseAll`.
+      // `ended` is asked before a job is taken: a job taken is always settled, one left is refused
+      // by `refuseAll`.
       while (this.jobs.length > 0 && !this.ended()) {
         const job = this.jobs.shift()!;
         let refusal: string | undefined;

@@ -219,7 +219,8 @@ export function deliveriesLine(deliveries: DeliveriesView, emphasis = (text: str
     `${deliveries.delivered} delivered, ${deliveries.pending} waiting`,
     deliveries.dropped > 0 ? emphasis(`${deliveries.dropped} dropped`) : undefined,
     failing
-      ? `${emphasis(`failing since ${failing.since}`)} (${failing.rounds} rounds, last ${failing.lastAt}): ${failing.message}`
+      ? `${emphasis(`failing since ${failing.since}`)} ` +
+        `(${failing.rounds} rounds, last ${failing.lastAt}): ${failing.message}`
       : undefined,
   ]
     .filter(Boolean)

@@ -127,7 +127,10 @@ export function adoptionCause(snapshot: AdoptionSnapshot, status: string): strin
     `${snapshot.bookings.length} booking(s)`,
     `${snapshot.shipments.length} shipment(s)`,
   ];
-  return `adopted as ${status} from ${snapshot.provider} purchase order ${snapshot.providerId}${version} (created there ${snapshot.createdAt}; ${facts.join(', ')}); ${snapshot.trigger}`;
+  return (
+    `adopted as ${status} from ${snapshot.provider} purchase order ${snapshot.providerId}${version} ` +
+    `(created there ${snapshot.createdAt}; ${facts.join(', ')}); ${snapshot.trigger}`
+  );
 }
 
 /**
@@ -146,7 +149,10 @@ function purchaseOrderMilestones(shipments: ShipmentState[]): PoState['milestone
   return milestones;
 }
 
-/** The workflow's start from a snapshot: the PO and settings checked as for a submission (no date rule: the provider took the PO long ago). */
+/**
+ * The workflow's start from a snapshot: the PO and settings checked as for a submission (no date
+ * rule: the provider took the PO long ago).
+ */
 export function startAdopted(
   snapshot: AdoptionSnapshot,
   rawPo: unknown,

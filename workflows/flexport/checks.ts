@@ -12,7 +12,9 @@ export function planBooking(state: PoState, booking: Booking): { plan: BookingPl
   const { po, name } = state;
   if ((state.status !== 'open' && state.status !== 'booked') || state.providerId === undefined) {
     return {
-      refusal: `Purchase order ${name} can only be booked once the provider has accepted it (it is ${state.status})`,
+      refusal:
+        `Purchase order ${name} can only be booked once the provider has accepted it ` +
+        `(it is ${state.status})`,
     };
   }
   if (booking.name && state.bookings.some((b) => b.name === booking.name)) {
@@ -37,11 +39,9 @@ export function planBooking(state: PoState, booking: Booking): { plan: BookingPl
     if (lines.some((l) => l.itemKey === item_key))
       return { refusal: `line item ${item_key} is listed twice` };
     if (line.providerId === undefined) return { refusal: `line item ${item_key} has no provider id yet` };
-    if (units > line.units - line.bookedUnits) {
-      return {
-        refusal: `line item ${item_key} has ${line.units - line.bookedUnits} units left to book, not ${units}`,
-      };
-    }
+    const left = line.units - line.bookedUnits;
+    if (units > left)
+      return { refusal: `line item ${item_key} has ${left} units left to book, not ${units}` };
     lines.push({ itemKey: item_key, purchaseOrderLineItemId: line.providerId, units });
   }
   return {
@@ -75,7 +75,10 @@ export function checkAmend(state: PoState, po: PurchaseOrder): string | undefine
     const amended = po.line_items.find((l) => l.item_key === line.itemKey);
     if (!amended) return `Cannot remove line items that have been booked (item_key ${line.itemKey})`;
     if (amended.units < line.bookedUnits) {
-      return `Cannot update a line item to request fewer units than have already been booked (item_key ${line.itemKey}: ${line.bookedUnits} booked)`;
+      return (
+        'Cannot update a line item to request fewer units than have already been booked ' +
+        `(item_key ${line.itemKey}: ${line.bookedUnits} booked)`
+      );
     }
   }
   return undefined;

@@ -37,7 +37,10 @@ export function nextDeadlines(state: PoState): Deadline[] {
   return deadlines.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/** Not once the provider refused it, nor while other writes are in flight (they could reopen the PO behind the close). */
+/**
+ * Not once the provider refused it, nor while other writes are in flight (they could reopen the PO
+ * behind the close).
+ */
 function autoCloseMayWrite(state: PoState): boolean {
   return !state.weighsOwnWrites || (!state.autoCloseRefused && !stillWriting(state));
 }

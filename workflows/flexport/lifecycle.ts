@@ -218,7 +218,10 @@ function amendRequested(
   return { state: next, commands: [{ type: 'submit', intent: 'amend', body: po }] };
 }
 
-/** Once no write is in flight, an end that waited for them is sent, or taken where the provider never had the PO. */
+/**
+ * Once no write is in flight, an end that waited for them is sent, or taken where the provider
+ * never had the PO.
+ */
 function settled(answeredState: PoState, at: string): Reduced {
   const state = answeredState.weighsOwnWrites ? weighProviderCopy(answeredState, at) : answeredState;
   const end = state.endRequested;
@@ -230,7 +233,10 @@ function settled(answeredState: PoState, at: string): Reduced {
   return sendEnd(next, end.status, at, end.cause);
 }
 
-/** The PO sent again with a final status; the last body the provider accepted, so a refused amendment can not block it. */
+/**
+ * The PO sent again with a final status; the last body the provider accepted, so a refused
+ * amendment can not block it.
+ */
 function sendEnd(state: PoState, status: 'cancelled' | 'closed', at: string, cause: string): Reduced {
   const intent = status === 'closed' ? 'close' : 'cancel';
   const waits = state.waitsForProviderCalls;

@@ -60,7 +60,8 @@ export function notificationsFor(
       kind: 'needs_attention',
       poName: next.name,
       at: event.at,
-      message: `Purchase order ${next.name}: the provider refused its auto-close (${status}); close it by hand`,
+      message:
+        `Purchase order ${next.name}: the provider refused its auto-close (${status}); ` + 'close it by hand',
     };
     emit(
       'purchase_order.needs_attention',

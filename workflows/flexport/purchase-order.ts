@@ -205,7 +205,10 @@ function purchaseOrderSchemas() {
     .string()
     .regex(/^-?\d+$/)
     .transform(Number);
-  /** The tutorial sends `"units": "500"` and the provider reads it as 500: whole-number strings are accepted. */
+  /**
+   * The tutorial sends `"units": "500"` and the provider reads it as 500: whole-number strings are
+   * accepted.
+   */
   const Units = z
     .union([z.number(), WholeNumberText], { error: reason(() => 'units must be a whole number') })
     .pipe(z.number().int('units must be a whole number').min(0, 'units must not be negative'));

@@ -105,9 +105,15 @@ export interface PoState {
    * auto-close stops. POs started before replay without it: the shell sets it from `patched`.
    */
   weighsOwnWrites?: boolean;
-  /** The version poflow's last accepted write made at the provider: an end older than it was reopened by it. */
+  /**
+   * The version poflow's last accepted write made at the provider: an end older than it was
+   * reopened by it.
+   */
   writtenVersion?: number;
-  /** The newest the provider showed of the PO while poflow's writes were in flight, weighed once they are answered. */
+  /**
+   * The newest the provider showed of the PO while poflow's writes were in flight, weighed once
+   * they are answered.
+   */
   providerCopy?: ProviderCopy;
   /** The provider refused the auto-close: it is not sent again; the PO is closed by hand. */
   autoCloseRefused?: ProviderError;

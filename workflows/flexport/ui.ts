@@ -33,7 +33,10 @@ export function commandSummary(state: PoState, command: Command): string {
     case 'submit':
       return `${command.intent} PO ${state.name} at ${state.provider} (status ${command.body.status})`;
     case 'book':
-      return `book ${command.plan.name} for PO ${state.name}: ${command.plan.lines.map((l) => `${l.itemKey}×${l.units}`).join(', ')}`;
+      return (
+        `book ${command.plan.name} for PO ${state.name}: ` +
+        command.plan.lines.map((l) => `${l.itemKey}×${l.units}`).join(', ')
+      );
     case 'alert':
       return `alert ${command.alert.kind} for PO ${state.name}`;
     case 'read': {
@@ -63,20 +66,29 @@ function currentDetails(state: PoState, deliveries?: DeliveriesView): string {
       (state.providerId === undefined ? '' : ` id ${state.providerId}`) +
       (state.providerVersion === undefined ? '' : ` version ${state.providerVersion}`),
     state.adopted
-      ? `- adopted ${state.adopted.at} from ${state.adopted.provider} purchase order ${state.adopted.providerId}${state.adopted.version === undefined ? '' : ` version ${state.adopted.version}`}: ${state.adopted.trigger}`
+      ? `- adopted ${state.adopted.at} from ${state.adopted.provider} ` +
+        `purchase order ${state.adopted.providerId}` +
+        (state.adopted.version === undefined ? '' : ` version ${state.adopted.version}`) +
+        `: ${state.adopted.trigger}`
       : undefined,
     `- flags: ${flags.join(', ')}`,
-    `- lines: ${state.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} (${l.booking})`).join(', ')}`,
+    `- lines: ` +
+      state.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} (${l.booking})`).join(', '),
     `- bookings: ${state.bookings.map((b) => `${b.name} (${b.status})`).join(', ') || 'none'}`,
     `- milestones: ${milestones.join(', ') || 'none yet'}`,
-    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`,
+    `- waiting for: ` +
+      (state.pending
+        ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}`
+        : 'nothing'),
     `- next: ${next.join('; ') || 'nothing scheduled'}`,
     deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
     state.lastError
       ? `- last provider error (${state.lastError.status}): ${state.lastError.message}`
       : undefined,
     last
-      ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}`
+      ? `- last change ${last.at}: ${last.from} → ${last.to}` +
+        (last.change ? ` (${last.change})` : '') +
+        `: ${last.cause}`
       : undefined,
   ]
     .filter(Boolean)

@@ -72,7 +72,10 @@ export function flxpointAdoptionCause(snapshot: FlxpointAdoptionSnapshot, status
     ...(snapshot.createdAt ? [`created there ${snapshot.createdAt}`] : []),
     ...(snapshot.updatedAt ? [`last changed ${snapshot.updatedAt}`] : []),
   ];
-  return `adopted as ${status} from flxpoint purchase order ${po.id} (${facts.join('; ')}); ${snapshot.trigger}`;
+  return (
+    `adopted as ${status} from flxpoint purchase order ${po.id} ` +
+    `(${facts.join('; ')}); ${snapshot.trigger}`
+  );
 }
 
 /** The workflow's start from a snapshot: the request and settings checked as for a submission. */

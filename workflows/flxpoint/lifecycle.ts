@@ -80,7 +80,10 @@ export type FlxpointEvent =
       during: FlxpointCall;
       status: number;
       message: string;
-      /** A create refused on a retry, or its read-back after a 409: an earlier attempt may have got through. */
+      /**
+       * A create refused on a retry, or its read-back after a 409: an earlier attempt may have got
+       * through.
+       */
       mayHaveLanded?: boolean;
     }
   /** A PO as Flxpoint answered it: to a poll, or to the cancel. */
@@ -206,7 +209,9 @@ function created(
   const cause =
     mapped.status === 'open'
       ? had
-      : `Flxpoint status ${event.po.purchaseOrderStatus.handle}${mapped.reason ? `: ${mapped.reason}` : ''} (${had})`;
+      : `Flxpoint status ${event.po.purchaseOrderStatus.handle}` +
+        (mapped.reason ? `: ${mapped.reason}` : '') +
+        ` (${had})`;
   const accepted = fold(
     { ...state, providerId: event.po.id, pending: undefined, lastError: undefined },
     event.po,
@@ -471,13 +476,19 @@ export function checkFlxpointCancel(state: FlxpointPoState): string | undefined 
 
 function sentToSource(state: FlxpointPoState): string | undefined {
   if (!state.flxpointStatus || !SENT_TO_SOURCE.includes(state.flxpointStatus)) return undefined;
-  return `Purchase order ${state.name} may not be cancelled since Flxpoint has sent it to the source (it is ${state.flxpointStatus})`;
+  return (
+    `Purchase order ${state.name} may not be cancelled since Flxpoint has sent it to the source ` +
+    `(it is ${state.flxpointStatus})`
+  );
 }
 
 export function checkFlxpointAmend(state: FlxpointPoState, po: FlxpointPurchaseOrder): string | undefined {
   if (isTerminal(state.status)) return `Purchase order ${state.name} is already ${state.status}`;
   if (state.providerId !== undefined || state.status !== 'needs_attention') {
-    return `Purchase order ${state.name} can only be amended after Flxpoint refused it: Flxpoint's API has no update (cancel it and submit a new PO number)`;
+    return (
+      `Purchase order ${state.name} can only be amended after Flxpoint refused it: ` +
+      "Flxpoint's API has no update (cancel it and submit a new PO number)"
+    );
   }
   if (state.pending?.intent === 'cancel') return `Purchase order ${state.name} is being cancelled`;
   if (po.purchaseOrderNumber !== state.name) {

@@ -16,7 +16,10 @@ export function publisher(): (state: FlxpointPoState, deliveries: DeliveriesView
 export function commandSummary(state: FlxpointPoState, command: FlxpointCommand): string {
   switch (command.type) {
     case 'create':
-      return `create PO ${state.name} at Flxpoint (order ${command.body.orderId}, source ${command.body.sourceId})`;
+      return (
+        `create PO ${state.name} at Flxpoint ` +
+        `(order ${command.body.orderId}, source ${command.body.sourceId})`
+      );
     case 'adopt':
       return `read back PO ${state.name} at Flxpoint: its number is already in use`;
     case 'read':
@@ -38,17 +41,27 @@ function currentDetails(state: FlxpointPoState, deliveries: DeliveriesView | und
       (state.statusReason ? ` (${state.statusReason})` : ''),
     `- flags: ${state.acknowledged ? 'acknowledged' : 'not acknowledged'}`,
     state.adopted
-      ? `- adopted ${state.adopted.at} from Flxpoint id ${state.adopted.providerId} (${state.adopted.trigger})`
+      ? `- adopted ${state.adopted.at} from Flxpoint id ${state.adopted.providerId} ` +
+        `(${state.adopted.trigger})`
       : undefined,
-    `- items: ${state.po.purchaseOrderItems.map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`).join(', ')}`,
-    `- waiting for: ${state.pending ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}` : 'nothing'}`,
+    `- items: ` +
+      state.po.purchaseOrderItems
+        .map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`)
+        .join(', '),
+    `- waiting for: ` +
+      (state.pending
+        ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}`
+        : 'nothing'),
     `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,
     deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
     state.lastError
-      ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ${state.lastError.message}`
+      ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ` +
+        state.lastError.message
       : undefined,
     last
-      ? `- last change ${last.at}: ${last.from} → ${last.to}${last.change ? ` (${last.change})` : ''}: ${last.cause}`
+      ? `- last change ${last.at}: ${last.from} → ${last.to}` +
+        (last.change ? ` (${last.change})` : '') +
+        `: ${last.cause}`
       : undefined,
   ]
     .filter(Boolean)
