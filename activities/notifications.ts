@@ -26,7 +26,10 @@ export interface NotifyDeliveryConfig {
   endpoints: NotifyEndpoint[];
   /** A Slack-compatible incoming webhook for alerts to people. */
   alertWebhookUrl?: string;
-  /** Where an alert's link points: `<uiUrl>/namespaces/<namespace>/workflows/<workflow id>`; no link when unset. */
+  /**
+   * Where an alert's link points: `<uiUrl>/namespaces/<namespace>/workflows/<workflow id>`; no link when
+   * unset.
+   */
   uiUrl?: string;
   namespace: string;
 }
@@ -138,7 +141,9 @@ const ALERT_TITLES: Record<Alert['kind'], string> = {
 export function chatMessage(notification: Notification, alert: Alert, notify: NotifyDeliveryConfig) {
   const text = `:rotating_light: *PO ${alert.poName}* ${ALERT_TITLES[alert.kind]}: ${alert.message}`;
   if (!notify.uiUrl) return { text };
-  const link = `${notify.uiUrl}/namespaces/${encodeURIComponent(notify.namespace)}/workflows/${encodeURIComponent(notification.purchaseOrder.workflowId)}`;
+  const link =
+    `${notify.uiUrl}/namespaces/${encodeURIComponent(notify.namespace)}` +
+    `/workflows/${encodeURIComponent(notification.purchaseOrder.workflowId)}`;
   return { text: `${text}\n<${link}|Open PO ${alert.poName} in the Temporal Web UI>` };
 }
 

@@ -142,7 +142,8 @@ async function ownBooking(
   });
   if (named.more) {
     throw bookingNameInUse(
-      `more than ${BOOKING_NAME_PAGES * 100} bookings are named ${plan.name} at Flexport: choose another booking name`,
+      `more than ${BOOKING_NAME_PAGES * 100} bookings are named ${plan.name} at Flexport: ` +
+        'choose another booking name',
     );
   }
   if (named.bookings.length === 0) return undefined;
@@ -158,7 +159,8 @@ async function ownBooking(
   }
   const ids = named.bookings.map((b) => b.id).join(', ');
   throw bookingNameInUse(
-    `booking name ${plan.name} is already in use at Flexport (booking ${ids}) for something other than purchase order ${plan.purchaseOrderId}: choose another booking name`,
+    `booking name ${plan.name} is already in use at Flexport (booking ${ids}) ` +
+      `for something other than purchase order ${plan.purchaseOrderId}: choose another booking name`,
   );
 }
 

@@ -25,13 +25,18 @@ export async function readByName(
   if (found.length > 1) {
     return {
       ok: false,
-      reason: `flexport has ${found.length} purchase orders named ${name} (different buyer or seller); poflow follows one PO per name`,
+      reason:
+        `flexport has ${found.length} purchase orders named ${name} (different buyer or seller); ` +
+        'poflow follows one PO per name',
     };
   }
   return readResource(flexport, found[0]!, trigger);
 }
 
-/** A PO resource as `GET /purchase_orders?expand=line_items` lists it, completed with its bookings and shipments. */
+/**
+ * A PO resource as `GET /purchase_orders?expand=line_items` lists it, completed with its bookings and
+ * shipments.
+ */
 export async function readResource(
   flexport: FlexportClient,
   raw: Record<string, unknown>,

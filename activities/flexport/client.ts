@@ -118,7 +118,10 @@ export class FlexportClient {
     });
   }
 
-  /** `POST /purchase_orders`: creates the PO, or fully replaces the one with the same name, buyer and seller. */
+  /**
+   * `POST /purchase_orders`: creates the PO, or fully replaces the one with the same name, buyer and
+   * seller.
+   */
   async createOrUpdatePurchaseOrder(body: PurchaseOrder): Promise<FlexportPurchaseOrder> {
     return this.send('POST', 'purchase_orders', FlexportPurchaseOrder, { json: body });
   }

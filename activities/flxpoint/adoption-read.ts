@@ -38,7 +38,10 @@ export async function readFlxpointByNumber(
   return flxpointAdoptionOf(found, trigger);
 }
 
-/** A PO as Flxpoint answers it, as an adoption: refused when it has ended there or does not fit poflow's checks. */
+/**
+ * A PO as Flxpoint answers it, as an adoption: refused when it has ended there or does not fit poflow's
+ * checks.
+ */
 export function flxpointAdoptionOf(po: FlxpointPo, trigger: string): FlxpointAdoptionRead {
   const handle = po.purchaseOrderStatus.handle;
   if (isTerminalFlxpointStatus(handle)) {
@@ -76,7 +79,10 @@ export function flxpointAdoptionOf(po: FlxpointPo, trigger: string): FlxpointAdo
   return { ok: true, snapshot, request: request.value };
 }
 
-/** Sends `read` again while Flxpoint answers 429 or 5xx, after the delay it asks for (1 s when it names none). */
+/**
+ * Sends `read` again while Flxpoint answers 429 or 5xx, after the delay it asks for (1 s when it names
+ * none).
+ */
 async function retryingUnavailable<T>(read: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -135,7 +141,10 @@ const Resource = z.looseObject({
 });
 type Resource = z.output<typeof Resource>;
 
-/** The create request as Flxpoint's answer shows it: the request's fields, without Flxpoint's ids and nulls. */
+/**
+ * The create request as Flxpoint's answer shows it: the request's fields, without Flxpoint's ids and
+ * nulls.
+ */
 function requestOf(po: Resource): unknown {
   const type = po.purchaseOrderType?.abbreviation;
   return defined({

@@ -105,7 +105,9 @@ export class FlxpointClient {
     if (existing.orderId !== body.orderId || existing.sourceId !== body.sourceId) {
       throw ApplicationFailure.create({
         type: FailureTypes.rejected,
-        message: `PO Number ${number} is already in use by purchase order ${existing.id} for another order or source`,
+        message:
+          `PO Number ${number} is already in use by purchase order ${existing.id} ` +
+          'for another order or source',
         nonRetryable: true,
       });
     }
