@@ -24,7 +24,8 @@ export class PayloadDecryptionError extends Error {
 const NO_KEYS: CodecKeys = {
   byId: new Map(),
   source:
-    'no key is configured: set POFLOW_CODEC_KEYS or POFLOW_CODEC_KEY_FILE, or POFLOW_DATA_DIR to where poflow start keeps its codec-keys',
+    'no key is configured: set POFLOW_CODEC_KEYS or POFLOW_CODEC_KEY_FILE, ' +
+    'or POFLOW_DATA_DIR to where poflow start keeps its codec-keys',
 };
 
 export class AesGcmCodec implements PayloadCodec {
@@ -74,7 +75,8 @@ export class AesGcmCodec implements PayloadCodec {
       return temporal.api.common.v1.Payload.decode(clear);
     } catch {
       throw new PayloadDecryptionError(
-        `payload encrypted with key "${id}" failed authentication: tampered with, or a different key under the same id`,
+        `payload encrypted with key "${id}" failed authentication: ` +
+          'tampered with, or a different key under the same id',
       );
     }
   }

@@ -154,7 +154,8 @@ function adoptionStart(snapshot: AdoptionSnapshot, po: PurchaseOrder, settings: 
       '',
       `**Adopted** from ${settings.provider} purchase order ${snapshot.providerId}` +
         (snapshot.version === undefined ? '' : ` version ${snapshot.version}`) +
-        ` (created there ${snapshot.createdAt}, last changed ${snapshot.updatedAt ?? 'unknown'}): ${snapshot.trigger}.`,
+        ` (created there ${snapshot.createdAt}, last changed ${snapshot.updatedAt ?? 'unknown'}): ` +
+        `${snapshot.trigger}.`,
       'poflow sends nothing to the provider until an operator amends, books, closes or cancels it.',
     ].join('\n'),
   };

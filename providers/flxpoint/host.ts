@@ -39,7 +39,8 @@ export const flxpointHost: ProviderHost<FlxpointPurchaseOrder, FlxpointPoView, '
     all: () => ({
       refused:
         "Flxpoint's API reference (Create Purchase Order) documents no paged listing of purchase orders" +
-        ' by status or update time to walk; adopt each PO by its number (poflow adopt <number> --provider flxpoint)',
+        ' by status or update time to walk; adopt each PO by its number' +
+        ' (poflow adopt <number> --provider flxpoint)',
     }),
   },
 };

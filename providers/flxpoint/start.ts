@@ -31,7 +31,8 @@ export async function startFlxpoint(
     `${po.purchaseOrderItems.length} item(s)`;
   const adoption = adopted && [
     '',
-    `**Adopted** from flxpoint purchase order ${adopted.po.id}, status ${adopted.po.purchaseOrderStatus.handle}` +
+    `**Adopted** from flxpoint purchase order ${adopted.po.id}, ` +
+      `status ${adopted.po.purchaseOrderStatus.handle}` +
       ` (created there ${adopted.createdAt ?? 'unknown'}, last changed ${adopted.updatedAt ?? 'unknown'}): ` +
       `${adopted.trigger}.`,
     'poflow sends nothing to Flxpoint until an operator cancels it (Flxpoint has no update).',
