@@ -8,7 +8,9 @@
  *
  * The main loops stay in each workflow because recorded histories fix their order of commands:
  * Flexport runs its commands beside the loop and publishes once per activation, Flxpoint runs them
- * inside it and publishes on every change. Workflow code only.
+ * inside it and publishes on every change. They await their conditions in the workflow function
+ * itself: a helper's extra `await` resumes the loop a few microtasks later, so a handler woken in
+ * the same activation could issue its commands first. Workflow code only.
  */
 import { allHandlersFinished, log, workflowInfo } from '@temporalio/workflow';
 import { DeadlineTimer } from './deadline-timer';
