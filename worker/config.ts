@@ -98,8 +98,10 @@ export function loadWorkerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTu
   const tuning = Object.fromEntries(entries) as WorkerTuning;
   // The SDK refuses more pollers than slots; say which variables to change.
   if (tuning.maxConcurrentWorkflowTaskPolls > tuning.maxConcurrentWorkflowTaskExecutions) {
+    const polls = workerTuningVariable('maxConcurrentWorkflowTaskPolls');
+    const executions = workerTuningVariable('maxConcurrentWorkflowTaskExecutions');
     throw new ConfigError(
-      `${workerTuningVariable('maxConcurrentWorkflowTaskPolls')}: must not exceed ${workerTuningVariable('maxConcurrentWorkflowTaskExecutions')} (${tuning.maxConcurrentWorkflowTaskExecutions})`,
+      `${polls}: must not exceed ${executions} (${tuning.maxConcurrentWorkflowTaskExecutions})`,
     );
   }
   return tuning;
@@ -130,7 +132,10 @@ const Env = z.object({
     .default('adopt'),
 });
 
-/** Each provider's `<PREFIX>_BASE_URL` and `<PREFIX>_API_TOKEN`, and the switch of its own worker if it has one. */
+/**
+ * Each provider's `<PREFIX>_BASE_URL` and `<PREFIX>_API_TOKEN`, and the switch of its own worker if it
+ * has one.
+ */
 const ProviderEnv = z.object(
   Object.fromEntries(
     PROVIDERS.flatMap((provider) => {
@@ -167,7 +172,10 @@ interface ConfigOfProcess {
     namespace: string;
     devServerPort: number;
     uiPort: number;
-    /** The Web UI links point into; undefined when unknown (a self-hosted cluster without TEMPORAL_UI_URL). */
+    /**
+     * The Web UI links point into; undefined when unknown (a self-hosted cluster without
+     * TEMPORAL_UI_URL).
+     */
     uiUrl?: string;
   };
   sandbox: { port: number };

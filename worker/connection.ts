@@ -23,10 +23,13 @@ export type PoflowClient = Client & { connection: Connection };
 /** No Temporal server answered: says where poflow looked and how to get one there. */
 export class TemporalUnreachable extends Error {
   constructor(config: Config, address: string | undefined, cause: unknown) {
-    const where = `Temporal at ${address ?? 'the configured address'} (namespace ${config.temporal.namespace})`;
+    const at = address ?? 'the configured address';
+    const where = `Temporal at ${at} (namespace ${config.temporal.namespace})`;
     const todo = config.temporal.address
-      ? 'check that the cluster runs there and that TEMPORAL_API_KEY or TEMPORAL_TLS_* match it, or unset TEMPORAL_ADDRESS to use the embedded dev server of "poflow start"'
-      : 'start the embedded stack with "poflow start" (or "npm start") in another terminal, or set TEMPORAL_ADDRESS to a running cluster\'s host:port';
+      ? 'check that the cluster runs there and that TEMPORAL_API_KEY or TEMPORAL_TLS_* match it, ' +
+        'or unset TEMPORAL_ADDRESS to use the embedded dev server of "poflow start"'
+      : 'start the embedded stack with "poflow start" (or "npm start") in another terminal, ' +
+        "or set TEMPORAL_ADDRESS to a running cluster's host:port";
     super(`cannot reach ${where}: ${todo}`, { cause });
     this.name = 'TemporalUnreachable';
   }

@@ -32,21 +32,24 @@ export async function clearLeftoverDevServer({ ports, dbFile, log }: DevServerPo
     if (state === 'stopping') {
       // The tether of a poflow that just died is stopping it: wait, as a restart right after would.
       log(
-        `the Temporal dev server of a poflow start that just ended still holds port ${port}: waiting for it to stop`,
+        `the Temporal dev server of a poflow start that just ended still holds port ${port}: ` +
+          'waiting for it to stop',
       );
       await untilGone(holder!.pid, 15_000);
       if (await isFree(port)) continue;
     }
     if (state === 'leftover') {
       log(
-        `a Temporal dev server left running by an earlier poflow start holds port ${port} (pid ${holder!.pid}, ${dbFile}): stopping it`,
+        `a Temporal dev server left running by an earlier poflow start holds port ${port} ` +
+          `(pid ${holder!.pid}, ${dbFile}): stopping it`,
       );
       await stop(holder!.pid);
       if (await isFree(port)) continue;
     }
     const who = holder ? `pid ${holder.pid} (${holder.argv.join(' ').slice(0, 200)})` : 'another process';
     throw new Error(
-      `${variable} ${port} is in use by ${who}. Stop it, set ${variable} to a free port, or set TEMPORAL_ADDRESS to use a Temporal server that is already running.`,
+      `${variable} ${port} is in use by ${who}. Stop it, set ${variable} to a free port, ` +
+        'or set TEMPORAL_ADDRESS to use a Temporal server that is already running.',
     );
   }
 }

@@ -17,7 +17,10 @@ export const SHARED_WORKFLOW_MODULES = ['core/shared-modules.ts', 'core/shared-s
   path.join(path.dirname(WORKFLOWS_PATH), file),
 );
 
-/** Every file under workflows/, at any depth (the bundle's boundary: ESLint keeps IO and outside code out), and this file. */
+/**
+ * Every file under workflows/, at any depth (the bundle's boundary: ESLint keeps IO and outside code
+ * out), and this file.
+ */
 function newestSourceMtime(): number {
   const dir = path.dirname(WORKFLOWS_PATH);
   const sources = [
@@ -56,7 +59,9 @@ async function bundleInChildProcess(): Promise<void> {
     const { bundleWorkflowCode } = require(${JSON.stringify(require.resolve('@temporalio/worker'))});
     const { out, ...options } = JSON.parse(process.argv[1]);
     const quiet = () => {};
-    const logger = { trace: quiet, debug: quiet, info: quiet, log: quiet, warn: console.warn, error: console.error };
+    const logger = {
+      trace: quiet, debug: quiet, info: quiet, log: quiet, warn: console.warn, error: console.error,
+    };
     bundleWorkflowCode({ ...options, logger }).then(({ code }) => {
       mkdirSync(path.dirname(out), { recursive: true });
       writeFileSync(out, code);
