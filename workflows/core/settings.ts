@@ -55,7 +55,10 @@ function settingsSchemas() {
      * never alerts. The refusal itself is notified to the ERP at once.
      */
     needsAttentionAlertHours: z.union([z.literal(false), z.number().positive().max(8760)]).optional(),
-    /** `false`: nothing about this PO goes to the ERP endpoints (its late and booking-overdue alerts still do). */
+    /**
+     * `false`: nothing about this PO goes to the ERP endpoints (its late and booking-overdue alerts
+     * still do).
+     */
     notifyErp: z.boolean().optional(),
   });
 

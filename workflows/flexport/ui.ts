@@ -5,7 +5,8 @@
 import { nextDeadlines } from './deadlines';
 import { type Command, type Deadline, type PoState } from './state';
 import { purchaseOrderSearchAttributes } from './messages';
-import { deliveriesLine, type DeliveriesView } from '../core/notification-outbox';
+import type { DeliveriesView } from '../core/notification-outbox';
+import { lastChangeLine, notificationsLine, waitingForLine } from '../core/ui-details';
 import { uiPublisher } from '../core/workflow-support';
 
 export function publisher(): (state: PoState, deliveries?: DeliveriesView) => void {
@@ -51,7 +52,6 @@ export function commandSummary(state: PoState, command: Command): string {
 }
 
 function currentDetails(state: PoState, deliveries?: DeliveriesView): string {
-  const last = state.history[state.history.length - 1];
   const flags = [
     state.acknowledged ? 'acknowledged' : 'not acknowledged',
     state.bookingOverdue ? '**booking overdue**' : undefined,
@@ -76,20 +76,13 @@ function currentDetails(state: PoState, deliveries?: DeliveriesView): string {
       state.lines.map((l) => `${l.itemKey} ${l.bookedUnits}/${l.units} (${l.booking})`).join(', '),
     `- bookings: ${state.bookings.map((b) => `${b.name} (${b.status})`).join(', ') || 'none'}`,
     `- milestones: ${milestones.join(', ') || 'none yet'}`,
-    `- waiting for: ` +
-      (state.pending
-        ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}`
-        : 'nothing'),
+    waitingForLine(state.pending),
     `- next: ${next.join('; ') || 'nothing scheduled'}`,
-    deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
+    notificationsLine(deliveries),
     state.lastError
       ? `- last provider error (${state.lastError.status}): ${state.lastError.message}`
       : undefined,
-    last
-      ? `- last change ${last.at}: ${last.from} → ${last.to}` +
-        (last.change ? ` (${last.change})` : '') +
-        `: ${last.cause}`
-      : undefined,
+    lastChangeLine(state.history),
   ]
     .filter(Boolean)
     .join('\n');

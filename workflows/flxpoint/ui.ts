@@ -5,7 +5,8 @@
  */
 import { nextPollAt, type FlxpointCommand, type FlxpointPoState } from './lifecycle';
 import { flxpointSearchAttributes } from './messages';
-import { deliveriesLine, type DeliveriesView } from '../core/notification-outbox';
+import type { DeliveriesView } from '../core/notification-outbox';
+import { lastChangeLine, notificationsLine, waitingForLine } from '../core/ui-details';
 import { uiPublisher } from '../core/workflow-support';
 
 export function publisher(): (state: FlxpointPoState, deliveries: DeliveriesView | undefined) => void {
@@ -32,7 +33,6 @@ export function commandSummary(state: FlxpointPoState, command: FlxpointCommand)
 }
 
 function currentDetails(state: FlxpointPoState, deliveries: DeliveriesView | undefined): string {
-  const last = state.history[state.history.length - 1];
   return [
     `## PO ${state.name}: **${state.status}**`,
     `- provider: flxpoint` +
@@ -48,21 +48,14 @@ function currentDetails(state: FlxpointPoState, deliveries: DeliveriesView | und
       state.po.purchaseOrderItems
         .map((i) => `${i.sku ?? `variant ${i.inventoryVariantId}`}×${i.quantity}`)
         .join(', '),
-    `- waiting for: ` +
-      (state.pending
-        ? `${state.pending.intent} (${state.pending.cause}) since ${state.pending.since}`
-        : 'nothing'),
+    waitingForLine(state.pending),
     `- next status read: ${nextPollAt(state) ?? 'none scheduled'}`,
-    deliveries ? `- notifications: ${deliveriesLine(deliveries, (text) => `**${text}**`)}` : undefined,
+    notificationsLine(deliveries),
     state.lastError
       ? `- last Flxpoint error (${state.lastError.status}, ${state.lastError.during}): ` +
         state.lastError.message
       : undefined,
-    last
-      ? `- last change ${last.at}: ${last.from} → ${last.to}` +
-        (last.change ? ` (${last.change})` : '') +
-        `: ${last.cause}`
-      : undefined,
+    lastChangeLine(state.history),
   ]
     .filter(Boolean)
     .join('\n');
