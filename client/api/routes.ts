@@ -20,6 +20,7 @@ export type ApiSchemaName =
   | 'PurchaseOrder'
   | 'PurchaseOrderPage'
   | 'BatchResult'
+  | 'RequestInProgress'
   | 'Problem';
 
 export interface ApiRoute {
@@ -32,6 +33,8 @@ export interface ApiRoute {
   write: boolean;
   /** The schema of the JSON body; absent: the route takes none (or an optional empty one). */
   requestBody?: ApiSchemaName;
+  /** Query parameters, each with its meaning (all optional, all strings on the wire). */
+  query?: Record<string, string>;
   /** Status code -> the schema of its body (`Problem` for every 4xx). */
   responses: Record<number, ApiSchemaName>;
 }
@@ -72,6 +75,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     operationId: 'listPurchaseOrders',
     summary: 'List purchase orders by name, status, provider, lateness or buyer reference, a page at a time',
     write: false,
+    query: {
+      name: 'a PO name: the PO at whichever provider follows it',
+      status: 'only these statuses (comma-separated)',
+      provider: 'only POs at this provider',
+      late: 'true: only POs past their must-arrive date without delivery; false: only the others',
+      buyerRef: "the buyer's legal entity reference",
+      pageSize: 'at most this many POs in the page (1-1000, default 100)',
+      pageToken: "the previous page's nextPageToken (opaque)",
+    },
     responses: { 200: 'PurchaseOrderPage', 400: 'Problem', ...ALWAYS },
   },
   {
