@@ -61,7 +61,8 @@ const collect = (value: string, previous: string[] = []) => [
 program
   .command('start')
   .description(
-    'run the whole stack: Temporal dev server + Web UI, sandbox, worker, webhook receiver (only the parts whose address is not configured)',
+    'run the whole stack: Temporal dev server + Web UI, sandbox, worker, webhook receiver ' +
+      '(only the parts whose address is not configured)',
   )
   .action(async () => (await import('./start')).runStart());
 
@@ -73,9 +74,8 @@ program
   .action(async () => {
     const { installTemporalBinaries, resolveBinaryPath } = await import('../worker/temporal-binaries');
     const installed = installTemporalBinaries((line) => console.error(line));
-    console.log(
-      `${installed ? 'installed' : 'already installed'}: ${resolveBinaryPath('cli')}, ${resolveBinaryPath('testServer')}`,
-    );
+    const paths = `${resolveBinaryPath('cli')}, ${resolveBinaryPath('testServer')}`;
+    console.log(`${installed ? 'installed' : 'already installed'}: ${paths}`);
   });
 
 program
@@ -88,7 +88,8 @@ program
 program
   .command('webhooks')
   .description(
-    'run only the webhook receiver (POST /webhooks/flexport on WEBHOOK_PORT, secret WEBHOOK_SECRET) and the event reconciler',
+    'run only the webhook receiver (POST /webhooks/flexport on WEBHOOK_PORT, secret WEBHOOK_SECRET) ' +
+      'and the event reconciler',
   )
   .option('--accept-sha1', 'also accept the older X-Hub-Signature: sha1= header')
   .option('--max-body-bytes <n>', 'refuse larger bodies with 413', Number)
@@ -99,7 +100,8 @@ program
 program
   .command('codec-server')
   .description(
-    'run only the codec server the Web UI decrypts payloads through (POST /encode, /decode on POFLOW_CODEC_PORT)',
+    'run only the codec server the Web UI decrypts payloads through ' +
+      '(POST /encode, /decode on POFLOW_CODEC_PORT)',
   )
   .option(
     '--host <host>',
@@ -108,7 +110,8 @@ program
   )
   .option(
     '--allow-no-auth',
-    'with --host other than loopback: serve without POFLOW_CODEC_AUTH_TOKEN (only behind a proxy that authenticates)',
+    'with --host other than loopback: serve without POFLOW_CODEC_AUTH_TOKEN ' +
+      '(only behind a proxy that authenticates)',
   )
   .action(async (options: { host: string; allowNoAuth?: boolean }) =>
     (await import('./commands/codec-server')).runCodecServer(options),
@@ -135,7 +138,8 @@ const withSettings = (command: Command) =>
 
 withSettings(program.command('submit <po.json>'))
   .description(
-    "submit a purchase order (a Flexport v3 create body, or with --provider flxpoint Flxpoint's create request) and start its workflow",
+    'submit a purchase order (a Flexport v3 create body, ' +
+      "or with --provider flxpoint Flxpoint's create request) and start its workflow",
   )
   .action(async (file: string, options: SettingsOptions) => {
     const { submit } = await import('./commands/submit');
@@ -145,7 +149,8 @@ withSettings(program.command('submit <po.json>'))
 program
   .command('status <name>')
   .description(
-    'show one purchase order: status, flags, dates, bookings or Flxpoint status, what comes next, Web UI link',
+    'show one purchase order: status, flags, dates, bookings or Flxpoint status, ' +
+      'what comes next, Web UI link',
   )
   .addOption(providerOption())
   .option('--history', 'every transition, not only the last')
@@ -181,7 +186,8 @@ program
 program
   .command('amend <name> <po.json>')
   .description(
-    'replace a purchase order with an amended one (a full replacement; name, buyer and seller stay; at Flxpoint only a PO it refused)',
+    'replace a purchase order with an amended one ' +
+      '(a full replacement; name, buyer and seller stay; at Flxpoint only a PO it refused)',
   )
   .addOption(providerOption())
   .addOption(waitOption())
@@ -229,7 +235,8 @@ program
 
 withSettings(program.command('import <file>'))
   .description(
-    'start many purchase orders from a CSV (one row per line item; Flexport only) or JSON (array of POs) export',
+    'start many purchase orders from a CSV (one row per line item; Flexport only) ' +
+      'or JSON (array of POs) export',
   )
   .option('--concurrency <n>', 'POs started at once', Number, DEFAULT_IMPORT_CONCURRENCY)
   .option('--start-valid', 'start the valid POs even when others have problems')
@@ -244,7 +251,9 @@ withSettings(program.command('import <file>'))
 
 withSettings(program.command('adopt [name]'))
   .description(
-    "follow a PO poflow did not create (made in the provider's UI or by another integration): read it at the provider (a Flxpoint PO by its number) and start its workflow in the state shown there; --all walks every open PO (Flexport only)",
+    "follow a PO poflow did not create (made in the provider's UI or by another integration): " +
+      'read it at the provider (a Flxpoint PO by its number) ' +
+      'and start its workflow in the state shown there; --all walks every open PO (Flexport only)',
   )
   .option(
     '--all',
@@ -278,7 +287,8 @@ const reconciler = program
 reconciler
   .command('dead-letters')
   .description(
-    'the events the reconciler gave up on after its tries (id, type, why, tries; never the payload), and those it will try again',
+    'the events the reconciler gave up on after its tries (id, type, why, tries; never the payload), ' +
+      'and those it will try again',
   )
   .addOption(
     new Option('--provider <provider>', "whose event log's reconciler")
@@ -293,7 +303,8 @@ reconciler
 program
   .command('demo')
   .description(
-    'submit the example POs and play the provider side in the sandbox (acknowledge, book, ship), so the Web UI shows POs in several states',
+    'submit the example POs and play the provider side in the sandbox (acknowledge, book, ship), ' +
+      'so the Web UI shows POs in several states',
   )
   .option('--tag <tag>', 'appended to the example PO names (default: the time), so every run is fresh')
   .action(async (options: { tag?: string }) => {
