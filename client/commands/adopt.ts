@@ -99,14 +99,16 @@ function allFilters(options: AdoptOptions, walk: AdoptAllWalk): AdoptAllFilters 
   const status = options.status ?? 'open';
   if (!walk.statuses.includes(status)) {
     throw new BadInput(
-      `--status: ${JSON.stringify(status)} is not a PO status at the provider; expected one of ${walk.statuses.join(', ')}`,
+      `--status: ${JSON.stringify(status)} is not a PO status at the provider; ` +
+        `expected one of ${walk.statuses.join(', ')}`,
     );
   }
   if (options.updatedSince === undefined) return { status };
   const at = Date.parse(options.updatedSince);
   if (!/^\d{4}-\d{2}-\d{2}/.test(options.updatedSince) || Number.isNaN(at)) {
     throw new BadInput(
-      `--updated-since: ${JSON.stringify(options.updatedSince)} is not a date; expected YYYY-MM-DD or an ISO time such as 2026-11-30T08:00:00Z`,
+      `--updated-since: ${JSON.stringify(options.updatedSince)} is not a date; ` +
+        'expected YYYY-MM-DD or an ISO time such as 2026-11-30T08:00:00Z',
     );
   }
   return { status, updatedAfter: new Date(at).toISOString() };
@@ -126,7 +128,8 @@ async function adoptAll(
   const started = Date.now();
   const bar = progressBar(
     session,
-    'adopting |{bar}| {value}/{total} POs  adopted {adopted}  already {already}  refused {refused}  failed {failed}',
+    'adopting |{bar}| {value}/{total} POs  ' +
+      'adopted {adopted}  already {already}  refused {refused}  failed {failed}',
   );
   const counts = { adopted: 0, already: 0, refused: 0, failed: 0 };
   const results: (AdoptionResult | { name: string; outcome: 'failed'; reason: string })[] = [];
@@ -175,7 +178,8 @@ async function adoptAll(
       `${total} ${filters.status} purchase orders at ${settings.provider}` +
         (filters.updatedAfter ? ` updated since ${filters.updatedAfter}` : '') +
         ': ' +
-        `${counts.adopted} adopted, ${counts.already} already followed, ${counts.refused} refused, ${counts.failed} failed` +
+        `${counts.adopted} adopted, ${counts.already} already followed, ` +
+        `${counts.refused} refused, ${counts.failed} failed` +
         ` in ${seconds.toFixed(1)} s (${summary.posPerSecond.toFixed(1)} POs/s)`,
     ].join('\n'),
   );

@@ -197,7 +197,8 @@ async function waitFor(p: Play, done: (view: PoView) => boolean, what: string): 
     if (view && done(view)) return view;
     if (Date.now() > deadline) {
       throw new Error(
-        `PO ${p.po.name}: waited ${WAIT_MS / 1000} s for ${what}; is the whole stack running (poflow start: worker, sandbox, webhook receiver)?`,
+        `PO ${p.po.name}: waited ${WAIT_MS / 1000} s for ${what}; ` +
+          'is the whole stack running (poflow start: worker, sandbox, webhook receiver)?',
       );
     }
     await sleep(250);

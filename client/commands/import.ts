@@ -124,7 +124,8 @@ async function startAll(
 ): Promise<PoResult[]> {
   const bar = progressBar(
     session,
-    'importing |{bar}| {value}/{total} POs  started {started}  already {already}  refused {refused}  failed {failed}',
+    'importing |{bar}| {value}/{total} POs  ' +
+      'started {started}  already {already}  refused {refused}  failed {failed}',
   );
   const results: PoResult[] = new Array(pos.length);
   const counts = { started: 0, already: 0, refused: 0, failed: 0 };
