@@ -22,7 +22,8 @@ export async function listDeadLetters(session: Session, provider: Provider): Pro
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       throw new Error(
-        `no reconciler has run for ${provider} (workflow ${workflowId}): it starts with poflow start or poflow webhooks`,
+        `no reconciler has run for ${provider} (workflow ${workflowId}): ` +
+          'it starts with poflow start or poflow webhooks',
       );
     }
     throw new Error(
@@ -42,7 +43,8 @@ export async function listDeadLetters(session: Session, provider: Provider): Pro
     const shown = deadLetters.length < total ? `the last ${deadLetters.length} of ${total}` : `${total}`;
     const lines = [
       ...(deadLetters.length ? [table(rows(deadLetters, 'DEAD-LETTERED'))] : []),
-      `${shown} dead letter${total === 1 ? '' : 's'} at ${provider} (events the reconciler gave up on and moved past)`,
+      `${shown} dead letter${total === 1 ? '' : 's'} at ${provider} ` +
+        '(events the reconciler gave up on and moved past)',
       ...(retrying.length
         ? [
             '',

@@ -1,4 +1,7 @@
-/** `poflow sandbox`: only the provider sandbox, delivering webhooks to a receiver with a configured secret. */
+/**
+ * `poflow sandbox`: only the provider sandbox, delivering webhooks to a receiver with a configured
+ * secret.
+ */
 import { startSandbox } from '../../sandbox/server';
 import { webhookSecrets } from '../../webhooks/main';
 import { loadConfig } from '../../worker/config';
@@ -26,9 +29,8 @@ export async function runSandbox(options: { dbFile?: string; seed?: number }): P
     seed: options.seed,
     logger,
   });
-  logger.info(
-    `Flexport sandbox on ${sandbox.url}${webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : ''}; Ctrl-C stops it`,
-  );
+  const webhooksTo = webhooks.length ? `, webhooks to ${webhooks[0]!.url}` : '';
+  logger.info(`Flexport sandbox on ${sandbox.url}${webhooksTo}; Ctrl-C stops it`);
   await untilInterrupted();
   await sandbox.close();
 }

@@ -19,7 +19,8 @@ export async function submit(json: boolean, file: string, settings: PoSettingsIn
     print(session, { ...started, uiUrl }, () =>
       [
         started.alreadyStarted
-          ? `PO ${name} was already submitted: nothing new started (${PROVIDER_WORKFLOWS[provider].amendment})`
+          ? `PO ${name} was already submitted: nothing new started ` +
+            `(${PROVIDER_WORKFLOWS[provider].amendment})`
           : `PO ${name} submitted`,
         `  workflow  ${started.workflowId}`,
         ...(uiUrl ? [`  web ui    ${uiUrl}`] : []),

@@ -1,4 +1,7 @@
-/** `poflow worker`: only the workers, against the configured Temporal and providers, with their operations endpoints. */
+/**
+ * `poflow worker`: only the workers, against the configured Temporal and providers, with their
+ * operations endpoints.
+ */
 import { Client } from '@temporalio/client';
 import { loadConfig, providersCalled, requireProviderSettings } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
@@ -25,7 +28,9 @@ export async function runWorker(): Promise<void> {
       },
     });
     poflowLogger('worker').info(
-      `workers polling task queues ${workers.map((w) => w.options.taskQueue).join(', ')} on namespace ${config.temporal.namespace}; metrics, /healthz and /readyz on ${operations.url}; Ctrl-C stops them`,
+      `workers polling task queues ${workers.map((w) => w.options.taskQueue).join(', ')} ` +
+        `on namespace ${config.temporal.namespace}; ` +
+        `metrics, /healthz and /readyz on ${operations.url}; Ctrl-C stops them`,
     );
     try {
       // The SDK's workers shut down gracefully on SIGINT and SIGTERM: running activities finish first.
