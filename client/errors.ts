@@ -1,4 +1,7 @@
-/** How the command line fails: bad input (exit code 2, with the field and the reason) or anything else (1). */
+/**
+ * How the command line fails: bad input (exit code 2, with the field and the reason) or anything
+ * else (1).
+ */
 import type { FieldIssue } from '../workflows/core/parsing';
 
 /** A refusal of the user's input: exit code 2. `issues` say which fields and why. */

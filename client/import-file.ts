@@ -380,7 +380,9 @@ function buildPo({ name, rows }: PoRows): Candidate {
           row,
           po: name,
           field: column,
-          message: `is ${JSON.stringify(value)} here but ${JSON.stringify(first.value)} on row ${first.row}; every row of a PO must agree`,
+          message:
+            `is ${JSON.stringify(value)} here but ${JSON.stringify(first.value)} on row ${first.row}; ` +
+            'every row of a PO must agree',
         });
       }
     }

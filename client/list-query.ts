@@ -30,7 +30,8 @@ export function listQuery(filters: ListFilters): string {
     for (const status of filters.status) {
       if (!(status in STATUS_MEANINGS)) {
         throw new BadInput(
-          `--status: ${JSON.stringify(status)} is not a status; expected one of ${Object.keys(STATUS_MEANINGS).join(', ')}`,
+          `--status: ${JSON.stringify(status)} is not a status; ` +
+            `expected one of ${Object.keys(STATUS_MEANINGS).join(', ')}`,
         );
       }
     }
@@ -41,7 +42,8 @@ export function listQuery(filters: ListFilters): string {
   if (filters.late !== undefined) clauses.push(`${SearchAttributes.PoLate.name} = ${filters.late}`);
   if (filters.provider !== undefined && !(PROVIDERS as readonly string[]).includes(filters.provider)) {
     throw new BadInput(
-      `--provider: ${JSON.stringify(filters.provider)} is not a provider; expected one of ${PROVIDERS.join(', ')}`,
+      `--provider: ${JSON.stringify(filters.provider)} is not a provider; ` +
+        `expected one of ${PROVIDERS.join(', ')}`,
     );
   }
   const keywords: Array<[string, string | undefined, string]> = [
