@@ -21,7 +21,10 @@ import { PROVIDER_WORKFLOWS, type ProviderWorkflows } from '../workflows/provide
  */
 export const PO_LIMITS = { nameCharacters: 255, lines: 1000, jsonBytes: 256 * 1024 } as const;
 
-/** A provider's PO create body: the fields that name the PO and list its lines, and the checks made before it starts. */
+/**
+ * A provider's PO create body: the fields that name the PO and list its lines, and the checks made
+ * before it starts.
+ */
 export interface PoBody<T> {
   /** Flexport's `name`, Flxpoint's `purchaseOrderNumber`: the PO's name and its workflow id. */
   nameField: string;
@@ -40,7 +43,9 @@ export function sizeIssues(
     return [
       {
         path: '',
-        message: `the purchase order is ${size(bytes)} of JSON; at most ${size(PO_LIMITS.jsonBytes)} (split it into several POs)`,
+        message:
+          `the purchase order is ${size(bytes)} of JSON; at most ${size(PO_LIMITS.jsonBytes)} ` +
+          '(split it into several POs)',
       },
     ];
   }
@@ -58,7 +63,9 @@ export function sizeIssues(
   if (Array.isArray(lines) && lines.length > PO_LIMITS.lines) {
     issues.push({
       path: body.linesField,
-      message: `has ${lines.length} lines; at most ${PO_LIMITS.lines} per purchase order (split it into several POs)`,
+      message:
+        `has ${lines.length} lines; at most ${PO_LIMITS.lines} per purchase order ` +
+        '(split it into several POs)',
     });
   }
   return issues;
@@ -97,7 +104,8 @@ export function poBodyOf<P extends Provider = 'flexport'>(
 export class PurchaseOrderRejected extends BadInput {
   constructor(issues: FieldIssue[]) {
     super(
-      `purchase order refused: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+      'purchase order refused: ' +
+        issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
       issues,
     );
     this.name = 'PurchaseOrderRejected';

@@ -35,7 +35,8 @@ export class SandboxCounterpart {
       await this.http.get('network');
     } catch (err) {
       throw new Error(
-        `no poflow sandbox answers at ${this.baseUrl} (${(err as Error).message}); start one with poflow start or poflow sandbox`,
+        `no poflow sandbox answers at ${this.baseUrl} (${(err as Error).message}); ` +
+          'start one with poflow start or poflow sandbox',
       );
     }
   }

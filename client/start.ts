@@ -93,7 +93,8 @@ export async function runStart(): Promise<void> {
       });
       stops.push(sandbox.close);
       lines.push(
-        `  Sandbox      ${sandbox.url} (Flexport), ${sandbox.url}/flxpoint (Flxpoint); token from FLEXPORT_API_TOKEN or "sandbox"`,
+        `  Sandbox      ${sandbox.url} (Flexport), ${sandbox.url}/flxpoint (Flxpoint); ` +
+          'token from FLEXPORT_API_TOKEN or "sandbox"',
       );
     } else {
       lines.push(`  Flexport     ${config.flexport.baseUrl}`);
@@ -135,7 +136,10 @@ export async function runStart(): Promise<void> {
   }
 }
 
-/** The task queues served, each provider's budget, and the providers whose requests go from another process. */
+/**
+ * The task queues served, each provider's budget, and the providers whose requests go from another
+ * process.
+ */
 function workersLine(config: Config, workers: Worker[]): string {
   const queues = workers.map((worker) => {
     const provider = PROVIDERS.find((p) => hostOf(p).activityQueue?.taskQueue === worker.options.taskQueue);
