@@ -7,6 +7,7 @@
  */
 import type { Duration } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CodecKeyError, loadCodecKeys, type CodecKeys } from '../codec/keys';
@@ -130,6 +131,14 @@ const Env = z.object({
   POFLOW_UNKNOWN_PO_EVENTS: z
     .enum(UNKNOWN_PO_RULES, { error: `expected one of ${UNKNOWN_PO_RULES.join(', ')}` })
     .default('adopt'),
+  POFLOW_API_PORT: port(8600),
+  POFLOW_API_HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
+  POFLOW_API_TOKENS: optionalText,
+  POFLOW_API_RATE_LIMIT: optionalText
+    .pipe(z.string().regex(/^\d+$/, 'expected a whole number of requests per second').optional())
+    .transform((v) => (v === undefined ? DEFAULT_API_RATE_LIMIT : Number(v)))
+    .pipe(z.number().min(1, 'must be at least 1 request per second')),
+  POFLOW_API_CORS_ORIGINS: optionalText,
 });
 
 /**
@@ -204,6 +213,103 @@ interface ConfigOfProcess {
   logLevel: LogLevel;
   /** ERP endpoints for the PO notifications, and the chat webhook for alerts (none: log line only). */
   notifications: { endpoints: NotifyEndpoint[]; alertWebhookUrl?: string };
+  api: ApiSettings;
+}
+
+/** The ERP's HTTP API (`poflow api`, and inside `poflow start`). */
+export interface ApiSettings {
+  port: number;
+  /** 127.0.0.1 unless `POFLOW_API_HOST` says otherwise: TLS is terminated by a proxy in front. */
+  host: string;
+  /** Who may call it: `POFLOW_API_TOKENS`, else `.data/api-tokens`; none: `poflow api` refuses to start. */
+  tokens: ApiToken[];
+  /** Where the tokens came from, for messages: never the tokens themselves. */
+  tokensSource?: string;
+  /** Requests per second per token (`POFLOW_API_RATE_LIMIT`). */
+  rateLimit: number;
+  /** Browser origins answered with CORS headers (`POFLOW_API_CORS_ORIGINS`); none: CORS off. */
+  corsOrigins: string[];
+  /** `/metrics`, `/healthz`, `/readyz` of `poflow api`: `POFLOW_METRICS_PORT`, else 9467. */
+  metricsPort: number;
+}
+
+/** A caller of the API: its name (logged, never the token) and whether it may write. */
+export interface ApiToken {
+  name: string;
+  token: string;
+  access: 'read' | 'write';
+}
+
+export const DEFAULT_API_RATE_LIMIT = 50;
+const API_METRICS_PORT = 9467;
+const API_TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const API_TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+/** The token file `poflow start` generates when `POFLOW_API_TOKENS` is unset. */
+export function apiTokenFile(dataDir = DATA_DIR): string {
+  return path.join(dataDir, 'api-tokens');
+}
+
+/**
+ * `name:token[:read],...` (commas or new lines; `#` starts a comment line). Refused with the
+ * source and the entry's number (and name), never the token.
+ */
+export function parseApiTokens(text: string, source: string): ApiToken[] {
+  const entries = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length === 0) throw new ConfigError(`${source}: no tokens (expected name:token[:read],...)`);
+  const tokens: ApiToken[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const at = `${source}: entry ${index + 1}`;
+    const [name = '', token = '', access, ...rest] = entry.split(':');
+    if (token === '' || rest.length > 0 || (access !== undefined && access !== 'read')) {
+      throw new ConfigError(`${at}: expected name:token or name:token:read`);
+    }
+    if (!API_TOKEN_NAME.test(name))
+      throw new ConfigError(`${at}: the name must be 1-64 of A-Z a-z 0-9 . _ -`);
+    if (!API_TOKEN.test(token)) {
+      throw new ConfigError(
+        `${at} (${name}): the token must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = - ` +
+          '(generate one with: openssl rand -base64 32)',
+      );
+    }
+    const same = tokens.findIndex((t) => t.name === name || t.token === token);
+    if (same >= 0) {
+      const what = tokens[same]!.name === name ? `the name ${name}` : 'the token';
+      throw new ConfigError(`${at} (${name}): ${what} of entry ${same + 1} again`);
+    }
+    tokens.push({ name, token, access: access === 'read' ? 'read' : 'write' });
+  }
+  return tokens;
+}
+
+function apiSettings(env: NodeJS.ProcessEnv, e: z.output<typeof Env>): ApiSettings {
+  let tokens: ApiToken[] = [];
+  let tokensSource: string | undefined;
+  const file = apiTokenFile();
+  if (e.POFLOW_API_TOKENS !== undefined) {
+    tokensSource = 'POFLOW_API_TOKENS';
+    tokens = parseApiTokens(e.POFLOW_API_TOKENS, tokensSource);
+  } else if (existsSync(file)) {
+    tokensSource = file;
+    tokens = parseApiTokens(readFileSync(file, 'utf8'), file);
+  }
+  return {
+    port: e.POFLOW_API_PORT,
+    host: e.POFLOW_API_HOST,
+    tokens,
+    tokensSource,
+    rateLimit: e.POFLOW_API_RATE_LIMIT,
+    corsOrigins:
+      e.POFLOW_API_CORS_ORIGINS?.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean) ?? [],
+    metricsPort: env.POFLOW_METRICS_PORT?.trim() ? e.POFLOW_METRICS_PORT : API_METRICS_PORT,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -265,6 +371,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: configured(() => logLevelFrom(env)),
     notifications: configured(() => loadNotifyConfig(env)),
+    api: apiSettings(env, e),
   };
 }
 
