@@ -5,7 +5,7 @@
  * create in flight all end in "accepted, still in progress" with the command that follows it.
  */
 import type { Client, WorkflowHandle, WorkflowUpdateHandle } from '@temporalio/client';
-import { anyPoMessages, type AnyPoView } from '../../providers';
+import { anyPoMessages, type AnyPoView } from '../providers';
 
 export type RequestOutcome =
   | { kind: 'done'; view: AnyPoView }
