@@ -8,6 +8,8 @@ import { BadInput } from './errors';
 import { STATUS_MEANINGS } from '../workflows/core/status';
 
 export interface ListFilters {
+  /** One PO's name, at whichever provider follows it (the ERP API's `name=`). */
+  name?: string;
   status?: string[];
   late?: boolean;
   buyer?: string;
@@ -47,6 +49,7 @@ export function listQuery(filters: ListFilters): string {
     );
   }
   const keywords: Array<[string, string | undefined, string]> = [
+    ['name', filters.name, `${SearchAttributes.PoName.name} =`],
     ['--buyer', filters.buyer, `${SearchAttributes.PoBuyerRef.name} =`],
     ['--seller', filters.seller, `${SearchAttributes.PoSellerRef.name} =`],
     ['--provider', filters.provider, `${SearchAttributes.PoProvider.name} =`],

@@ -6,7 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { startWith } from '../providers';
 import type { StartedPurchaseOrder } from '../providers/start-once';
-import { BadInput } from './errors';
+import { BadInput, causeChain } from './errors';
 import { DEFAULT_PROVIDER, type Provider } from '../workflows/core/choices';
 import { parseWith, type FieldIssue, type Parsed } from '../workflows/core/parsing';
 import { capabilityRefusal } from '../workflows/core/provider';
@@ -122,20 +122,87 @@ export function capabilityIssues(settings: PoSettings): FieldIssue[] {
   return [{ path: 'poll', message: `applies only where POs are read on a schedule (${polling})` }];
 }
 
+/** A PO and its settings as their schemas passed them, or the issues of each (paths of its own). */
+export type CheckedPurchaseOrder =
+  { ok: true; po: unknown; settings: PoSettings } | { ok: false; po: FieldIssue[]; settings: FieldIssue[] };
+
+/**
+ * The checks made before a PO starts: its body against `PO_LIMITS` and its provider's schema (the
+ * provider its settings name), its settings against theirs and the provider's capabilities.
+ */
+export function checkPurchaseOrder(po: unknown, settings: PoSettingsInput = {}): CheckedPurchaseOrder {
+  const parsedSettings = parseWith(PoSettings, settings);
+  const settingsIssues = parsedSettings.ok ? capabilityIssues(parsedSettings.value) : parsedSettings.issues;
+  const parsed = poBodyOf(settings.provider ?? DEFAULT_PROVIDER).validate(po);
+  if (!parsed.ok || !parsedSettings.ok || settingsIssues.length > 0) {
+    return { ok: false, po: parsed.ok ? [] : parsed.issues, settings: settingsIssues };
+  }
+  return { ok: true, po: parsed.value, settings: parsedSettings.value };
+}
+
 /** Starts the PO's workflow at the provider its settings name, once the PO and settings pass their checks. */
 export async function startPurchaseOrder(
   client: Client,
   po: unknown,
   settings: PoSettingsInput = {},
 ): Promise<StartedPurchaseOrder> {
-  const parsedSettings = parseWith(PoSettings, settings);
-  const settingsIssues = parsedSettings.ok ? capabilityIssues(parsedSettings.value) : parsedSettings.issues;
-  const parsed = poBodyOf(settings.provider ?? DEFAULT_PROVIDER).validate(po);
-  if (!parsed.ok || !parsedSettings.ok || settingsIssues.length > 0) {
+  const checked = checkPurchaseOrder(po, settings);
+  if (!checked.ok) {
     throw new PurchaseOrderRejected([
-      ...(parsed.ok ? [] : parsed.issues),
-      ...settingsIssues.map((i) => ({ ...i, path: `settings.${i.path}` })),
+      ...checked.po,
+      ...checked.settings.map((i) => ({ ...i, path: `settings.${i.path}` })),
     ]);
   }
-  return startWith(client, parsed.value, parsedSettings.value);
+  return startWith(client, checked.po, checked.settings);
+}
+
+export type StartOutcome = 'started' | 'already_started' | 'refused' | 'failed';
+
+/** What became of one PO of many: a refusal or a failure is its result, so the others go on. */
+export interface StartAttempt {
+  outcome: StartOutcome;
+  workflowId?: string;
+  /** Why it was refused or failed. */
+  message?: string;
+  issues?: FieldIssue[];
+}
+
+/** Starts one PO of many (`poflow import`, the ERP API's batch). */
+export async function tryStartPurchaseOrder(
+  client: Client,
+  po: unknown,
+  settings: PoSettingsInput,
+): Promise<StartAttempt> {
+  try {
+    const started = await startPurchaseOrder(client, po, settings);
+    return {
+      outcome: started.alreadyStarted ? 'already_started' : 'started',
+      workflowId: started.workflowId,
+    };
+  } catch (err) {
+    if (err instanceof PurchaseOrderRejected) {
+      return { outcome: 'refused', message: err.message, issues: err.issues };
+    }
+    return { outcome: 'failed', message: causeChain(err).join(': ') };
+  }
+}
+
+/** `run` over `items`, at most `concurrency` at once; the results in the items' order. */
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  run: (item: T, index: number) => Promise<R>,
+  onResult: (result: R) => void = () => {},
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const runner = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index]!, index);
+      onResult(results[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, runner));
+  return results;
 }

@@ -9,9 +9,9 @@ import type { FieldIssue } from '../../workflows/core/parsing';
 import type { PoSettingsInput } from '../../workflows/core/settings';
 import { capabilityRefusal } from '../../workflows/core/provider';
 import { PROVIDER_WORKFLOWS } from '../../workflows/providers';
-import { BadInput, causeChain } from '../errors';
+import { BadInput } from '../errors';
 import { formatOf, planImport, type ImportedPo, type ImportPlan, type ImportProblem } from '../import-file';
-import { poBodyOf, PurchaseOrderRejected, startPurchaseOrder } from '../purchase-orders';
+import { inParallel, poBodyOf, tryStartPurchaseOrder, type StartOutcome } from '../purchase-orders';
 import { progressBar } from '../progress';
 import { print, readText, withSession, type Session } from '../session';
 
@@ -21,7 +21,7 @@ export interface ImportOptions {
   settings: PoSettingsInput;
 }
 
-type Outcome = 'started' | 'already_started' | 'refused' | 'failed';
+type Outcome = StartOutcome;
 
 interface PoResult {
   name: string;
@@ -127,45 +127,23 @@ async function startAll(
     'importing |{bar}| {value}/{total} POs  ' +
       'started {started}  already {already}  refused {refused}  failed {failed}',
   );
-  const results: PoResult[] = new Array(pos.length);
   const counts = { started: 0, already: 0, refused: 0, failed: 0 };
   bar?.start(pos.length, 0, counts);
-  let next = 0;
-  const runner = async () => {
-    while (next < pos.length) {
-      const index = next++;
-      const result = await startOne(session, pos[index]!, options.settings);
-      results[index] = result;
-      counts[result.outcome === 'already_started' ? 'already' : result.outcome] += 1;
-      bar?.increment(1, counts);
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, pos.length) }, runner));
+    return await inParallel(
+      pos,
+      options.concurrency,
+      async ({ name, source, po }): Promise<PoResult> => ({
+        name,
+        source,
+        ...(await tryStartPurchaseOrder(session.client, po, options.settings)),
+      }),
+      (result) => {
+        counts[result.outcome === 'already_started' ? 'already' : result.outcome] += 1;
+        bar?.increment(1, counts);
+      },
+    );
   } finally {
     bar?.stop();
-  }
-  return results;
-}
-
-async function startOne(
-  session: Session,
-  imported: ImportedPo<unknown>,
-  settings: PoSettingsInput,
-): Promise<PoResult> {
-  const { name, source } = imported;
-  try {
-    const started = await startPurchaseOrder(session.client, imported.po, settings);
-    return {
-      name,
-      source,
-      outcome: started.alreadyStarted ? 'already_started' : 'started',
-      workflowId: started.workflowId,
-    };
-  } catch (err) {
-    if (err instanceof PurchaseOrderRejected) {
-      return { name, source, outcome: 'refused', message: err.message, issues: err.issues };
-    }
-    return { name, source, outcome: 'failed', message: causeChain(err).join(': ') };
   }
 }

@@ -1,5 +1,6 @@
 /** `poflow list`: POs through a visibility query on their search attributes. */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
 import { SearchAttributes } from '../../workflows/core/search-attributes';
 import { BadInput } from '../errors';
 import { queryUiUrl, table, workflowUiUrl } from '../format';
@@ -69,10 +70,19 @@ export async function listPurchaseOrders(
 }
 
 function summaryOf(session: Session, execution: WorkflowExecutionInfo): PoSummary {
-  const attributes = execution.typedSearchAttributes;
+  const { workflowId, typedSearchAttributes } = execution;
+  return poSummaryOf(workflowId, typedSearchAttributes, workflowUiUrl(session.config, workflowId));
+}
+
+/** A PO as visibility lists it, from its search attributes: `poflow list` and the ERP API's list. */
+export function poSummaryOf(
+  workflowId: string,
+  attributes: TypedSearchAttributes,
+  uiUrl: string | undefined,
+): PoSummary {
   const day = (date: Date | undefined) => date?.toISOString().slice(0, 10);
   return {
-    name: attributes.get(SearchAttributes.PoName) ?? execution.workflowId,
+    name: attributes.get(SearchAttributes.PoName) ?? workflowId,
     provider: attributes.get(SearchAttributes.PoProvider),
     status: attributes.get(SearchAttributes.PoStatus),
     late: attributes.get(SearchAttributes.PoLate) ?? false,
@@ -81,7 +91,7 @@ function summaryOf(session: Session, execution: WorkflowExecutionInfo): PoSummar
     cargoReadyDate: day(attributes.get(SearchAttributes.PoCargoReadyDate)),
     mustArriveDate: day(attributes.get(SearchAttributes.PoMustArriveDate)),
     shipmentIds: attributes.get(SearchAttributes.PoShipmentIds) ?? [],
-    workflowId: execution.workflowId,
-    uiUrl: workflowUiUrl(session.config, execution.workflowId),
+    workflowId,
+    uiUrl,
   };
 }
