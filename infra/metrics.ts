@@ -137,6 +137,24 @@ export const latePurchaseOrders = new Gauge({
   registers: [registry],
 });
 
+export const apiRequests = new Counter({
+  name: 'poflow_api_requests_total',
+  help:
+    'Requests to the ERP API by route (its OpenAPI path; unmatched for none), method and status ' + 'code',
+  labelNames: ['route', 'method', 'status'] as const,
+  registers: [registry],
+});
+
+export const apiRequestSeconds = new Histogram({
+  name: 'poflow_api_request_seconds',
+  help:
+    'How long the ERP API took to answer, by route, method and status code (updates include their ' +
+    'wait for the outcome, up to Prefer: wait)',
+  labelNames: ['route', 'method', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
 /**
  * got hooks that time every request of a provider client. The endpoint is the method and the path
  * under the client's base URL with ids replaced by `:id`, so the label set stays small.
