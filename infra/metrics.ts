@@ -139,8 +139,7 @@ export const latePurchaseOrders = new Gauge({
 
 export const apiRequests = new Counter({
   name: 'poflow_api_requests_total',
-  help:
-    'Requests to the ERP API by route (its OpenAPI path; unmatched for none), method and status ' + 'code',
+  help: 'Requests to the ERP API by route (its OpenAPI path; unmatched for none), method and status code',
   labelNames: ['route', 'method', 'status'] as const,
   registers: [registry],
 });
