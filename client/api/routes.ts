@@ -44,13 +44,14 @@ const ALWAYS = { 401: 'Problem', 429: 'Problem' } as const;
 /** The problems a write can answer besides: bad input, a read-only token, a body too large. */
 const WRITE = { ...ALWAYS, 400: 'Problem', 403: 'Problem', 413: 'Problem', 422: 'Problem' } as const;
 /**
- * An update of one PO: 200 with the PO once the outcome came within `Prefer: wait`, 202 with the
- * PO as it stands (and `Location`) when it is still under way; 404 no such PO; 409 refused by the
- * PO's rules or the provider (the reason in `detail`), 422 refused for its fields.
+ * An update of one PO: 200 with the PO once the outcome came within `Prefer: wait`, 202 with
+ * where the request stands (RequestInProgress, and `Location`) when it is still under way; 404 no
+ * such PO; 409 refused by the PO's rules or the provider (the reason in `detail`), 422 refused for
+ * its fields.
  */
 const UPDATE = {
   200: 'PurchaseOrder',
-  202: 'PurchaseOrder',
+  202: 'RequestInProgress',
   404: 'Problem',
   409: 'Problem',
   ...WRITE,
