@@ -171,9 +171,10 @@ const PARAMETERS: Record<string, JsonSchema> = {
     in: 'header',
     required: false,
     description:
-      'How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in ' +
-      'time: 202 with the PO as it stands and a `Location` to follow it',
-    schema: { type: 'string', pattern: '^\\s*wait=\\d+\\s*$' },
+      'How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the ' +
+      "command line's --wait). When it does not come in time: 202 with where the request stands and a " +
+      '`Location` to follow the PO',
+    schema: { type: 'string', examples: ['wait=30'] },
   },
   'Idempotency-Key': {
     name: 'Idempotency-Key',
@@ -214,6 +215,15 @@ const HEADERS: Record<string, JsonSchema> = {
     description: "The PO's URL: `/v1/purchase-orders/{provider}/{name}`",
     schema: { type: 'string' },
   },
+  'Content-Location': {
+    description: "The PO's URL, when the answer is a PO that was there already",
+    schema: { type: 'string' },
+  },
+  'Preference-Applied': { description: 'The wait honoured, e.g. `wait=30`', schema: { type: 'string' } },
+  'Idempotent-Replayed': {
+    description: '`true`: the answer given before to this `Idempotency-Key`; nothing was done again',
+    schema: { type: 'string', enum: ['true'] },
+  },
   'Retry-After': { description: 'Seconds to wait before asking again', schema: { type: 'integer' } },
 };
 
@@ -231,7 +241,7 @@ const SECURITY_SCHEMES: Record<string, JsonSchema> = {
 const STATUS_TEXT: Record<number, string> = {
   200: 'The purchase order',
   201: 'Started: the purchase order as it stands',
-  202: 'Accepted, still in progress: the purchase order as it stands (`Location` to follow it)',
+  202: 'Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO)',
   400: 'Bad request: malformed JSON, a bad parameter or page token, a field refused',
   401: 'No token, or an unknown one',
   403: 'A read token may not write',
@@ -254,6 +264,24 @@ const ROUTE_STATUS_TEXT: Record<string, Record<number, string>> = {
   getPurchaseOrder: { 200: 'The purchase order: its state and history' },
 };
 
+/** The headers a response may carry: where the PO is, the wait honoured, a replayed answer. */
+function responseHeaders(route: ApiRoute, code: number): JsonSchema | undefined {
+  const names: string[] = [];
+  const onePo = route.responses[code] === 'PurchaseOrder' || route.responses[code] === 'RequestInProgress';
+  if (onePo && (code === 201 || code === 202)) names.push('Location');
+  if (onePo && code === 200 && route.write) names.push('Content-Location');
+  if (route.write && route.responses[UPDATE_STATUS] === 'RequestInProgress' && code < 300) {
+    names.push('Preference-Applied');
+  }
+  if (route.write && code < 500) names.push('Idempotent-Replayed');
+  if (code === 429) names.push('Retry-After');
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+}
+
+/** The status by which an update of one PO is known: it can answer "still under way". */
+const UPDATE_STATUS = 202;
+
 function operation(route: ApiRoute): JsonSchema {
   const onPo = route.path.includes('{provider}');
   const parameters: JsonSchema[] = [
@@ -268,12 +296,7 @@ function operation(route: ApiRoute): JsonSchema {
     const code = Number(status);
     const description = ROUTE_STATUS_TEXT[route.operationId]?.[code] ?? STATUS_TEXT[code];
     if (description === undefined) throw new Error(`${route.operationId}: no description for status ${code}`);
-    const headers =
-      code === 201 || code === 202
-        ? { Location: { $ref: '#/components/headers/Location' } }
-        : code === 429
-          ? { 'Retry-After': { $ref: '#/components/headers/Retry-After' } }
-          : undefined;
+    const headers = responseHeaders(route, code);
     responses[status] = {
       description,
       ...(headers ? { headers } : {}),

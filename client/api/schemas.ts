@@ -25,6 +25,7 @@ import { MILESTONES } from '../../workflows/flexport/state';
 import { STATUS_MEANINGS, type PoStatus } from '../../workflows/core/status';
 import type { AdoptionResult as AdoptionResultType } from '../../providers/start-once';
 import type { PoSummary } from '../commands/list';
+import type { Verb } from '../purchase-order-requests';
 import { PO_LIMITS } from '../purchase-orders';
 import { MAX_BATCH, type ApiSchemaName } from './routes';
 
@@ -458,10 +459,15 @@ export const BatchResult = z
           index: Count.describe('Its place in `purchaseOrders`'),
           name: z.string().optional().describe('Absent when the body has no readable name'),
           provider: Provider,
-          outcome: z.enum(['started', 'already_followed', 'refused']),
+          outcome: z
+            .enum(['started', 'already_followed', 'refused', 'failed'])
+            .describe(
+              '`refused`: its fields or the provider said no (`detail`, `errors`); `failed`: poflow could ' +
+                'not start it (try it again)',
+            ),
           workflowId: z.string().optional(),
           location: z.string().optional().describe('Where to read it, for a PO started or already followed'),
-          detail: z.string().optional().describe('Why a PO was refused'),
+          detail: z.string().optional().describe('Why a PO was refused or failed'),
           errors: z.array(FieldError).optional().describe('The fields that were refused'),
         }),
       )
@@ -473,7 +479,7 @@ export const RequestInProgress = z
   .strictObject({
     name: z.string(),
     provider: Provider,
-    request: z.enum(['amend', 'cancel', 'close', 'book']),
+    request: z.enum(['amend', 'book', 'close', 'cancel'] satisfies Verb[]),
     outcome: z.literal('in_progress'),
     status: Status.optional().describe("The PO's status when the wait ran out, when it could be read"),
     location: z.string().describe('Where to follow it: `/v1/purchase-orders/{provider}/{name}`'),

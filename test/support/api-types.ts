@@ -184,12 +184,15 @@ export interface components {
          * @enum {string}
          */
         provider: 'flexport' | 'flxpoint';
-        /** @enum {string} */
-        outcome: 'started' | 'already_followed' | 'refused';
+        /**
+         * @description `refused`: its fields or the provider said no (`detail`, `errors`); `failed`: poflow could not start it (try it again)
+         * @enum {string}
+         */
+        outcome: 'started' | 'already_followed' | 'refused' | 'failed';
         workflowId?: string;
         /** @description Where to read it, for a PO started or already followed */
         location?: string;
-        /** @description Why a PO was refused */
+        /** @description Why a PO was refused or failed */
         detail?: string;
         /** @description The fields that were refused */
         errors?: components['schemas']['FieldError'][];
@@ -1467,6 +1470,26 @@ export interface components {
       workflowId: string;
       uiUrl?: string;
     };
+    /** @description A request accepted by the purchase order and still under way when the wait ran out */
+    RequestInProgress: {
+      name: string;
+      /**
+       * @description The provider that holds the purchase order
+       * @enum {string}
+       */
+      provider: 'flexport' | 'flxpoint';
+      /** @enum {string} */
+      request: 'amend' | 'book' | 'close' | 'cancel';
+      /** @constant */
+      outcome: 'in_progress';
+      /**
+       * @description The PO's status when the wait ran out, when it could be read
+       * @enum {string}
+       */
+      status?: 'submitting' | 'open' | 'needs_attention' | 'booked' | 'closed' | 'cancelled';
+      /** @description Where to follow it: `/v1/purchase-orders/{provider}/{name}` */
+      location: string;
+    };
   };
   responses: never;
   parameters: {
@@ -1474,7 +1497,7 @@ export interface components {
     provider: 'flexport' | 'flxpoint';
     /** @description The PO's name, percent-encoded: a name may contain `/` (`PO/1` is `PO%2F1`) */
     name: string;
-    /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+    /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
     Prefer: string;
     /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
     'Idempotency-Key': string;
@@ -1483,6 +1506,12 @@ export interface components {
   headers: {
     /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
     Location: string;
+    /** @description The PO's URL, when the answer is a PO that was there already */
+    'Content-Location': string;
+    /** @description The wait honoured, e.g. `wait=30` */
+    'Preference-Applied': string;
+    /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+    'Idempotent-Replayed': 'true';
     /** @description Seconds to wait before asking again */
     'Retry-After': number;
   };
@@ -1557,7 +1586,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -1574,6 +1603,8 @@ export interface operations {
       /** @description Already followed with the same body: the purchase order */
       200: {
         headers: {
+          'Content-Location': components['headers']['Content-Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1584,6 +1615,7 @@ export interface operations {
       201: {
         headers: {
           Location: components['headers']['Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1593,6 +1625,7 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1602,6 +1635,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1611,6 +1645,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1620,6 +1655,7 @@ export interface operations {
       /** @description Already followed with a different body (amend it instead) */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1629,6 +1665,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1638,6 +1675,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1647,6 +1685,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1722,7 +1761,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -1744,25 +1783,31 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
+          'Content-Location': components['headers']['Content-Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['PurchaseOrder'];
         };
       };
-      /** @description Accepted, still in progress: the purchase order as it stands (`Location` to follow it) */
+      /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
           Location: components['headers']['Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PurchaseOrder'];
+          'application/json': components['schemas']['RequestInProgress'];
         };
       };
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1772,6 +1817,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1781,6 +1827,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1790,6 +1837,7 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1799,6 +1847,7 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1808,6 +1857,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1817,6 +1867,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1826,6 +1877,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1839,7 +1891,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -1861,25 +1913,31 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
+          'Content-Location': components['headers']['Content-Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['PurchaseOrder'];
         };
       };
-      /** @description Accepted, still in progress: the purchase order as it stands (`Location` to follow it) */
+      /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
           Location: components['headers']['Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PurchaseOrder'];
+          'application/json': components['schemas']['RequestInProgress'];
         };
       };
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1889,6 +1947,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1898,6 +1957,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1907,6 +1967,7 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1916,6 +1977,7 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1925,6 +1987,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1934,6 +1997,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -1943,6 +2007,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -1956,7 +2021,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -1978,25 +2043,31 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
+          'Content-Location': components['headers']['Content-Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['PurchaseOrder'];
         };
       };
-      /** @description Accepted, still in progress: the purchase order as it stands (`Location` to follow it) */
+      /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
           Location: components['headers']['Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PurchaseOrder'];
+          'application/json': components['schemas']['RequestInProgress'];
         };
       };
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2006,6 +2077,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2015,6 +2087,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2024,6 +2097,7 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2033,6 +2107,7 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2042,6 +2117,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2051,6 +2127,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2060,6 +2137,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2073,7 +2151,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -2095,25 +2173,31 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
+          'Content-Location': components['headers']['Content-Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['PurchaseOrder'];
         };
       };
-      /** @description Accepted, still in progress: the purchase order as it stands (`Location` to follow it) */
+      /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
           Location: components['headers']['Location'];
+          'Preference-Applied': components['headers']['Preference-Applied'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PurchaseOrder'];
+          'application/json': components['schemas']['RequestInProgress'];
         };
       };
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2123,6 +2207,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2132,6 +2217,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2141,6 +2227,7 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2150,6 +2237,7 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2159,6 +2247,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2168,6 +2257,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2177,6 +2267,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2190,7 +2281,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -2207,6 +2298,8 @@ export interface operations {
       /** @description Already followed: the purchase order */
       200: {
         headers: {
+          'Content-Location': components['headers']['Content-Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2217,6 +2310,7 @@ export interface operations {
       201: {
         headers: {
           Location: components['headers']['Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2226,6 +2320,7 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2235,6 +2330,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2244,6 +2340,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2253,6 +2350,7 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2262,6 +2360,7 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2271,6 +2370,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2280,6 +2380,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2289,6 +2390,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
@@ -2302,7 +2404,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description How long to wait for the outcome, e.g. `wait=30` (seconds; RFC 7240). When it does not come in time: 202 with the PO as it stands and a `Location` to follow it */
+        /** @description How long to wait for the outcome: `wait=N` seconds (RFC 7240; 1 to 60, else the default of the command line's --wait). When it does not come in time: 202 with where the request stands and a `Location` to follow the PO */
         Prefer?: components['parameters']['Prefer'];
         /** @description Any unique text (a UUID, say): the same key with the same request within a day answers as the first time and does nothing again; with another request, 422 */
         'Idempotency-Key'?: components['parameters']['Idempotency-Key'];
@@ -2319,6 +2421,7 @@ export interface operations {
       /** @description A result for each purchase order */
       200: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2328,6 +2431,7 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2337,6 +2441,7 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2346,6 +2451,7 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2355,6 +2461,7 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2364,6 +2471,7 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           [name: string]: unknown;
         };
         content: {
@@ -2373,6 +2481,7 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
           'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
