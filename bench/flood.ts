@@ -160,7 +160,7 @@ async function standardLifecycle(harness: Harness, notifyErp: boolean) {
     await harness.admin('POST', `/shipments/${shipment.id}/advance`, { to });
     await deliverOneByOne(harness, handle);
   }
-  await handle.executeUpdate(closeUpdate);
+  await handle.executeUpdate(closeUpdate, { args: [undefined] });
   const final = await handle.result();
   const { total, of: count } = await historyEventCounts(handle);
   return {

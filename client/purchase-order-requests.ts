@@ -215,7 +215,7 @@ export async function requestClose(
     po,
     'close',
     options,
-    (handle) => handle.startUpdate(closeUpdate, ACCEPTED),
+    (handle) => handle.startUpdate(closeUpdate, { args: [undefined], ...ACCEPTED }),
     (view) => view.status === 'closed',
   );
   return checkEnded(outcome, 'close');

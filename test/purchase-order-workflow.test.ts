@@ -100,13 +100,15 @@ test('cancel after booking is refused in the provider own words and changes noth
   );
   expect(await handle.query(stateQuery)).toEqual(before);
 
-  // Closing is what a booked PO allows.
-  expect((await handle.executeUpdate(closeUpdate)).status).toBe('closed');
+  // Closing is what a booked PO allows; the history says who asked (the HTTP API's token name).
+  const closed = await handle.executeUpdate(closeUpdate, { args: [{ by: 'erp-prod' }] });
+  expect(closed.status).toBe('closed');
+  expect(closed.history.at(-1)!.cause).toContain('closed by erp-prod');
 });
 
 test('close before booking is refused', async () => {
   const handle = await openPo('PO-NOCLOSE');
-  expect(await refusal(handle.executeUpdate(closeUpdate))).toBe(
+  expect(await refusal(handle.executeUpdate(closeUpdate, { args: [undefined] }))).toBe(
     'Purchase order PO-NOCLOSE can only be closed once it has been booked (it is open)',
   );
 });

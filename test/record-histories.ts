@@ -114,7 +114,7 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     const events = await h.newEvents(handle);
     await handle.signal(providerEventsSignal, [...events, events[0]!]);
     await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
-    await handle.executeUpdate(closeUpdate);
+    await handle.executeUpdate(closeUpdate, { args: [undefined] });
     await handle.result();
     return handle;
   },
@@ -136,7 +136,7 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     const { shipment } = await h.admin('POST', `/bookings/${booked.bookings[0]!.providerId}/confirm`);
     await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
     await h.deliverEvents(handle);
-    await handle.executeUpdate(closeUpdate);
+    await handle.executeUpdate(closeUpdate, { args: [undefined] });
     await handle.result();
     return handle;
   },
@@ -153,7 +153,7 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
     await h.env.sleep(25 * HOUR_MS);
     await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
-    await handle.executeUpdate(closeUpdate);
+    await handle.executeUpdate(closeUpdate, { args: [undefined] });
     await handle.result();
     return handle;
   },
@@ -262,7 +262,7 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     await h.admin('POST', `/shipments/${shipment.id}/advance`, { to: 'delivered_in_full' });
     await h.deliverEvents(handle);
     await until(handle, (s) => Boolean(s.milestones.delivered_in_full));
-    await handle.executeUpdate(closeUpdate);
+    await handle.executeUpdate(closeUpdate, { args: [undefined] });
     await handle.result();
     return handle;
   },
@@ -300,7 +300,7 @@ const scenarios: Record<string, (h: Harness, now: number) => Promise<WorkflowHan
     }
     await h.admin('PUT', '/faults', {});
     // Before the fix, the next round's auto-close may get there first (the operator's close is then refused as busy).
-    await handle.executeUpdate(closeUpdate).catch((err: unknown) => console.log(`operator close: ${String(err)}`)); // prettier-ignore
+    await handle.executeUpdate(closeUpdate, { args: [undefined] }).catch((err: unknown) => console.log(`operator close: ${String(err)}`)); // prettier-ignore
     await handle.result();
     return handle;
   },

@@ -59,7 +59,7 @@ const SCENARIOS: Scenario[] = [
       await acknowledged(p);
       const booking = await book(p, { name: `${p.po.name}-B1` });
       await shipped(p, booking, 'delivered_in_full');
-      await p.handle.executeUpdate(closeUpdate);
+      await p.handle.executeUpdate(closeUpdate, { args: [undefined] });
       p.say('closed');
     },
   },

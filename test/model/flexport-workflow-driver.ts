@@ -278,7 +278,7 @@ class WorkflowPo {
       case 'book':
         return this.update('book', bookUpdate, [step.partial ? { lines: [{ item_key: 'A', units: 200 }] } : {}]); // prettier-ignore
       case 'close':
-        return this.update('close', closeUpdate, []);
+        return this.update('close', closeUpdate, [undefined]);
       case 'cancel':
         return this.update('cancel', cancelUpdate, [step.reason]);
       case 'answer':

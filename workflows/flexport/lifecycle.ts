@@ -199,11 +199,12 @@ function amendRequested(
   event: Extract<LifecycleEvent, { type: 'amend_requested' }>,
 ): Reduced {
   const po: PurchaseOrder = { ...event.po, status: 'open' };
+  const cause = event.by === undefined ? 'amended' : `amended by ${event.by}`;
   let next: PoState = {
     ...state,
     po,
     lines: linesFor(po, state.lines),
-    pending: { intent: 'amend', since: event.at, cause: 'amended' },
+    pending: { intent: 'amend', since: event.at, cause },
     writesInFlight: oneMoreWrite(state),
   };
   // Moved dates re-arm their checks: a flag only stands while its date is behind us.
@@ -214,7 +215,7 @@ function amendRequested(
     next = flag(next, 'late', false, event.at, 'must-arrive date moved by amendment');
   }
   // A PO the provider refused goes back to `submitting` until the amendment is accepted.
-  if (state.status === 'needs_attention') next = transition(next, 'submitting', event.at, 'amended');
+  if (state.status === 'needs_attention') next = transition(next, 'submitting', event.at, cause);
   return { state: next, commands: [{ type: 'submit', intent: 'amend', body: po }] };
 }
 
@@ -318,7 +319,11 @@ function bookRequested(state: PoState, event: Extract<LifecycleEvent, { type: 'b
   return {
     state: {
       ...state,
-      pending: { intent: 'book', since: event.at, cause: `booking ${plan.name}` },
+      pending: {
+        intent: 'book',
+        since: event.at,
+        cause: `booking ${plan.name}${event.by === undefined ? '' : ` by ${event.by}`}`,
+      },
       writesInFlight: oneMoreWrite(state),
     },
     commands: [{ type: 'book', plan }],

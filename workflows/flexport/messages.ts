@@ -5,7 +5,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { poMessages } from '../core/messages';
+import { poMessages, type Requester } from '../core/messages';
 import { searchAttributesOf } from '../core/search-attributes';
 import type { ProviderEvent } from './provider-event';
 import type { Deadline, PoState } from './state';
@@ -38,8 +38,11 @@ export type PoView = PoState & { nextDeadlines: Deadline[]; notifications?: Deli
 
 export const { stateQuery, amendUpdate, cancelUpdate } = poMessages<PoView>();
 /** What to book; `{}` books every unit left with the PO's dates and mode. */
-export const bookUpdate = defineUpdate<PoView, [booking: z.input<typeof Booking>]>('book');
-export const closeUpdate = defineUpdate<PoView, []>('close');
+export const bookUpdate = defineUpdate<PoView, [booking: z.input<typeof Booking>, requester?: Requester]>(
+  'book',
+);
+/** `[{}]` or `[undefined]` from the command line (an operator); the HTTP API names its token. */
+export const closeUpdate = defineUpdate<PoView, [requester: Requester | undefined]>('close');
 export const providerEventSignal = defineSignal<[event: z.input<typeof ProviderEvent>]>('providerEvent');
 /** Several provider events at once: what the webhook delivery sends when events for one PO pile up. */
 export const providerEventsSignal = defineSignal<[events: z.input<typeof ProviderEvent>[]]>('providerEvents');

@@ -211,8 +211,9 @@ export type LifecycleEvent =
       status: number;
       message: string;
     }
-  | { type: 'amend_requested'; at: string; po: PurchaseOrder }
-  | { type: 'book_requested'; at: string; booking: Booking }
+  /** `by`: who asked (the HTTP API's token name); unset: an operator. */
+  | { type: 'amend_requested'; at: string; po: PurchaseOrder; by?: string }
+  | { type: 'book_requested'; at: string; booking: Booking; by?: string }
   | {
       type: 'booking_created';
       at: string;

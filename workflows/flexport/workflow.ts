@@ -28,6 +28,7 @@ import { notificationsFor } from './notifications';
 import { runCommand } from './commands';
 import { legacyLoop } from './legacy-loop';
 import { CommandQueue, type Ticket } from '../core/command-queue';
+import { requesterName, type Requester } from '../core/messages';
 import { EventIntake, type IntakeCount } from '../core/event-intake';
 import { PoShell } from '../core/po-shell';
 import { onRequest, rejected } from '../core/po-requests';
@@ -168,19 +169,23 @@ function handleRequests(shell: FlexportShell, request: Request, view: () => PoVi
   }
   onRequest(
     amendUpdate,
-    (raw) => checkAmend(shell.state, parsedOrRefused(raw, shell.state)),
-    async (raw) => {
+    (raw, _requester?: Requester) => checkAmend(shell.state, parsedOrRefused(raw, shell.state)),
+    async (raw, requester?: Requester) => {
       const po = parsedOrRefused(raw, shell.state);
-      await request({ type: 'amend_requested', at: now(), po }, () => checkAmend(shell.state, po));
+      const by = requesterName(requester);
+      await request({ type: 'amend_requested', at: now(), po, ...(by && { by }) }, () =>
+        checkAmend(shell.state, po),
+      );
       return view();
     },
   );
   onRequest(
     bookUpdate,
-    (raw) => checkBook(shell.state, bookingOrRefused(raw)),
-    async (raw) => {
+    (raw, _requester?: Requester) => checkBook(shell.state, bookingOrRefused(raw)),
+    async (raw, requester?: Requester) => {
       const booking = bookingOrRefused(raw);
-      const refusal = await request({ type: 'book_requested', at: now(), booking }, () =>
+      const by = requesterName(requester);
+      const refusal = await request({ type: 'book_requested', at: now(), booking, ...(by && { by }) }, () =>
         checkBook(shell.state, booking),
       );
       if (refusal) throw rejected(refusal);
@@ -188,10 +193,16 @@ function handleRequests(shell: FlexportShell, request: Request, view: () => PoVi
     },
   );
   const checkEnd = { closed: () => checkClose(shell.state), cancelled: () => checkCancel(shell.state) };
-  onRequest(closeUpdate, checkEnd.closed, () => end('closed', 'closed by operator', checkEnd.closed));
-  onRequest(cancelUpdate, checkEnd.cancelled, (reason) =>
-    end('cancelled', reason ? `cancelled: ${reason}` : 'cancelled by operator', checkEnd.cancelled),
+  onRequest(closeUpdate, checkEnd.closed, (requester) =>
+    end('closed', `closed by ${requesterName(requester) ?? 'operator'}`, checkEnd.closed),
   );
+  onRequest(cancelUpdate, checkEnd.cancelled, (reason, requester?: Requester) => {
+    const by = requesterName(requester);
+    const cause = reason
+      ? `cancelled${by === undefined ? '' : ` by ${by}`}: ${reason}`
+      : `cancelled by ${by ?? 'operator'}`;
+    return end('cancelled', cause, checkEnd.cancelled);
+  });
 }
 
 /**

@@ -88,7 +88,8 @@ export type FlxpointEvent =
     }
   /** A PO as Flxpoint answered it: to a poll, or to the cancel. */
   | { type: 'read'; at: string; po: FlxpointPoSnapshot; answering: 'poll' | 'cancel' }
-  | { type: 'amend_requested'; at: string; po: FlxpointPurchaseOrder }
+  /** `by`: who asked (the HTTP API's token name); unset: an operator. */
+  | { type: 'amend_requested'; at: string; po: FlxpointPurchaseOrder; by?: string }
   | { type: 'cancel_requested'; at: string; cause: string }
   | { type: 'poll_due'; at: string };
 
@@ -177,16 +178,18 @@ export function reduceFlxpoint(state: FlxpointPoState, event: FlxpointEvent): Fl
         commands: [],
       };
     }
-    case 'amend_requested':
+    case 'amend_requested': {
+      const cause = event.by === undefined ? 'amended' : `amended by ${event.by}`;
       return {
         state: transition(
-          { ...state, po: event.po, pending: { intent: 'create', since: event.at, cause: 'amended' } },
+          { ...state, po: event.po, pending: { intent: 'create', since: event.at, cause } },
           'submitting',
           event.at,
-          'amended',
+          cause,
         ),
         commands: [{ type: 'create', body: event.po }],
       };
+    }
     case 'cancel_requested':
       return cancelRequested(state, event.at, event.cause);
     case 'poll_due':

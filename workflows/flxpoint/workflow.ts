@@ -35,6 +35,7 @@ import {
   type FlxpointPoView,
 } from './messages';
 import { commandSummary, publisher } from './ui';
+import { requesterName, type Requester } from '../core/messages';
 import { PoShell } from '../core/po-shell';
 import { onRequest, rejected } from '../core/po-requests';
 import type { RunLimits } from '../core/run-budget';
@@ -77,19 +78,21 @@ export async function flxpointPurchaseOrderWorkflow(
    */
   onRequest(
     flxpointAmendUpdate,
-    (raw) => checkFlxpointAmend(shell.state, requestOrRefused(raw)),
-    async (raw) => {
-      apply({ type: 'amend_requested', at: now(), po: requestOrRefused(raw) });
+    (raw, _requester?: Requester) => checkFlxpointAmend(shell.state, requestOrRefused(raw)),
+    async (raw, requester?: Requester) => {
+      const by = requesterName(requester);
+      apply({ type: 'amend_requested', at: now(), po: requestOrRefused(raw), ...(by && { by }) });
       await condition(() => shell.state.pending === undefined || isTerminal(shell.state.status));
       return view();
     },
   );
   onRequest(
     flxpointCancelUpdate,
-    (_reason) => checkFlxpointCancel(shell.state),
-    async (reason) => {
+    () => checkFlxpointCancel(shell.state),
+    async (reason, requester?: Requester) => {
       // The operator's words go to Flxpoint as the cancel reason, as they are.
-      apply({ type: 'cancel_requested', at: now(), cause: reason || 'cancelled by operator' });
+      const cause = reason || `cancelled by ${requesterName(requester) ?? 'operator'}`;
+      apply({ type: 'cancel_requested', at: now(), cause });
       // A create in flight is waited for: the cancel follows it to Flxpoint.
       await condition(() => isTerminal(shell.state.status) || cancelSettled(shell.state));
       const { status, lastError } = shell.state;
