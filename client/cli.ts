@@ -98,6 +98,14 @@ program
   );
 
 program
+  .command('api')
+  .description(
+    'run only the ERP HTTP API (/v1/purchase-orders on POFLOW_API_HOST:POFLOW_API_PORT; ' +
+      'bearer tokens from POFLOW_API_TOKENS)',
+  )
+  .action(async () => (await import('./api/command')).runApi());
+
+program
   .command('codec-server')
   .description(
     'run only the codec server the Web UI decrypts payloads through ' +

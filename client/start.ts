@@ -1,7 +1,8 @@
 /**
  * `poflow start`: the embedded default. Starts whatever is not configured elsewhere (the Temporal
- * dev server with its Web UI, the provider sandbox in a thread of its own), then the worker and the
- * webhook receiver with its reconciler; prints the addresses; stops it all, in reverse order, on Ctrl-C.
+ * dev server with its Web UI, the provider sandbox in a thread of its own), then the worker, the
+ * webhook receiver with its reconciler and the ERP API; prints the addresses; stops it all, in
+ * reverse order, on Ctrl-C.
  */
 import type { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +30,7 @@ import { pingWorkflow } from '../workflows/ping';
 import { untilInterrupted } from '../worker/interrupt';
 import { installTelemetry, temporalAnswers, workersPolling } from '../infra/operations';
 import { serveOperations } from '../worker/operations';
+import { ensureApiTokenFile, startApi } from './api/command';
 
 type Stop = () => Promise<void>;
 
@@ -39,6 +41,8 @@ export async function runStart(): Promise<void> {
   requireProviderSettings(configured, { ...providersCalled(configured), webhooks: true });
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
+  const generatedTokens = ensureApiTokenFile(process.env);
+  if (generatedTokens) console.log(`generated an ERP API token in ${generatedTokens}: give it to the ERP`);
   const config = loadConfig();
   const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const serverLog = poflowLogger('temporal-server');
@@ -113,6 +117,8 @@ export async function runStart(): Promise<void> {
     stops.push(webhooks.close);
     lines.push(`  Webhooks     ${webhooks.flexportUrl} (reconciler ${webhooks.reconcilerWorkflowId})`);
 
+    lines.push(`  API          ${await startEmbeddedApi(config, client, stops)}`);
+
     const operations = await serveOperations(config, {
       sdkMetricsUrl,
       client,
@@ -133,6 +139,22 @@ export async function runStart(): Promise<void> {
     console.log('stopping...');
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err) => console.error(String(err)));
+  }
+}
+
+/**
+ * The ERP API beside the rest; its banner line. A port already taken (another `poflow start`, a
+ * test run) leaves the stack up without the API and says how to move it.
+ */
+async function startEmbeddedApi(config: Config, client: PoflowClient, stops: Stop[]): Promise<string> {
+  try {
+    const api = await startApi(config, client);
+    stops.push(api.close);
+    return `${api.url}/v1 (tokens from ${config.api.tokensSource}; docs ${api.url}/docs)`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    const at = `${config.api.host}:${config.api.port}`;
+    return `not started: ${at} is in use (set POFLOW_API_PORT to a free port)`;
   }
 }
 
