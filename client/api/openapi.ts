@@ -44,9 +44,9 @@ const DESCRIPTION = [
   '  each field refused.',
   "- **Idempotency.** A PO's name is its idempotency key; every write also honours `Idempotency-Key`:",
   '  the same key and body within a day answers as the first time and does nothing again.',
-  '- **Waiting.** A write waits for its outcome at most `Prefer: wait=N` seconds, then answers 202 with',
-  "  the PO as it stands and a `Location` to read it; a refusal (the PO's rules, the provider) is a 409",
-  '  or 422 with the reason.',
+  '- **Waiting.** An update waits for its outcome at most `Prefer: wait=N` seconds, then answers 202',
+  "  with where the request stands and a `Location` to read the PO; a refusal (the PO's rules, the",
+  '  provider) is a 409 or 422 with the reason.',
   '- **Names** may contain `/`: percent-encode them in paths (`PO%2F1`).',
 ].join('\n');
 
