@@ -17,7 +17,7 @@ import { SearchAttributes } from '../workflows/core/search-attributes';
 import { pingWorkflow } from '../workflows/ping';
 import { latencyOf, pool, type Latency } from './stats';
 
-const TEMPLATE = JSON.parse(
+export const TEMPLATE = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, 'examples', 'po-1001-widgets.json'), 'utf8'),
 ) as Record<string, unknown>;
 

@@ -1,4 +1,5 @@
 /** The benchmark's results: the figures beside their targets, as a table and as an SVG chart. */
+import type { ApiRun } from './api';
 import type { BookRun, Rate } from './book';
 import type { CliRun, FloodRun, ImportRun, ReplayRun } from './sections';
 import type { ProcessRss } from './stack';
@@ -40,6 +41,8 @@ export interface BenchResults {
   cli: CliRun;
   /** Absent from runs made before bench/flood.ts existed. */
   flood?: FloodRun;
+  /** Absent from runs made before the ERP API existed (bench/api.ts). */
+  api?: ApiRun;
 }
 
 export interface Figure {
@@ -62,6 +65,30 @@ const total = (sample: RssSample) => sample.processes.reduce((sum, p) => sum + p
 const percentiles = (latency: Latency) => `p50 ${ms(latency.p50Ms)}, p99 ${ms(latency.p99Ms)}`;
 
 /** One row of the table; `met` undefined where there is no target or this scale cannot tell. */
+/** The ERP API against the Temporal client it calls, and a cached PO read through it. */
+function apiFigures(api: ApiRun): Figure[] {
+  const ratio = api.apiPerSecond / api.directPerSecond;
+  const pos = `${api.perRound * api.rounds} POs, ${api.inFlight} in flight`;
+  const failures = api.apiFailures ? `, ${api.apiFailures} not 201` : '';
+  return [
+    figure('h', `POST /v1/purchase-orders (${pos})`, `${fixed(api.apiPerSecond)} POs/s${failures}`),
+    figure(
+      'h',
+      'the same started with the Temporal client (baseline)',
+      `${fixed(api.directPerSecond)} POs/s`,
+    ),
+    figure('h', 'ratio API : Temporal client', fixed(ratio, 2), '>= 0.9', ratio >= 0.9 && !api.apiFailures),
+    figure(
+      'h',
+      `GET one open PO at ${fixed(api.get.perSecond, 0)}/s (${api.get.count} requests)`,
+      `p50 ${ms(api.get.p50Ms)}, p99 ${ms(api.get.p99Ms)}` +
+        (api.get.failures ? `, ${api.get.failures} not 200` : ''),
+      'p99 <= 100 ms',
+      api.get.p99Ms <= 100 && api.get.failures === 0,
+    ),
+  ];
+}
+
 function figure(section: string, what: string, value: string, target = '', met?: boolean): Figure {
   return { section, what, value, target, met };
 }
@@ -178,6 +205,7 @@ export function figuresOf(r: BenchResults): Figure[] {
     figure('g', 'poflow status <name>', timesNode(cli.statusMs)),
     figure('g', "bare node -e '' (baseline)", ms(cli.nodeMs)),
   ];
+  if (r.api) figures.push(...apiFigures(r.api));
   if (r.flood) {
     const { flood } = r;
     const accepted = `${flood.baselineSignalsAcceptedPerSecond}/s the server accepts`;

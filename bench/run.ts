@@ -26,6 +26,7 @@ import {
   type RssSample,
   type Scale,
 } from './report';
+import { apiSection } from './api';
 import { cliTimes, flood, importCsv, replayHistories } from './sections';
 import { startBenchStack, treeRss } from './stack';
 import { webhookLatency } from './webhook-latency';
@@ -132,6 +133,19 @@ export async function runBench(
         book.names,
         WEBHOOK_EVENTS_PER_SECOND,
       ),
+    });
+
+    const apiRounds = 4;
+    const perRound = Math.max(1, Math.round(scale.book / 4 / apiRounds));
+    step(`(h) ERP API: ${apiRounds} rounds of ${perRound} POs through the API and the Temporal client`);
+    save({
+      api: await apiSection(client, stack.api, `${run}-API`, {
+        perRound,
+        rounds: apiRounds,
+        inFlight: scale.inFlight,
+        getPerSecond: 50,
+        getSeconds: scale.name === 'smoke' ? 2 : 20,
+      }),
     });
 
     step(`(g) CLI, median of ${scale.cliRuns}`);

@@ -24,6 +24,8 @@ export interface BenchStack {
   codecKeys: string;
   /** What a `poflow` command needs to reach this stack. */
   cliEnv: NodeJS.ProcessEnv;
+  /** The ERP API `poflow start` serves, and the bench's token for it. */
+  api: { url: string; token: string };
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,9 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}): Promise
     WEBHOOK_PORT: await freePort(),
     POFLOW_METRICS_PORT: await freePort(),
     POFLOW_CODEC_PORT: await freePort(),
+    POFLOW_API_PORT: await freePort(),
   };
+  const apiToken = randomBytes(24).toString('hex');
   const webhookSecret = randomBytes(32).toString('hex');
   // Payloads encrypted, as `poflow start` does by default; the bench's client and CLI share the key.
   const codecKeys = generateKeyEntry();
@@ -48,6 +52,9 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}): Promise
     POFLOW_CODEC_KEYS: codecKeys,
     WEBHOOK_SECRET: webhookSecret,
     POFLOW_LOG_LEVEL: 'warn',
+    POFLOW_API_TOKENS: `bench:${apiToken}`,
+    // The benchmark measures the API, not its rate limit.
+    POFLOW_API_RATE_LIMIT: '100000',
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     ...extraEnv,
   };
@@ -113,6 +120,7 @@ export async function startBenchStack(extraEnv: NodeJS.ProcessEnv = {}): Promise
       TEMPORAL_UI_URL: `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`,
       POFLOW_CODEC_KEYS: codecKeys,
     },
+    api: { url: `http://127.0.0.1:${ports.POFLOW_API_PORT}/v1`, token: apiToken },
     stop,
   };
 }
