@@ -136,7 +136,7 @@ async function update(
       body: statusDocument(outcome.view, context.uiUrlOf),
     };
   }
-  const view: AnyPoView | undefined = outcome.kind === 'in_progress' ? outcome.view : undefined;
+  const view = (outcome.kind === 'in_progress' ? outcome.view : undefined) ?? (await glance(context, po));
   return {
     status: 202,
     headers: { ...applied, location },
@@ -149,4 +149,18 @@ async function update(
       location,
     },
   };
+}
+
+const GLANCE_MS = 2000;
+
+/** The PO's view if it answers at once (a request under way does not stop its `state` query). */
+async function glance(context: ApiContext, po: FoundPo): Promise<AnyPoView | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), GLANCE_MS)));
+  const read = readView(context.client, po, context.uiUrlOf).catch(() => undefined);
+  try {
+    return await Promise.race([read, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
