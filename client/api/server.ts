@@ -90,7 +90,8 @@ export function createApiServer(options: ApiServerOptions): FastifyInstance {
   };
   const idempotency = options.idempotency ?? new IdempotencyStore();
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
-  app.removeContentTypeParser('application/json');
+  // JSON only: any other body is 415.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const [error, parsed] = parseJson(body as string);
     done(error, parsed);
