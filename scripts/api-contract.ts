@@ -45,7 +45,9 @@ export async function documentText(): Promise<string> {
 /** The types of a document (docs/openapi.json unless given), as the types file should be. */
 export async function typesText(documentFile = DOCUMENT_FILE): Promise<string> {
   const cli = path.join(ROOT, 'node_modules/openapi-typescript/bin/cli.js');
-  const types = execFileSync(process.execPath, [cli, documentFile], {
+  // A default makes a field optional in a request: the types say so (openapi-typescript's default
+  // makes every field with a default required, as it is in a response).
+  const types = execFileSync(process.execPath, [cli, documentFile, '--default-non-nullable', 'false'], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

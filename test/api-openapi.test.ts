@@ -114,3 +114,22 @@ test('every schema compiles as JSON Schema 2020-12 in strict mode, its reference
     expect(() => validators.schema(name)).not.toThrow();
   }
 });
+
+test('closed, the validators refuse a field added or a required one dropped, at any depth', () => {
+  const validators = documentValidators(buildOpenApiDocument() as unknown as Record<string, unknown>);
+  const page = validators.schema('PurchaseOrderPage');
+  const summary = { name: 'PO-1', late: false, shipmentIds: [], workflowId: 'po/flexport/PO-1' };
+  expect(page({ purchaseOrders: [summary] })).toBe(true);
+  expect(page({ purchaseOrders: [{ ...summary, colour: 'blue' }] })).toBe(false);
+  const { late: _late, ...withoutLate } = summary;
+  expect(page({ purchaseOrders: [withoutLate] })).toBe(false);
+  const problem = validators.schema('Problem');
+  const refused = { type: 'urn:poflow:problem:invalid-fields', title: 'Unprocessable Content', status: 422 };
+  expect(problem({ ...refused, detail: 'bad', errors: [{ path: 'name', message: 'is required' }] })).toBe(
+    true,
+  );
+  expect(problem({ ...refused, detail: 'bad', errors: [{ path: 'name', message: 'x', hint: 'y' }] })).toBe(
+    false,
+  );
+  expect(problem(refused)).toBe(false);
+});

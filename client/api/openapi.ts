@@ -21,7 +21,6 @@ export interface OpenApiDocument {
   components: {
     schemas: Record<string, JsonSchema>;
     parameters: Record<string, JsonSchema>;
-    headers: Record<string, JsonSchema>;
     securitySchemes: Record<string, JsonSchema>;
   };
   security: Record<string, string[]>[];
@@ -73,7 +72,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[] = API_ROUTES): 
       { name: 'adoptions', description: 'Following purchase orders made at the provider' },
     ],
     paths,
-    components: { schemas, parameters: PARAMETERS, headers: HEADERS, securitySchemes: SECURITY_SCHEMES },
+    components: { schemas, parameters: PARAMETERS, securitySchemes: SECURITY_SCHEMES },
     security: [{ bearer: [] }],
   };
 }
@@ -210,6 +209,7 @@ function queryParameters(route: ApiRoute): JsonSchema[] {
   }));
 }
 
+/** The response headers, by name. */
 const HEADERS: Record<string, JsonSchema> = {
   Location: {
     description: "The PO's URL: `/v1/purchase-orders/{provider}/{name}`",
@@ -276,7 +276,13 @@ function responseHeaders(route: ApiRoute, code: number): JsonSchema | undefined 
   if (route.write && code < 500) names.push('Idempotent-Replayed');
   if (code === 429) names.push('Retry-After');
   if (names.length === 0) return undefined;
-  return Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+  // Inline, each `required` or not (a generated client reads `required` only on an inline header).
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { ...HEADERS[name], required: name === 'Location' || name === 'Retry-After' },
+    ]),
+  );
 }
 
 /** The status by which an update of one PO is known: it can answer "still under way". */

@@ -258,12 +258,12 @@ export interface components {
        * @default open
        * @enum {string}
        */
-      status: 'open' | 'closed' | 'cancelled';
+      status?: 'open' | 'closed' | 'cancelled';
       /**
        * @default purchase_order
        * @constant
        */
-      order_class: 'purchase_order';
+      order_class?: 'purchase_order';
       order_type?: string | null;
       issue_date?: string | null;
       freight_payment_terms?: ('freight_collect' | 'freight_prepaid') | null;
@@ -271,7 +271,7 @@ export interface components {
        * @default standard
        * @enum {string}
        */
-      priority: 'high' | 'standard';
+      priority?: 'high' | 'standard';
       /** @description Exactly one seller; at most one buyer, one seller and one owner */
       parties: {
         /** @enum {string} */
@@ -353,14 +353,14 @@ export interface components {
          * @default main_line
          * @enum {string}
          */
-        line_type: 'main_line' | 'sub_line' | 'component_line';
+        line_type?: 'main_line' | 'sub_line' | 'component_line';
         /** @description Set exactly on a sub_line or component_line: the item_key of another line */
         parent_line_key?: string | null;
         /**
          * @default EA
          * @enum {string}
          */
-        unit_of_measure:
+        unit_of_measure?:
           | '20'
           | '21'
           | '43'
@@ -1361,16 +1361,16 @@ export interface components {
        * @default flexport
        * @enum {string}
        */
-      provider: 'flexport' | 'flxpoint';
+      provider?: 'flexport' | 'flxpoint';
       /** @description Only for a provider whose POs are read on a schedule (Flxpoint); unset: 1 minute doubling to 1 hour */
       poll?: {
         /** @default 60 */
-        firstSeconds: number;
+        firstSeconds?: number;
         /**
          * @description Not below firstSeconds
          * @default 3600
          */
-        maxSeconds: number;
+        maxSeconds?: number;
       };
       /**
        * @default {
@@ -1378,19 +1378,19 @@ export interface components {
        *       "days": 30
        *     }
        */
-      autoClose:
+      autoClose?:
         | false
         | {
             /**
              * @default delivered_in_full
              * @enum {string}
              */
-            after: 'must_arrive_date' | 'delivered_in_full';
+            after?: 'must_arrive_date' | 'delivered_in_full';
             /** @default 30 */
-            days: number;
+            days?: number;
           };
       /** @default 24 */
-      quietCheckHours: false | number;
+      quietCheckHours?: false | number;
       needsAttentionAlertHours?: false | number;
       notifyErp?: boolean;
     };
@@ -1503,18 +1503,7 @@ export interface components {
     'Idempotency-Key': string;
   };
   requestBodies: never;
-  headers: {
-    /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
-    Location: string;
-    /** @description The PO's URL, when the answer is a PO that was there already */
-    'Content-Location': string;
-    /** @description The wait honoured, e.g. `wait=30` */
-    'Preference-Applied': string;
-    /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
-    'Idempotent-Replayed': 'true';
-    /** @description Seconds to wait before asking again */
-    'Retry-After': number;
-  };
+  headers: never;
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1573,7 +1562,8 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1603,8 +1593,10 @@ export interface operations {
       /** @description Already followed with the same body: the purchase order */
       200: {
         headers: {
-          'Content-Location': components['headers']['Content-Location'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL, when the answer is a PO that was there already */
+          'Content-Location'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1614,8 +1606,10 @@ export interface operations {
       /** @description Started: the purchase order as it stands */
       201: {
         headers: {
-          Location: components['headers']['Location'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
+          Location: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1625,7 +1619,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1635,7 +1630,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1645,7 +1641,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1655,7 +1652,8 @@ export interface operations {
       /** @description Already followed with a different body (amend it instead) */
       409: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1665,7 +1663,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1675,7 +1674,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1685,8 +1685,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1748,7 +1750,8 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1783,9 +1786,12 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
-          'Content-Location': components['headers']['Content-Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL, when the answer is a PO that was there already */
+          'Content-Location'?: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1795,9 +1801,12 @@ export interface operations {
       /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
-          Location: components['headers']['Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
+          Location: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1807,7 +1816,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1817,7 +1827,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1827,7 +1838,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1837,7 +1849,8 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1847,7 +1860,8 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1857,7 +1871,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1867,7 +1882,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1877,8 +1893,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1913,9 +1931,12 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
-          'Content-Location': components['headers']['Content-Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL, when the answer is a PO that was there already */
+          'Content-Location'?: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1925,9 +1946,12 @@ export interface operations {
       /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
-          Location: components['headers']['Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
+          Location: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1937,7 +1961,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1947,7 +1972,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1957,7 +1983,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1967,7 +1994,8 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1977,7 +2005,8 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1987,7 +2016,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -1997,7 +2027,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2007,8 +2038,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -2043,9 +2076,12 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
-          'Content-Location': components['headers']['Content-Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL, when the answer is a PO that was there already */
+          'Content-Location'?: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2055,9 +2091,12 @@ export interface operations {
       /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
-          Location: components['headers']['Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
+          Location: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2067,7 +2106,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2077,7 +2117,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2087,7 +2128,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2097,7 +2139,8 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2107,7 +2150,8 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2117,7 +2161,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2127,7 +2172,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2137,8 +2183,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -2173,9 +2221,12 @@ export interface operations {
       /** @description The purchase order */
       200: {
         headers: {
-          'Content-Location': components['headers']['Content-Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL, when the answer is a PO that was there already */
+          'Content-Location'?: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2185,9 +2236,12 @@ export interface operations {
       /** @description Accepted, still under way when the wait ran out: where it stands (`Location` to follow the PO) */
       202: {
         headers: {
-          Location: components['headers']['Location'];
-          'Preference-Applied': components['headers']['Preference-Applied'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
+          Location: string;
+          /** @description The wait honoured, e.g. `wait=30` */
+          'Preference-Applied'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2197,7 +2251,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2207,7 +2262,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2217,7 +2273,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2227,7 +2284,8 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2237,7 +2295,8 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2247,7 +2306,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2257,7 +2317,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2267,8 +2328,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -2298,8 +2361,10 @@ export interface operations {
       /** @description Already followed: the purchase order */
       200: {
         headers: {
-          'Content-Location': components['headers']['Content-Location'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL, when the answer is a PO that was there already */
+          'Content-Location'?: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2309,8 +2374,10 @@ export interface operations {
       /** @description Adopted: the purchase order */
       201: {
         headers: {
-          Location: components['headers']['Location'];
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
+          Location: string;
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2320,7 +2387,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2330,7 +2398,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2340,7 +2409,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2350,7 +2420,8 @@ export interface operations {
       /** @description No such purchase order */
       404: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2360,7 +2431,8 @@ export interface operations {
       /** @description Refused by the purchase order's rules or the provider (the reason in `detail`) */
       409: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2370,7 +2442,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2380,7 +2453,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2390,8 +2464,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -2421,7 +2497,8 @@ export interface operations {
       /** @description A result for each purchase order */
       200: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2431,7 +2508,8 @@ export interface operations {
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
       400: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2441,7 +2519,8 @@ export interface operations {
       /** @description No token, or an unknown one */
       401: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2451,7 +2530,8 @@ export interface operations {
       /** @description A read token may not write */
       403: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2461,7 +2541,8 @@ export interface operations {
       /** @description The body is too large */
       413: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2471,7 +2552,8 @@ export interface operations {
       /** @description Refused for its fields (each in `errors`) */
       422: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
@@ -2481,8 +2563,10 @@ export interface operations {
       /** @description Too many requests for this token (see `Retry-After`) */
       429: {
         headers: {
-          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
-          'Retry-After': components['headers']['Retry-After'];
+          /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
+          'Idempotent-Replayed'?: 'true';
+          /** @description Seconds to wait before asking again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {

@@ -3,9 +3,9 @@
  * what test/api-contract.test.ts checks every response body against, and test/api-openapi.test.ts
  * compiles every schema with.
  *
- * `strict: true` also closes every object schema (`additionalProperties: false` where the schema
- * leaves it open), so a field the server sends that the document does not name fails, as does a
- * required one it leaves out.
+ * Closed (the default), every object schema that lists its properties gets
+ * `additionalProperties: false` where it leaves it open, so a field the server sends that the
+ * document does not name fails, as does a required one it leaves out.
  */
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
@@ -31,8 +31,9 @@ function prepared(node: unknown, close: boolean): unknown {
       out[key] = prepared(value, close);
     }
   }
-  const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object'));
-  if (close && isObject && out.additionalProperties === undefined) out.additionalProperties = false;
+  // An object that lists its properties; not a union of objects (its branches are closed each).
+  const listsProperties = out.properties !== undefined && !['oneOf', 'anyOf', 'allOf'].some((k) => k in out);
+  if (close && listsProperties && out.additionalProperties === undefined) out.additionalProperties = false;
   return out;
 }
 
