@@ -15,6 +15,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { anyPoMessages, type AnyPoView } from '../providers';
+import type { Requester } from '../workflows/core/messages';
 import { bookUpdate, closeUpdate } from '../workflows/flexport/messages';
 import { Booking } from '../workflows/flexport/purchase-order';
 import { PROVIDERS, type Provider } from '../workflows/core/choices';
@@ -46,6 +47,13 @@ export interface RequestOptions {
   waitSeconds: number;
   /** The Web UI page of a workflow, for the message about one that neither runs nor completed. */
   uiUrlOf?: (workflowId: string) => string | undefined;
+  /** Who asks, as the PO's history records it (the API's token name); unset: an operator. */
+  requester?: Requester;
+}
+
+/** The request's arguments, and who asks when it is known (the command line sends none, as ever). */
+function withRequester<A extends unknown[]>(args: A, options: RequestOptions): [...A, Requester?] {
+  return options.requester ? [...args, options.requester] : ([...args] as [...A]);
 }
 
 /**
@@ -171,7 +179,7 @@ export async function requestAmend(
   options: RequestOptions,
 ): Promise<UpdateOutcome> {
   const outcome = await sendUpdate(client, po, 'amend', options, (handle) =>
-    handle.startUpdate(anyPoMessages.amendUpdate, { args: [raw], ...ACCEPTED }),
+    handle.startUpdate(anyPoMessages.amendUpdate, { args: withRequester([raw], options), ...ACCEPTED }),
   );
   const view = outcome.kind === 'done' ? outcome.view : undefined;
   if (view?.status === 'needs_attention' && view.lastError) {
@@ -197,7 +205,7 @@ export async function requestBook(
     po,
     'book',
     options,
-    (handle) => handle.startUpdate(bookUpdate, { args: [booking], ...ACCEPTED }),
+    (handle) => handle.startUpdate(bookUpdate, { args: withRequester([booking], options), ...ACCEPTED }),
     // A booking by this name already made: the request took effect before.
     (view) => name !== undefined && 'bookings' in view && view.bookings.some((b) => b.name === name),
   );
@@ -215,7 +223,7 @@ export async function requestClose(
     po,
     'close',
     options,
-    (handle) => handle.startUpdate(closeUpdate, { args: [undefined], ...ACCEPTED }),
+    (handle) => handle.startUpdate(closeUpdate, { args: [options.requester], ...ACCEPTED }),
     (view) => view.status === 'closed',
   );
   return checkEnded(outcome, 'close');
@@ -232,7 +240,8 @@ export async function requestCancel(
     po,
     'cancel',
     options,
-    (handle) => handle.startUpdate(anyPoMessages.cancelUpdate, { args: [reason], ...ACCEPTED }),
+    (handle) =>
+      handle.startUpdate(anyPoMessages.cancelUpdate, { args: withRequester([reason], options), ...ACCEPTED }),
     (view) => view.status === 'cancelled',
   );
   return checkEnded(outcome, 'cancel');

@@ -98,6 +98,10 @@ test('submit, read until open, submit again, amend, book, close: as `status --js
   const closed = await api.call('POST', poPath('flexport', 'API-1001', '/close'));
   expect(closed.status).toBe(200);
   expect(closed.body.status).toBe('closed');
+  expect(closed.body.history.at(-1)).toMatchObject({
+    to: 'closed',
+    cause: expect.stringMatching(/closed by erp$/),
+  });
   // A close repeated is the PO as it is, not a failure.
   const closedAgain = await api.call('POST', poPath('flexport', 'API-1001', '/close'), { body: {} });
   expect(closedAgain.status).toBe(200);
@@ -115,7 +119,11 @@ test('cancel with a reason, kept in the history; a request outliving Prefer: wai
   });
   expect(cancelled.status).toBe(200);
   expect(cancelled.body.status).toBe('cancelled');
-  expect(JSON.stringify(cancelled.body.history.at(-1))).toContain('withdrawn by the ERP');
+  // Who asked is the token's name.
+  expect(cancelled.body.history.at(-1)).toMatchObject({
+    to: 'cancelled',
+    cause: expect.stringMatching(/cancelled by erp: withdrawn by the ERP$/),
+  });
 
   // Flexport answers every booking 503 for now: the booking is retried and outlives a 1 s wait.
   await api.readUntil(poPath('flexport', 'API-1003'), (view) => view.status === 'open');

@@ -124,7 +124,8 @@ async function update(
   const applied: Record<string, string> = wait.applied ? { 'preference-applied': wait.applied } : {};
   let outcome: UpdateOutcome;
   try {
-    outcome = await send({ waitSeconds: wait.seconds, uiUrlOf: context.uiUrlOf });
+    const requester = { by: request.caller.name };
+    outcome = await send({ waitSeconds: wait.seconds, uiUrlOf: context.uiUrlOf, requester });
   } catch (err) {
     throw problemOf(err, verb === 'amend' ? 'purchaseOrder' : '');
   }
