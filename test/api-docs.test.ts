@@ -48,6 +48,10 @@ test('/v1/openapi.json answers without a token: the committed document', async (
   expect(served).toEqual(JSON.parse(readFileSync(path.join(__dirname, '..', 'docs/openapi.json'), 'utf8')));
   // The API itself still wants one.
   expect((await fetch(`${base}/v1/purchase-orders`)).status).toBe(401);
+  // The page's assets are a fixed few files of swagger-ui-dist, nothing else of the disk.
+  const other = await fetch(`${base}/docs/package.json`);
+  expect(other.status).toBe(404);
+  expect(other.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 });
 
 test('/docs renders in Chromium and lists every operation, all from this server', async () => {

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi';
+import { ApiProblem, PROBLEM_TYPES, sendProblem } from './problems';
 
 export const OPENAPI_PATH = '/v1/openapi.json';
 export const DOCS_PATH = '/docs';
@@ -74,10 +75,10 @@ export function registerDocs(app: FastifyInstance): void {
     const { file } = request.params;
     const type = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
     if (type === undefined) {
-      return reply
-        .code(404)
-        .type('application/problem+json')
-        .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: `no ${DOCS_PATH}/${file}` });
+      return sendProblem(
+        reply,
+        new ApiProblem(404, PROBLEM_TYPES.notFound, `no such file: ${DOCS_PATH}/${file}`),
+      );
     }
     let body = assets.get(file);
     if (body === undefined) {

@@ -188,7 +188,7 @@ const PARAMETERS: Record<string, JsonSchema> = {
 
 /**
  * A route's query parameters: what each means from the route table, its type from the zod schema
- * the server parses them with (ListPurchaseOrdersQuery); the two must name the same parameters.
+ * the server checks them by (ListPurchaseOrdersQuery); the two must name the same parameters.
  */
 function queryParameters(route: ApiRoute): JsonSchema[] {
   if (route.query === undefined) return [];

@@ -23,7 +23,6 @@ import { PollSchedule, PoSettings } from '../../workflows/core/settings';
 import { PROVIDERS } from '../../workflows/core/choices';
 import { MILESTONES } from '../../workflows/flexport/state';
 import { STATUS_MEANINGS, type PoStatus } from '../../workflows/core/status';
-import type { AdoptionResult as AdoptionResultType } from '../../providers/start-once';
 import type { PoSummary } from '../commands/list';
 import type { Verb } from '../purchase-order-requests';
 import { PO_LIMITS } from '../purchase-orders';
@@ -414,19 +413,23 @@ export const PurchaseOrderSummary = sameType<PoSummary>()(
 const STATUSES = Object.keys(STATUS_MEANINGS).join('|');
 
 /**
- * The list's query parameters (API_ROUTES names them and says what each means): each a filter on
- * the POs' search attributes, all of them together. Strings on the wire.
+ * The types of the list's query parameters, as client/api/list.ts checks them (API_ROUTES names
+ * them and says what each means): each a filter on the POs' search attributes, all of them
+ * together. Strings on the wire.
  */
 export const ListPurchaseOrdersQuery = z.strictObject({
   name: z.string().min(1).optional(),
   status: z
     .string()
-    .regex(new RegExp(`^(${STATUSES})(,(${STATUSES}))*$`))
+    .regex(new RegExp(`^ *(${STATUSES}) *(, *(${STATUSES}) *)*$`))
     .optional(),
   provider: Provider.optional(),
   late: z.enum(['true', 'false']).optional(),
   buyerRef: z.string().min(1).optional(),
-  pageSize: z.string().regex(/^\d+$/).optional(),
+  pageSize: z
+    .string()
+    .regex(/^\d{1,4}$/)
+    .optional(),
   pageToken: z.string().min(1).optional(),
 });
 
@@ -439,17 +442,6 @@ export const PurchaseOrderPage = z
       .describe('Pass as `pageToken` for the next page; absent on the last page'),
   })
   .describe('One page of purchase orders');
-
-export const AdoptionResult = sameType<AdoptionResultType>()(
-  z.strictObject({
-    name: z.string(),
-    workflowId: z.string(),
-    outcome: z.enum(['adopted', 'already_followed', 'refused']),
-    reason: z.string().optional().describe('Why a PO was refused'),
-    status: z.string().optional().describe('The status it was adopted in'),
-    providerStatus: z.string().optional().describe("The provider's own status, where it differs"),
-  }),
-);
 
 export const BatchResult = z
   .strictObject({
@@ -520,7 +512,6 @@ export const REQUEST_PARTS = {
   FlexportPurchaseOrder,
   FlxpointPurchaseOrder,
   PoSettings,
-  FieldError,
 } satisfies Record<string, z.ZodType>;
 export const RESPONSE_PARTS = {
   FlexportPurchaseOrderView,
