@@ -43,10 +43,14 @@ export const createPurchaseOrder: Handler = async (context, request): Promise<Ap
   const started = await startPurchaseOrder(context.client, create.raw, create.settings);
   const po: FoundPo = { provider: create.provider, name: started.name };
   const location = poLocation(po);
-  const view = await readView(context.client, po, context.uiUrlOf);
   if (!started.alreadyStarted) {
-    return { status: 201, headers: { location }, body: statusDocument(view, context.uiUrlOf) };
+    // Its state is not read: a query would wait for the workflow's first task.
+    const { workflowId } = started;
+    const uiUrl = context.uiUrlOf(workflowId);
+    const submitted = { ...po, workflowId, ...(uiUrl && { uiUrl }), status: 'submitting', location };
+    return { status: 201, headers: { location }, body: submitted };
   }
+  const view = await readView(context.client, po, context.uiUrlOf);
   if (canonicalJson(view.po) !== canonicalJson(create.po)) {
     throw new ApiProblem(
       409,

@@ -18,6 +18,7 @@ export type ApiSchemaName =
   | 'AdoptionRequest'
   | 'BatchRequest'
   | 'PurchaseOrder'
+  | 'PurchaseOrderSubmitted'
   | 'PurchaseOrderPage'
   | 'BatchResult'
   | 'RequestInProgress'
@@ -67,8 +68,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: 'Submit a purchase order (its name is its idempotency key)',
     write: true,
     requestBody: 'CreatePurchaseOrderRequest',
-    // 201 started; 200 already followed with the same body; 409 followed with a different body.
-    responses: { 201: 'PurchaseOrder', 200: 'PurchaseOrder', 409: 'Problem', ...WRITE },
+    // 201 started (where to read it); 200 already followed with the same body (the PO); 409 followed
+    // with a different body.
+    responses: { 201: 'PurchaseOrderSubmitted', 200: 'PurchaseOrder', 409: 'Problem', ...WRITE },
   },
   {
     method: 'GET',

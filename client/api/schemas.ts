@@ -467,6 +467,20 @@ export const BatchResult = z
   })
   .describe('What became of each purchase order of a batch');
 
+export const PurchaseOrderSubmitted = z
+  .strictObject({
+    name: z.string(),
+    provider: Provider,
+    workflowId: z.string().describe("The PO's workflow in Temporal: `po/{provider}/{name}`"),
+    uiUrl: z.string().optional().describe("The workflow's page in the Temporal Web UI, when one is known"),
+    status: z.literal('submitting').describe('Started: the provider is being sent the PO'),
+    location: z.string().describe('Where to read it: `/v1/purchase-orders/{provider}/{name}`'),
+  })
+  .describe(
+    'A purchase order this request started; read it at `location` (its state is not read here, so ' +
+      'a submission answers as fast as Temporal starts the workflow)',
+  );
+
 export const RequestInProgress = z
   .strictObject({
     name: z.string(),
@@ -498,6 +512,7 @@ export const API_SCHEMAS = {
   AdoptionRequest,
   BatchRequest,
   PurchaseOrder: PurchaseOrderView,
+  PurchaseOrderSubmitted,
   PurchaseOrderPage,
   BatchResult,
   RequestInProgress,

@@ -1453,6 +1453,26 @@ export interface components {
       /** @description Pass as `pageToken` for the next page; absent on the last page */
       nextPageToken?: string;
     };
+    /** @description A purchase order this request started; read it at `location` (its state is not read here, so a submission answers as fast as Temporal starts the workflow) */
+    PurchaseOrderSubmitted: {
+      name: string;
+      /**
+       * @description The provider that holds the purchase order
+       * @enum {string}
+       */
+      provider: 'flexport' | 'flxpoint';
+      /** @description The PO's workflow in Temporal: `po/{provider}/{name}` */
+      workflowId: string;
+      /** @description The workflow's page in the Temporal Web UI, when one is known */
+      uiUrl?: string;
+      /**
+       * @description Started: the provider is being sent the PO
+       * @constant
+       */
+      status: 'submitting';
+      /** @description Where to read it: `/v1/purchase-orders/{provider}/{name}` */
+      location: string;
+    };
     /** @description A purchase order as visibility lists it (its search attributes), as `poflow list` shows it */
     PurchaseOrderSummary: {
       name: string;
@@ -1606,14 +1626,12 @@ export interface operations {
       /** @description Started: the purchase order as it stands */
       201: {
         headers: {
-          /** @description The PO's URL: `/v1/purchase-orders/{provider}/{name}` */
-          Location: string;
           /** @description `true`: the answer given before to this `Idempotency-Key`; nothing was done again */
           'Idempotent-Replayed'?: 'true';
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PurchaseOrder'];
+          'application/json': components['schemas']['PurchaseOrderSubmitted'];
         };
       };
       /** @description Bad request: malformed JSON, a bad parameter or page token, a field refused */
