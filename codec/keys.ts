@@ -5,6 +5,7 @@
  * every poflow process on the machine shares it. The newest key encrypts; every listed key decrypts.
  * A first entry `plain` stops encrypting while the older keys still read what they wrote.
  */
+import { listEntries } from '../infra/list-entries';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,12 +34,7 @@ export class CodecKeyError extends Error {}
 
 /** `id:base64key,...` (newest first; commas or new lines; `#` starts a comment line). */
 export function parseCodecKeys(text: string, source: string): CodecKeys {
-  const entries = text
-    .split('\n')
-    .filter((line) => !line.trim().startsWith('#'))
-    .flatMap((line) => line.split(','))
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries = listEntries(text);
   if (entries.length === 0) throw new CodecKeyError(`${source}: no keys (expected id:base64key,...)`);
   const plain = entries[0] === PLAIN;
   const byId = new Map<string, CodecKey>();

@@ -5,6 +5,7 @@
  * SDK's environment configuration (`TEMPORAL_API_KEY`, `TEMPORAL_TLS_*`, `TEMPORAL_PROFILE` and
  * the TOML profile file), read in `worker/connection.ts`.
  */
+import { listEntries } from '../infra/list-entries';
 import type { Duration } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -255,12 +256,7 @@ export function apiTokenFile(dataDir = DATA_DIR): string {
  * source and the entry's number (and name), never the token.
  */
 export function parseApiTokens(text: string, source: string): ApiToken[] {
-  const entries = text
-    .split('\n')
-    .filter((line) => !line.trim().startsWith('#'))
-    .flatMap((line) => line.split(','))
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries = listEntries(text);
   if (entries.length === 0) throw new ConfigError(`${source}: no tokens (expected name:token[:read],...)`);
   const tokens: ApiToken[] = [];
   for (const [index, entry] of entries.entries()) {
