@@ -87,7 +87,7 @@ describe('poflow codec-server --host', () => {
 
   test('off loopback with a token: it serves, and refuses calls without the token', async () => {
     const env = await baseEnv({ POFLOW_CODEC_AUTH_TOKEN: 'codec-token' });
-    const server = await running(env, ['codec server on'], 'codec-server', '--host', '0.0.0.0');
+    const server = await running(env, ['codec server on http'], 'codec-server', '--host', '0.0.0.0');
     try {
       expect(server.output()).toContain('bearer token required');
       const decode = await fetch(`http://127.0.0.1:${env.POFLOW_CODEC_PORT}/decode`, {
@@ -105,7 +105,7 @@ describe('poflow codec-server --host', () => {
     const env = await baseEnv({ POFLOW_LOG_LEVEL: 'warn' });
     const warning =
       '--allow-no-auth: the codec server on 0.0.0.0 decrypts payloads for anyone who reaches it';
-    const server = await running(env, ['codec server on', warning], 'codec-server', '--host', '0.0.0.0', '--allow-no-auth'); // prettier-ignore
+    const server = await running(env, ['codec server on http', warning], 'codec-server', '--host', '0.0.0.0', '--allow-no-auth'); // prettier-ignore
     try {
       expect(server.output()).toMatch(/"level":40,.*"component":"codec-server"/);
       expect(await answers(`http://127.0.0.1:${env.POFLOW_CODEC_PORT}/healthz`)).toBe(200);
@@ -116,7 +116,7 @@ describe('poflow codec-server --host', () => {
 
   test('on loopback (the default) no token is needed', async () => {
     const env = await baseEnv();
-    const server = await running(env, ['codec server on'], 'codec-server');
+    const server = await running(env, ['codec server on http'], 'codec-server');
     await server.stop();
     expect(server.output()).toContain('codec server on http://127.0.0.1:');
   });
