@@ -15,6 +15,7 @@ import { startReconciler } from './reconciler/runner';
 import { startWebhookReceiver } from './receiver';
 import { untilInterrupted } from '../worker/interrupt';
 import { installTelemetry, providerReachable, temporalAnswers } from '../infra/operations';
+import { metricsPortOf } from '../worker/metrics-port';
 import { serveOperations } from '../worker/operations';
 
 export interface WebhooksCommandOptions {
@@ -95,6 +96,7 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
   try {
     const webhooks = await startWebhooks(config, { client, connection, logger }, options);
     const operations = await serveOperations(config, {
+      metricsPort: metricsPortOf('webhooks', process.env, config.operations.metricsPort),
       sdkMetricsUrl,
       client,
       checks: { temporal: temporalAnswers(connection), flexport: providerReachable(config.flexport.baseUrl) },

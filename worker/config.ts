@@ -15,6 +15,7 @@ import { CodecKeyError, loadCodecKeys, type CodecKeys } from '../codec/keys';
 import { logLevelFrom, LogLevelError, type LogLevel } from '../infra/log-level';
 import type { NotifyEndpoint } from '../activities/notifications';
 import { loadNotifyConfig, NotifyConfigError } from './notify-config';
+import { DEFAULT_METRICS_PORTS, metricsPortOf } from './metrics-port';
 import { PROJECT_ROOT } from './temporal-binaries';
 import { hostOf, PROVIDER_HOSTS, type ProviderConnection } from '../providers';
 import { PROVIDERS, type Provider } from '../workflows/core/choices';
@@ -126,7 +127,7 @@ const Env = z.object({
   POFLOW_CODEC_PORT: port(8888),
   POFLOW_CODEC_AUTH_TOKEN: optionalText,
   POFLOW_CODEC_CORS_ORIGINS: optionalText,
-  POFLOW_METRICS_PORT: port(9464),
+  POFLOW_METRICS_PORT: port(DEFAULT_METRICS_PORTS.start),
   POFLOW_METRICS_HOST: optionalText.transform((host) => host ?? '127.0.0.1'),
   POFLOW_PO_COUNT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   POFLOW_UNKNOWN_PO_EVENTS: z
@@ -242,7 +243,6 @@ export interface ApiToken {
 }
 
 export const DEFAULT_API_RATE_LIMIT = 50;
-const API_METRICS_PORT = 9467;
 const API_TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 const API_TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
 
@@ -304,7 +304,7 @@ function apiSettings(env: NodeJS.ProcessEnv, e: z.output<typeof Env>): ApiSettin
       e.POFLOW_API_CORS_ORIGINS?.split(',')
         .map((o) => o.trim())
         .filter(Boolean) ?? [],
-    metricsPort: env.POFLOW_METRICS_PORT?.trim() ? e.POFLOW_METRICS_PORT : API_METRICS_PORT,
+    metricsPort: metricsPortOf('api', env, e.POFLOW_METRICS_PORT),
   };
 }
 

@@ -19,11 +19,17 @@ import { startOperationsServer, type OperationsServer, type ReadinessCheck } fro
  */
 export async function serveOperations(
   config: Config,
-  options: { sdkMetricsUrl: string; client: Client; checks: Record<string, ReadinessCheck> },
+  options: {
+    sdkMetricsUrl: string;
+    client: Client;
+    checks: Record<string, ReadinessCheck>;
+    /** The command's own port (`metricsPortOf`); else `config.operations.metricsPort`, `poflow start`'s. */
+    metricsPort?: number;
+  },
 ): Promise<OperationsServer> {
   const host = config.operations.metricsHost;
   const server = await startOperationsServer({
-    port: config.operations.metricsPort,
+    port: options.metricsPort ?? config.operations.metricsPort,
     host,
     sdkMetricsUrl: options.sdkMetricsUrl,
     checks: options.checks,

@@ -68,11 +68,13 @@ export async function runApi(): Promise<void> {
   const client = await connectClient(config);
   try {
     const api = await startApi(config, client, logger);
-    const operations = await serveOperations(
-      { ...config, operations: { ...config.operations, metricsPort: config.api.metricsPort } },
+    const operations = await serveOperations(config, {
+      metricsPort: config.api.metricsPort,
       // No worker here: no SDK worker metrics to add to poflow's own.
-      { sdkMetricsUrl: '', client, checks: { temporal: temporalAnswers(client) } },
-    );
+      sdkMetricsUrl: '',
+      client,
+      checks: { temporal: temporalAnswers(client) },
+    });
     logger.info(
       { api: `${api.url}/v1`, operations: operations.url, tokens: config.api.tokensSource },
       `ERP API on ${api.url}/v1 (tokens from ${config.api.tokensSource}); Ctrl-C stops it`,

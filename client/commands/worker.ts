@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import { loadConfig, providersCalled, requireProviderSettings } from '../../worker/config';
 import { connectWorker } from '../../worker/connection';
 import { installTelemetry, temporalAnswers, workersPolling } from '../../infra/operations';
+import { metricsPortOf } from '../../worker/metrics-port';
 import { serveOperations } from '../../worker/operations';
 import { poflowLogger } from '../../infra/logger';
 import { createConfiguredWorkers, providerChecks } from '../../worker/worker';
@@ -18,6 +19,7 @@ export async function runWorker(): Promise<void> {
   try {
     const workers = await createConfiguredWorkers(config, connection);
     const operations = await serveOperations(config, {
+      metricsPort: metricsPortOf('worker', process.env, config.operations.metricsPort),
       sdkMetricsUrl,
       client: new Client({ connection, namespace: config.temporal.namespace }),
       checks: {
