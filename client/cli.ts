@@ -326,13 +326,42 @@ async function exitCodeFor(err: unknown): Promise<number> {
   return err instanceof ConfigError ? 2 : 1;
 }
 
+/** `--json` among the arguments (before a `--`): read before commander parses them, for its own errors. */
+function jsonRequested(argv: string[]): boolean {
+  const args = argv.slice(2);
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
+
+/** Every command of `command`'s tree, itself first: commander's output settings are per command. */
+function commandTree(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(commandTree)];
+}
+
+/** A usage error of commander's as `--json` prints errors: its message without the `error: ` prefix. */
+function usageErrorJson(err: CommanderError): string {
+  const message = err.message.replace(/^error: /, '');
+  const error =
+    err.code === 'commander.help' ? 'no command given (poflow --help lists them)' : message.trim();
+  return JSON.stringify({ error, code: err.code });
+}
+
 async function main(argv: string[]): Promise<void> {
+  const jsonOnCommandLine = jsonRequested(argv);
+  if (jsonOnCommandLine) {
+    // Commander's own usage errors (and the help it shows after them) become one JSON document on
+    // stdout, like every other error with --json; help asked for with --help still prints.
+    for (const command of commandTree(program)) {
+      command.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    }
+  }
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; usage errors are bad input.
       process.exitCode = err.exitCode === 0 ? 0 : 2;
+      if (jsonOnCommandLine && err.exitCode !== 0) console.log(usageErrorJson(err));
       return;
     }
     const [message, ...causes] = causeChain(err);
