@@ -22,9 +22,11 @@ import { PROVIDERS, type Provider } from '../workflows/core/choices';
 import { capabilityRefusal } from '../workflows/core/provider';
 import { PROVIDER_WORKFLOWS } from '../workflows/providers';
 import { purchaseOrderWorkflowId } from '../workflows/core/identity';
+import { SearchAttributes } from '../workflows/core/search-attributes';
 import { parseWith, type FieldIssue, type Parsed } from '../workflows/core/parsing';
 import { FailureTypes } from '../workflows/core/provider-failures';
 import { BadInput } from './errors';
+import { closestNames } from './closest-names';
 import { poBodyOf, sizeIssues } from './purchase-orders';
 import { boundedRequest, type RequestOutcome } from './po-request';
 
@@ -106,11 +108,44 @@ export async function locate(client: Client, ref: PoRef): Promise<FoundPo> {
   const at = found.filter((provider) => provider !== undefined);
   const name = JSON.stringify(ref.name);
   if (at.length === 1) return { name: ref.name, provider: at[0]! };
-  if (at.length === 0) throw new PoNotFound(`name: no purchase order ${name} at ${PROVIDERS.join(' or ')}`);
+  if (at.length === 0) {
+    const suggestion = await didYouMean(client, ref.name);
+    throw new PoNotFound(`name: no purchase order ${name} at ${PROVIDERS.join(' or ')}${suggestion}`);
+  }
   throw new BadInput(
     `name: purchase order ${name} exists at ${at.join(' and ')}: ` +
       `say which with ${at.map((p) => `--provider ${p}`).join(' or ')}`,
   );
+}
+
+/**
+ * How many of the latest followed POs a "did you mean" looks through: one visibility page of names,
+ * never a query per PO.
+ */
+export const SUGGESTION_POOL = 1000;
+
+/**
+ * `; did you mean PO-1001?` for the followed POs (at `provider`, when given) among the latest
+ * `SUGGESTION_POOL` whose names are within edit distance 2 of `name`; empty when there are none or
+ * visibility does not answer (the not-found message stands on its own).
+ */
+export async function didYouMean(client: Client, name: string, provider?: Provider): Promise<string> {
+  const names: string[] = [];
+  try {
+    const query = `${SearchAttributes.PoName.name} IS NOT NULL`;
+    let seen = 0;
+    for await (const execution of client.workflow.list({ query, pageSize: SUGGESTION_POOL })) {
+      for (const at of provider ? [provider] : PROVIDERS) {
+        const prefix = purchaseOrderWorkflowId(at, '');
+        if (execution.workflowId.startsWith(prefix)) names.push(execution.workflowId.slice(prefix.length));
+      }
+      if (++seen >= SUGGESTION_POOL) break;
+    }
+  } catch {
+    return '';
+  }
+  const closest = closestNames(name, names);
+  return closest.length > 0 ? `; did you mean ${closest.join(' or ')}?` : '';
 }
 
 /** The lifecycle view: asked of a running workflow, or the result a finished one returned. */
@@ -127,7 +162,7 @@ export async function readView(
     if (err instanceof WorkflowNotFoundError) {
       throw new PoNotFound(
         `name: no purchase order ${JSON.stringify(po.name)} at ${po.provider} ` +
-          `(workflow ${handle.workflowId})`,
+          `(workflow ${handle.workflowId})${await didYouMean(client, po.name, po.provider)}`,
       );
     }
     throw err;

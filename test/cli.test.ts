@@ -267,3 +267,21 @@ test('usage errors are bad input; an unreachable Temporal is another failure', a
   expect(noDevServer.code).toBe(1);
   expect(noDevServer.stderr).toMatch(/^poflow: cannot reach Temporal at 127\.0\.0\.1:1 \(namespace default\): start the embedded stack with "poflow start"/); // prettier-ignore
 });
+
+test('a name not found suggests the closest followed names, at either provider or at the one given', async () => {
+  await statusUntil('PO-1001', (po) => po.status === 'open');
+  const typo = await poflow('status', 'PO-10001');
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toBe(
+    'poflow: name: no purchase order "PO-10001" at flexport or flxpoint; did you mean PO-1001?\n',
+  );
+  expectBadInput(
+    await poflow('status', 'PO-1010', '--provider', 'flexport', '--json'),
+    /^name: no purchase order "PO-1010" at flexport \(workflow po\/flexport\/PO-1010\); did you mean PO-1001\?$/,
+  );
+  // Only names within two edits: nothing like it, no suggestion.
+  expectBadInput(
+    await poflow('status', 'ZZ-9', '--json'),
+    /^name: no purchase order "ZZ-9" at flexport or flxpoint$/,
+  );
+});
