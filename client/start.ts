@@ -1,8 +1,9 @@
 /**
  * `poflow start`: the embedded default. Starts whatever is not configured elsewhere (the Temporal
  * dev server with its Web UI, the provider sandbox in a thread of its own), then the worker, the
- * webhook receiver with its reconciler and the ERP API; prints the addresses; stops it all, in
- * reverse order, on Ctrl-C.
+ * webhook receiver with its reconciler and the ERP API; prints the addresses and records them in
+ * `stack.json` of the data dir for the commands of other terminals; stops it all, in reverse order,
+ * on Ctrl-C.
  */
 import type { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
@@ -29,25 +30,39 @@ import { PROVIDERS } from '../workflows/core/choices';
 import { pingWorkflow } from '../workflows/ping';
 import { untilInterrupted } from '../worker/interrupt';
 import { installTelemetry, temporalAnswers, workersPolling } from '../infra/operations';
-import { serveOperations } from '../worker/operations';
+import { operationsPort, serveOperations } from '../worker/operations';
+import { ensurePortsFree } from '../worker/leftover-server';
 import { ensureApiTokenFile, startApi } from './api/command';
+import { portOf, removeStackFile, writeStackFile, type StackFile } from '../worker/stack-file';
 
 type Stop = () => Promise<void>;
 
 export async function runStart(): Promise<void> {
   // Before anything is written or started: a provider at a configured address needs its own token
   // and (Flexport's deliveries) secret.
-  const configured = loadConfig();
+  // Never another stack's recorded ports: this one starts its own parts where the variables say.
+  const configured = loadConfig(process.env, { stackFile: false });
   requireProviderSettings(configured, { ...providersCalled(configured), webhooks: true });
+  // Its own ports too, before a key or a token is generated for a stack that would not start.
+  await ensurePortsFree([
+    { port: configured.codec.port, variable: 'POFLOW_CODEC_PORT' },
+    operationsPort(configured),
+  ]);
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const generatedTokens = ensureApiTokenFile(process.env);
   if (generatedTokens) console.log(`generated an ERP API token in ${generatedTokens}: give it to the ERP`);
-  const config = loadConfig();
+  const config = loadConfig(process.env, { stackFile: false });
   const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const serverLog = poflowLogger('temporal-server');
   const stops: Stop[] = [];
   const lines: string[] = [];
+  // Where each part listens, for the stack file; the ports each server actually bound.
+  const listening: Partial<StackFile> = {};
+  const listener = (url: string) => {
+    const port = portOf(url);
+    return port === undefined ? undefined : { port };
+  };
   try {
     const codecServer = await startCodecServer({
       port: config.codec.port,
@@ -56,9 +71,15 @@ export async function runStart(): Promise<void> {
       authToken: config.codec.authToken,
     });
     stops.push(codecServer.close);
+    listening.codec = listener(codecServer.url);
     lines.push(`  Codec server ${codecServer.url} (${encryptionLine(config.codec.keys)})`);
     if (config.temporal.address) {
       lines.push(`  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+      listening.temporal = {
+        address: config.temporal.address,
+        uiUrl: config.temporal.uiUrl,
+        embedded: false,
+      };
     } else {
       const devServer = await startDevServer({
         port: config.temporal.devServerPort,
@@ -69,6 +90,7 @@ export async function runStart(): Promise<void> {
         log: (line) => serverLog.info(line),
       });
       stops.push(devServer.stop);
+      listening.temporal = { address: devServer.address, uiUrl: config.temporal.uiUrl, embedded: true };
       lines.push(
         `  Temporal     ${devServer.address} (namespace ${config.temporal.namespace}) [embedded dev server]`,
       );
@@ -96,6 +118,7 @@ export async function runStart(): Promise<void> {
         webhooks: [{ url: receiverUrl, secret: webhookSecrets(config)[0]! }],
       });
       stops.push(sandbox.close);
+      listening.sandbox = { port: sandbox.port };
       lines.push(
         `  Sandbox      ${sandbox.url} (Flexport), ${sandbox.url}/flxpoint (Flxpoint); ` +
           'token from FLEXPORT_API_TOKEN or "sandbox"',
@@ -115,9 +138,10 @@ export async function runStart(): Promise<void> {
     const logger = poflowLogger('webhooks');
     const webhooks = await startWebhooks(config, { client, connection, logger });
     stops.push(webhooks.close);
+    listening.webhooks = listener(webhooks.flexportUrl.replace(/\/webhooks\/flexport$/, ''));
     lines.push(`  Webhooks     ${webhooks.flexportUrl} (reconciler ${webhooks.reconcilerWorkflowId})`);
 
-    lines.push(`  API          ${await startEmbeddedApi(config, client, stops)}`);
+    lines.push(`  API          ${await startEmbeddedApi(config, client, stops, listening)}`);
 
     const operations = await serveOperations(config, {
       sdkMetricsUrl,
@@ -130,9 +154,20 @@ export async function runStart(): Promise<void> {
     });
     // Closed last: /readyz answers 503 (draining) while everything else stops.
     stops.unshift(operations.close);
+    listening.metrics = listener(operations.url);
     lines.push(`  Operations   ${operations.url}/metrics, /healthz, /readyz`);
 
     await proveWorkerPolls(client);
+    const stackFile = writeStackFile(DATA_DIR, {
+      ...listening,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      temporal: listening.temporal!,
+      dataDir: DATA_DIR,
+    });
+    // Run first on the way down: from then on, other terminals no longer find this stack.
+    stops.push(async () => removeStackFile(DATA_DIR));
+    lines.push(`  Stack file   ${stackFile} (read by poflow commands in other terminals)`);
     console.log(['poflow is running', ...lines, 'Press Ctrl-C to stop.'].join('\n'));
 
     await untilInterrupted(running);
@@ -146,10 +181,17 @@ export async function runStart(): Promise<void> {
  * The ERP API beside the rest; its banner line. A port already taken (another `poflow start`, a
  * test run) leaves the stack up without the API and says how to move it.
  */
-async function startEmbeddedApi(config: Config, client: PoflowClient, stops: Stop[]): Promise<string> {
+async function startEmbeddedApi(
+  config: Config,
+  client: PoflowClient,
+  stops: Stop[],
+  listening: Partial<StackFile>,
+): Promise<string> {
   try {
     const api = await startApi(config, client);
     stops.push(api.close);
+    const port = portOf(api.url);
+    if (port !== undefined) listening.api = { port };
     return `${api.url}/v1 (tokens from ${config.api.tokensSource}; docs ${api.url}/docs)`;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;

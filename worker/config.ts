@@ -21,6 +21,7 @@ import { hostOf, PROVIDER_HOSTS, type ProviderConnection } from '../providers';
 import { PROVIDERS, type Provider } from '../workflows/core/choices';
 import { capabilityRefusal } from '../workflows/core/provider';
 import { PROVIDER_WORKFLOWS } from '../workflows/providers';
+import { portOf, readLiveStack, stackFilePath, type StackFile } from './stack-file';
 
 export const SANDBOX_TOKEN = 'sandbox';
 export const DATA_DIR = process.env.POFLOW_DATA_DIR ?? path.join(PROJECT_ROOT, '.data');
@@ -188,6 +189,11 @@ interface ConfigOfProcess {
      * TEMPORAL_UI_URL).
      */
     uiUrl?: string;
+    /**
+     * Where the address came from, for the unreachable error: a variable, the stack file of a
+     * running `poflow start`, or the default.
+     */
+    source: string;
   };
   sandbox: { port: number };
   /**
@@ -308,7 +314,20 @@ function apiSettings(env: NodeJS.ProcessEnv, e: z.output<typeof Env>): ApiSettin
   };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export interface LoadConfigOptions {
+  /**
+   * Fill what the environment leaves unset from the stack file of a running `poflow start` (never
+   * when `TEMPORAL_ADDRESS` is set); by default only for the process's own environment.
+   */
+  stackFile?: boolean;
+}
+
+export function loadConfig(
+  givenEnv: NodeJS.ProcessEnv = process.env,
+  { stackFile = givenEnv === process.env }: LoadConfigOptions = {},
+): Config {
+  const stack = stackFile && unset(givenEnv.TEMPORAL_ADDRESS) ? readLiveStack(DATA_DIR) : undefined;
+  const env = stack ? withStack(givenEnv, stack) : givenEnv;
   const parsed = Env.safeParse(env);
   const providerEnv = ProviderEnv.safeParse(env);
   const issue = parsed.error?.issues[0] ?? providerEnv.error?.issues[0];
@@ -343,6 +362,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devServerPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? (address ? cloudUiUrl(address) : embeddedUi),
+      source: addressSource(givenEnv, env, stack),
     },
     sandbox: { port: e.SANDBOX_PORT },
     webhooks: {
@@ -369,6 +389,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     notifications: configured(() => loadNotifyConfig(env)),
     api: apiSettings(env, e),
   };
+}
+
+function unset(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '';
+}
+
+/**
+ * The environment with what a running `poflow start` recorded where a variable is unset: its
+ * Temporal (the dev server's port, or the cluster's address), Web UI, sandbox, codec server and API.
+ * An explicit variable always wins.
+ */
+function withStack(env: NodeJS.ProcessEnv, stack: StackFile): NodeJS.ProcessEnv {
+  const recorded: Record<string, string | number | undefined> = {
+    SANDBOX_PORT: stack.sandbox?.port,
+    POFLOW_CODEC_PORT: stack.codec?.port,
+    POFLOW_API_PORT: stack.api?.port,
+  };
+  if (stack.temporal.embedded) {
+    recorded.TEMPORAL_PORT = portOf(stack.temporal.address);
+    recorded.TEMPORAL_UI_PORT = stack.temporal.uiUrl && portOf(stack.temporal.uiUrl);
+  } else {
+    recorded.TEMPORAL_ADDRESS = stack.temporal.address;
+    recorded.TEMPORAL_UI_URL = stack.temporal.uiUrl;
+  }
+  const filled = { ...env };
+  for (const [variable, value] of Object.entries(recorded)) {
+    if (value !== undefined && unset(env[variable])) filled[variable] = String(value);
+  }
+  return filled;
+}
+
+function addressSource(given: NodeJS.ProcessEnv, env: NodeJS.ProcessEnv, stack?: StackFile): string {
+  if (!unset(given.TEMPORAL_ADDRESS)) return 'TEMPORAL_ADDRESS';
+  if (!unset(given.TEMPORAL_PORT)) return `TEMPORAL_PORT=${given.TEMPORAL_PORT}`;
+  const file = stackFilePath(DATA_DIR);
+  if (stack && (!unset(env.TEMPORAL_ADDRESS) || !unset(env.TEMPORAL_PORT))) {
+    return `${file}, written by the "poflow start" of pid ${stack.pid}`;
+  }
+  return `the default (TEMPORAL_ADDRESS and TEMPORAL_PORT unset, no running "poflow start" in ${file})`;
 }
 
 /**
