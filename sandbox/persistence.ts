@@ -3,6 +3,7 @@
  * one row (kind, id, JSON document); counters and the network sit in `meta`. A change writes only
  * the rows it touched, in one transaction, to a WAL-mode database (better-sqlite3): its cost is
  * the size of the change, not of everything the sandbox holds. The state itself stays in memory.
+ * The Flxpoint emulator keeps its POs in the same file, under a kind and meta key of its own.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -26,13 +27,16 @@ const SCHEMA = `
   );`;
 
 interface ChangedRecord {
-  kind: RecordKind;
+  /** A `RecordKind`, or another emulator's own kind (prefixed with its name, e.g. `flxpoint_`). */
+  kind: string;
   record: { id: number };
 }
 
 export class SqliteFile {
   /** Records changed since the last save, by kind and id: a record changed twice is written once. */
   private readonly changed = new Map<string, ChangedRecord>();
+  /** Meta values set since the last save (another emulator's counters), by key. */
+  private readonly changedValues = new Map<string, unknown>();
   private savedNetworkRevision = -1;
   private readonly writeRecord: Database.Statement<[string, number, string]>;
   private readonly writeMeta: Database.Statement<[string, string]>;
@@ -75,22 +79,46 @@ export class SqliteFile {
     return state;
   }
 
-  /** Marks a record to be written by the next `save`. */
-  recordChanged(kind: RecordKind, record: { id: number }): void {
+  /** Another emulator's saved records of one kind, by id. */
+  loadRecords<T>(kind: string): T[] {
+    return this.db
+      .prepare<[string], { document: string }>('SELECT document FROM records WHERE kind = ? ORDER BY id')
+      .all(kind)
+      .map((row) => JSON.parse(row.document) as T);
+  }
+
+  /** Another emulator's saved meta value, undefined for a new file. */
+  loadValue<T>(key: string): T | undefined {
+    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key);
+    return row && (JSON.parse(row.value) as T);
+  }
+
+  /** Marks a record to be written by the next `save`; another emulator passes a kind of its own. */
+  recordChanged(kind: RecordKind | (string & {}), record: { id: number }): void {
     this.changed.set(`${kind}:${record.id}`, { kind, record });
   }
 
-  /** Writes the changed records, the counters, and the network when it grew, in one transaction. */
+  /** Marks a meta value to be written by the next `save`; it is serialised then. */
+  valueChanged(key: string, value: unknown): void {
+    this.changedValues.set(key, value);
+  }
+
+  /**
+   * Writes the changed records (the Flxpoint emulator's too), the counters, and the network when it
+   * grew, in one transaction.
+   */
   save(state: State, network: Network): void {
     const changed = [...this.changed.values()];
     const networkChanged = network.revision !== this.savedNetworkRevision;
-    if (changed.length === 0 && !networkChanged) return;
+    if (changed.length === 0 && !networkChanged && this.changedValues.size === 0) return;
     this.db.transaction(() => {
       for (const { kind, record } of changed) this.writeRecord.run(kind, record.id, JSON.stringify(record));
+      for (const [key, value] of this.changedValues) this.writeMeta.run(key, JSON.stringify(value));
       this.writeMeta.run('sequences', JSON.stringify(state.sequences));
       if (networkChanged) this.writeMeta.run('network', JSON.stringify(network.snapshot()));
     })();
     this.changed.clear();
+    this.changedValues.clear();
     this.savedNetworkRevision = network.revision;
   }
 

@@ -37,7 +37,7 @@ export interface SandboxOptions {
   faults?: FaultOptions;
   /** Seed of the fault PRNG, for reproducible runs. Default 1. */
   seed?: number;
-  /** Persist state to this SQLite file and reload it on start. In memory when unset. */
+  /** Persist state (the Flxpoint POs too) to this SQLite file and reload it on start. In memory when unset. */
   dbFile?: string;
   /** Legal entities, locations, ports and products added to fixtures/network.json. */
   network?: NetworkInput;
@@ -149,7 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   adminRoutes(app, { domain, dispatcher, faults, requestStats, network });
   inboxRoutes(app, domain.ctx);
-  await app.register(flxpointSandbox, { apiToken, flxpointApiToken: options.flxpointApiToken, faults });
+  await app.register(flxpointSandbox, { apiToken, flxpointApiToken: options.flxpointApiToken, faults, db });
 
   await app.listen({ port: options.port ?? 8400, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();

@@ -1,9 +1,14 @@
-/** State survives a restart with dbFile (a SQLite file), including the network extended at run time. */
+/**
+ * State survives a restart with dbFile (a SQLite file), including the network extended at run time
+ * and the Flxpoint emulator's POs (its rate limiter and request log stay in memory).
+ */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startSandbox } from '../sandbox/server';
+import got from 'got';
+import { startSandbox, type Sandbox } from '../sandbox/server';
+import { flxpointMoves, sampleFlxpointPurchaseOrder as samplePo } from './support/flxpoint-purchase-orders';
 import { booking, call, purchaseOrder } from './support/sandbox-api';
 
 it('keeps POs, versions, bookings, shipments, events and the network across a restart', async () => {
@@ -113,7 +118,9 @@ it('writes each change to the file before answering, one row per record it touch
   // Another connection to the same file sees exactly what has been committed.
   const reader = new Database(dbFile, { readonly: true });
   const rows = () =>
-    reader.prepare<[], { kind: string; n: number }>('SELECT kind, count(*) AS n FROM records GROUP BY kind').all(); // prettier-ignore
+    reader
+      .prepare<[], { kind: string; n: number }>('SELECT kind, count(*) AS n FROM records GROUP BY kind')
+      .all();
   try {
     for (const name of ['PO-ROW-1', 'PO-ROW-2', 'PO-ROW-3']) {
       expect((await call(sandbox, 'POST', '/purchase_orders', purchaseOrder(name))).status).toBe(200);
@@ -131,6 +138,105 @@ it('writes each change to the file before answering, one row per record it touch
   } finally {
     reader.close();
     await sandbox.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('keeps Flxpoint POs across a restart: status, items, cancel and void, the ids that follow', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-db-'));
+  const dbFile = path.join(dir, 'sandbox.sqlite');
+  type FlxPo = Record<string, unknown> & { id: number };
+  // Flxpoint admits 2 requests a second per token: a 429 is retried after its Retry-After.
+  const flxpoint = (sandbox: Sandbox) =>
+    got.extend({
+      prefixUrl: `${sandbox.url}/flxpoint`,
+      headers: { 'x-api-token': 'sandbox' },
+      responseType: 'json',
+      throwHttpErrors: false,
+      retry: { limit: 5, methods: ['GET', 'POST', 'PUT'], statusCodes: [429] },
+    });
+  // Every PO by number through the counterpart side, which spends no request budget.
+  const everyPo = async (sandbox: Sandbox) => {
+    const response = await got(`${sandbox.url}/_sandbox/flxpoint/purchase-orders`).json<FlxPo[]>();
+    return new Map(response.map((po) => [po.purchaseOrderNumber as string, po]));
+  };
+  const numbers = ['FLX-P-OPEN', 'FLX-P-CANCELED', 'FLX-P-VOIDED'];
+  let before = new Map<string, FlxPo>();
+  try {
+    const first = await startSandbox({ port: 0, dbFile });
+    try {
+      const api = flxpoint(first);
+      const ids = new Map<string, number>();
+      for (const number of numbers) {
+        const created = await api.post('purchase-orders', { json: samplePo(number) });
+        expect(created.statusCode).toBe(201);
+        ids.set(number, (created.body as unknown as FlxPo).id);
+      }
+      await flxpointMoves(first.url, 'FLX-P-OPEN', 'acknowledged');
+      const cancel = await api.put(`purchase-orders/${ids.get('FLX-P-CANCELED')}/cancel`, {
+        json: { reason: 'no stock' },
+      });
+      expect(cancel.statusCode).toBe(200);
+      const voiding = await api.put(`purchase-orders/${ids.get('FLX-P-VOIDED')}/void`, {
+        json: { reason: 'duplicate' },
+      });
+      expect(voiding.statusCode).toBe(200);
+      before = await everyPo(first);
+    } finally {
+      await first.close();
+    }
+
+    const second = await startSandbox({ port: 0, dbFile });
+    try {
+      const api = flxpoint(second);
+      // Each PO reads back by number, as poflow reads it, field for field as it was before the restart.
+      const after = new Map<string, FlxPo>();
+      for (const number of numbers) {
+        const read = await api.get('purchase-orders', { searchParams: { purchaseOrderNumber: number } });
+        expect(read.statusCode).toBe(200);
+        expect(read.body).toEqual([before.get(number)]);
+        after.set(number, (read.body as unknown as FlxPo[])[0]!);
+      }
+      expect(after.get('FLX-P-OPEN')).toMatchObject({
+        purchaseOrderStatus: { handle: 'acknowledged' },
+        acknowledgedAt: expect.any(String),
+        purchaseOrderItems: [
+          { lineItemNumber: 1, sku: 'WIDGET-1', quantity: 3, acknowledgedQuantity: 3 },
+          { lineItemNumber: 2, inventoryVariantId: 4242, quantity: 2, acknowledgedQuantity: 2 },
+        ],
+      });
+      expect(after.get('FLX-P-CANCELED')).toMatchObject({
+        purchaseOrderStatus: { handle: 'canceled' },
+        canceledAt: expect.any(String),
+        cancelReason: 'no stock',
+        purchaseOrderItems: [{ canceledQuantity: 3 }, { canceledQuantity: 2 }],
+      });
+      const voided = after.get('FLX-P-VOIDED')!;
+      expect(voided).toMatchObject({
+        purchaseOrderStatus: { handle: 'voided' },
+        voidedAt: expect.any(String),
+        voidedReason: 'duplicate',
+      });
+      // By id too (the read that answered 404 after a restart), and a voided PO stays voided.
+      expect((await api.get(`purchase-orders/${voided.id}`)).body).toEqual(voided);
+      expect((await api.put(`purchase-orders/${voided.id}/cancel`)).statusCode).toBe(409);
+      // A number in use stays in use; new ids continue after the saved ones, none handed out twice.
+      expect((await api.post('purchase-orders', { json: samplePo('FLX-P-OPEN') })).statusCode).toBe(409);
+      const next = await api.post('purchase-orders', { json: samplePo('FLX-P-NEXT') });
+      expect(next.statusCode).toBe(201);
+      const made = next.body as unknown as FlxPo;
+      expect(made.id).toBeGreaterThan(voided.id);
+      const idsOf = (po: FlxPo) => [
+        po.shippingAddressId,
+        po.billingAddressId,
+        ...(po.purchaseOrderItems as FlxPo[]).map((item) => item.id),
+      ];
+      const earlier = [...before.values()].flatMap(idsOf);
+      expect(idsOf(made).filter((id) => earlier.includes(id))).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { z } from 'zod';
 import { ApiError } from '../envelopes';
 import type { Faults } from '../faults';
+import type { SqliteFile } from '../persistence';
 import { intParam } from '../query';
 import { REQUESTS_PER_SECOND, TokenRateLimit } from './rate-limit';
 import { renderPurchaseOrder } from './render';
@@ -22,6 +23,8 @@ export interface FlxpointSandboxOptions {
   /** The sandbox's fault injection; it reaches Flxpoint only when `routeFamilies` names `flxpoint`. */
   faults?: Faults;
   now?: () => Date;
+  /** The sandbox's SQLite file: the POs persist there too. The rate limit and request log stay in memory. */
+  db?: SqliteFile;
 }
 
 /** The fault-injection route family of the Flxpoint API. */
@@ -41,7 +44,7 @@ const EndRequest = z.object({ reason: z.string().trim().min(1).optional() }).opt
 
 export const flxpointSandbox: FastifyPluginAsync<FlxpointSandboxOptions> = async (app, options) => {
   const shared: Shared = {
-    store: new FlxpointStore(options.now),
+    store: new FlxpointStore(options.now, options.db),
     rateLimit: new TokenRateLimit(),
     requests: new RequestLog(),
     faults: options.faults,

@@ -1,10 +1,13 @@
 /**
  * Flxpoint purchase orders, kept in memory: creation under a unique PO number, reads by id and
- * by number, and status changes with the timestamps and reasons Flxpoint records for them.
+ * by number, and status changes with the timestamps and reasons Flxpoint records for them. With the
+ * sandbox's SQLite file (sandbox/persistence.ts) each PO is also a row there and the next ids a meta
+ * value, so a restart on the same file keeps them, as it keeps Flexport's state.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ApiError } from '../envelopes';
+import type { SqliteFile } from '../persistence';
 import type { CreatePurchaseOrderRequest } from './schemas';
 import { FLXPOINT_PO_STATUSES, type FlxpointPoStatus } from './schemas';
 type AddressInput = CreatePurchaseOrderRequest['shippingAddress'];
@@ -52,21 +55,30 @@ const NEEDS_ATTENTION: readonly FlxpointPoStatus[] = [
 
 export const PO_NUMBER_IN_USE = 'PO Number is already in use.';
 
-export class FlxpointStore {
-  private readonly purchaseOrders: FlxpointPoRecord[] = [];
-  // Ids start high and apart per kind, so an id of the wrong kind never resolves.
-  private nextPoId = 4_100_000;
-  private nextAddressId = 8_800_000;
-  private nextItemId = 12_500_000;
+/** A PO's row kind and the next ids' meta key in the sandbox's SQLite file. */
+const PO_KIND = 'flxpoint_purchase_order';
+const NEXT_IDS_KEY = 'flxpoint_next_ids';
 
-  constructor(private readonly now: () => Date = () => new Date()) {}
+export class FlxpointStore {
+  private readonly purchaseOrders: FlxpointPoRecord[];
+  // Ids start high and apart per kind, so an id of the wrong kind never resolves.
+  private readonly nextIds = { purchaseOrder: 4_100_000, address: 8_800_000, item: 12_500_000 };
+
+  /** With `db`, the POs and next ids saved there are loaded, and each change is marked for its next save. */
+  constructor(
+    private readonly now: () => Date = () => new Date(),
+    private readonly db?: SqliteFile,
+  ) {
+    this.purchaseOrders = db?.loadRecords<FlxpointPoRecord>(PO_KIND) ?? [];
+    Object.assign(this.nextIds, db?.loadValue<Partial<typeof this.nextIds>>(NEXT_IDS_KEY));
+  }
 
   /** `POST /purchase-orders`; a null status leaves it to Flxpoint's PO strategy: unprocessed. */
   create(request: CreatePurchaseOrderRequest): FlxpointPoRecord {
     if (request.purchaseOrderNumber !== undefined && this.findByNumber(request.purchaseOrderNumber)) {
       throw new ApiError(409, 'conflict', PO_NUMBER_IN_USE);
     }
-    const id = this.nextPoId++;
+    const id = this.nextIds.purchaseOrder++;
     const at = this.now().toISOString();
     const record: FlxpointPoRecord = {
       id,
@@ -77,7 +89,7 @@ export class FlxpointStore {
       billingAddress: this.address(request.billingAddress),
       items: request.purchaseOrderItems.map((item, i) => ({
         ...item,
-        id: this.nextItemId++,
+        id: this.nextIds.item++,
         lineItemNumber: i + 1,
       })),
       generatedAt: at,
@@ -92,6 +104,8 @@ export class FlxpointStore {
     };
     if (request.purchaseOrderStatus) this.apply(record, { status: request.purchaseOrderStatus });
     this.purchaseOrders.push(record);
+    this.changed(record);
+    this.db?.valueChanged(NEXT_IDS_KEY, this.nextIds);
     return record;
   }
 
@@ -145,6 +159,12 @@ export class FlxpointStore {
       po.voidedReason = reason ?? null;
     }
     if (NEEDS_ATTENTION.includes(status)) po.processingErrorReason = reason ?? null;
+    this.changed(po);
+  }
+
+  /** The PO's row is rewritten by the sandbox's next save, before the answer leaves. */
+  private changed(po: FlxpointPoRecord): void {
+    this.db?.recordChanged(PO_KIND, po);
   }
 
   /** Flxpoint splits a lone `name` into first and last name, and joins them back for `name`. */
@@ -156,6 +176,6 @@ export class FlxpointStore {
     const name = input.name ?? ([firstName, lastName].filter(Boolean).join(' ') || undefined);
     const address = { ...input, name, firstName, lastName };
     const hash = createHash('sha256').update(JSON.stringify(address)).digest('hex').slice(0, 32);
-    return { ...address, id: this.nextAddressId++, hash };
+    return { ...address, id: this.nextIds.address++, hash };
   }
 }
