@@ -16,7 +16,9 @@ import { startWebhookReceiver } from './receiver';
 import { untilInterrupted } from '../worker/interrupt';
 import { installTelemetry, providerReachable, temporalAnswers } from '../infra/operations';
 import { metricsPortOf } from '../worker/metrics-port';
-import { serveOperations } from '../worker/operations';
+import { operationsPort, serveOperations } from '../worker/operations';
+import { ensurePortsFree } from '../worker/leftover-server';
+import { withCleanUp } from '../worker/clean-up';
 
 export interface WebhooksCommandOptions {
   /** Also accept `X-Hub-Signature: sha1=` (older endpoints). */
@@ -90,17 +92,29 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
   // The reconciler reads Flexport's event log and adoption reads its POs.
   requireProviderSettings(config, { flexport: true, webhooks: true });
   const logger = poflowLogger('webhooks');
+  const metricsPort = metricsPortOf('webhooks', process.env, config.operations.metricsPort);
+  await ensurePortsFree([
+    { port: config.webhooks.port, variable: 'WEBHOOK_PORT' },
+    operationsPort(config, metricsPort),
+  ]);
   const sdkMetricsUrl = await installTelemetry(config.logLevel);
   const client = await connectClient(config);
   const connection = await connectWorker(config);
-  try {
+  const closeConnections = async () => {
+    await client.connection.close();
+    await connection.close();
+  };
+  // A failure to start is reported as itself: never as the connection refusing to close under the
+  // reconciler's worker.
+  await withCleanUp(async () => {
     const webhooks = await startWebhooks(config, { client, connection, logger }, options);
+    // Operations refused: the receiver and the reconciler's worker stop first, so the connections close.
     const operations = await serveOperations(config, {
-      metricsPort: metricsPortOf('webhooks', process.env, config.operations.metricsPort),
+      metricsPort,
       sdkMetricsUrl,
       client,
       checks: { temporal: temporalAnswers(connection), flexport: providerReachable(config.flexport.baseUrl) },
-    });
+    }).catch((err: unknown) => withCleanUp(() => Promise.reject(err), webhooks.close));
     logger.info(
       {
         receiver: webhooks.flexportUrl,
@@ -112,8 +126,5 @@ export async function runWebhooks(options: WebhooksCommandOptions = {}): Promise
     await untilInterrupted();
     await webhooks.close();
     await operations.close();
-  } finally {
-    await client.connection.close();
-    await connection.close();
-  }
+  }, closeConnections);
 }

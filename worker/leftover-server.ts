@@ -46,19 +46,50 @@ export async function clearLeftoverDevServer({ ports, dbFile, log }: DevServerPo
       await stop(holder!.pid);
       if (await isFree(port)) continue;
     }
-    const who = holder ? `pid ${holder.pid} (${holder.argv.join(' ').slice(0, 200)})` : 'another process';
-    throw new Error(
-      `${variable} ${port} is in use by ${who}. Stop it, set ${variable} to a free port, ` +
-        'or set TEMPORAL_ADDRESS to use a Temporal server that is already running.',
-    );
+    throw portInUse(port, variable, 'set TEMPORAL_ADDRESS to use a Temporal server that is already running');
   }
 }
 
-async function isFree(port: number): Promise<boolean> {
+/** A port the user sets by `variable`, on `host` (127.0.0.1 unless said). */
+export interface ListenerPort {
+  port: number;
+  variable: string;
+  host?: string;
+}
+
+/**
+ * The error for a port someone else holds: the port, its holder when known (Linux), and the
+ * variable to change; `alternative`, another way out, when there is one.
+ */
+export function portInUse(port: number, variable: string, alternative?: string): Error {
+  const holder = portHolder(port);
+  const who = holder ? `pid ${holder.pid} (${holder.argv.join(' ').slice(0, 200)})` : 'another process';
+  const ways = alternative
+    ? `Stop it, set ${variable} to a free port, or ${alternative}.`
+    : `Stop it or set ${variable} to a free port.`;
+  return new Error(`${variable} ${port} is in use by ${who}. ${ways}`);
+}
+
+/**
+ * Before a process generates or starts anything: every port it will listen on is free, or the
+ * first taken one is refused with `portInUse`. Port 0 (any free port) always is.
+ */
+export async function ensurePortsFree(ports: ListenerPort[]): Promise<void> {
+  for (const { port, variable, host } of ports) {
+    if (port !== 0 && !(await isFree(port, host))) throw portInUse(port, variable);
+  }
+}
+
+/** `err` as `portInUse` when it is a listen's EADDRINUSE (a port taken since it was checked), else itself. */
+export function listenError(err: unknown, { port, variable }: ListenerPort): unknown {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE' ? portInUse(port, variable) : err;
+}
+
+async function isFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
   });
 }
 

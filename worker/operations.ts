@@ -11,6 +11,12 @@ import { isLoopbackHost, type Config } from './config';
 import { latePurchaseOrders, purchaseOrders } from '../infra/metrics';
 import { poflowLogger } from '../infra/logger';
 import { startOperationsServer, type OperationsServer, type ReadinessCheck } from '../infra/operations';
+import { listenError, type ListenerPort } from './leftover-server';
+
+/** The operations port as `ensurePortsFree` checks it before a command starts anything. */
+export function operationsPort(config: Config, metricsPort = config.operations.metricsPort): ListenerPort {
+  return { port: metricsPort, variable: 'POFLOW_METRICS_PORT', host: config.operations.metricsHost };
+}
 
 /**
  * The operations server of a long-running command, with the PO gauges counted every
@@ -28,17 +34,19 @@ export async function serveOperations(
   },
 ): Promise<OperationsServer> {
   const host = config.operations.metricsHost;
+  const port = options.metricsPort ?? config.operations.metricsPort;
   const server = await startOperationsServer({
-    port: options.metricsPort ?? config.operations.metricsPort,
+    port,
     host,
     sdkMetricsUrl: options.sdkMetricsUrl,
     checks: options.checks,
+  }).catch((err: unknown) => {
+    throw listenError(err, { port, variable: 'POFLOW_METRICS_PORT' });
   });
   if (!isLoopbackHost(host)) {
     // Chosen by the operator (POFLOW_METRICS_HOST), so not refused; said where it cannot be missed.
-    const port = Number(new URL(server.url).port);
     poflowLogger('operations').warn(
-      { host, port },
+      { host, port: Number(new URL(server.url).port) },
       `POFLOW_METRICS_HOST=${host}: /metrics, /healthz and /readyz answer anyone who reaches this port, ` +
         'without authentication; keep it behind a firewall or network policy that admits only the scraper ' +
         'and the probes',

@@ -21,7 +21,8 @@ import {
 } from '../../worker/config';
 import { connectClient, type PoflowClient } from '../../worker/connection';
 import { untilInterrupted } from '../../worker/interrupt';
-import { serveOperations } from '../../worker/operations';
+import { operationsPort, serveOperations } from '../../worker/operations';
+import { ensurePortsFree } from '../../worker/leftover-server';
 import { workflowUiUrl } from '../format';
 import { startApiServer, type RunningApiServer } from './server';
 
@@ -64,6 +65,10 @@ export async function runApi(): Promise<void> {
   }
   // Adoption reads a PO at its provider: a provider at a configured address needs its token.
   requireProviderSettings(config, Object.fromEntries(PROVIDERS.map((provider) => [provider, true])));
+  await ensurePortsFree([
+    { port: config.api.port, variable: 'POFLOW_API_PORT', host: config.api.host },
+    operationsPort(config, config.api.metricsPort),
+  ]);
   const logger = poflowLogger('api');
   const client = await connectClient(config);
   try {

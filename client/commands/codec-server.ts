@@ -2,6 +2,7 @@
 import { startCodecServer } from '../../codec/server';
 import { ConfigError, isLoopbackHost, loadConfig } from '../../worker/config';
 import { untilInterrupted } from '../../worker/interrupt';
+import { ensurePortsFree, listenError } from '../../worker/leftover-server';
 import { poflowLogger } from '../../infra/logger';
 
 export async function runCodecServer(options: { host: string; allowNoAuth?: boolean }): Promise<void> {
@@ -29,7 +30,13 @@ export async function runCodecServer(options: { host: string; allowNoAuth?: bool
         'without POFLOW_CODEC_AUTH_TOKEN; only an authenticating proxy in front keeps them private',
     );
   }
-  const server = await startCodecServer({ ...config.codec, keys, host: options.host });
+  const port = { port: config.codec.port, variable: 'POFLOW_CODEC_PORT', host: options.host };
+  await ensurePortsFree([port]);
+  const server = await startCodecServer({ ...config.codec, keys, host: options.host }).catch(
+    (err: unknown) => {
+      throw listenError(err, port);
+    },
+  );
   const auth = config.codec.authToken ? ', bearer token required' : '';
   console.log(
     `codec server on ${server.url} for ${config.codec.corsOrigins.join(', ')}${auth}; ` +
