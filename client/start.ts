@@ -30,7 +30,8 @@ import { PROVIDERS } from '../workflows/core/choices';
 import { pingWorkflow } from '../workflows/ping';
 import { untilInterrupted } from '../worker/interrupt';
 import { installTelemetry, temporalAnswers, workersPolling } from '../infra/operations';
-import { serveOperations } from '../worker/operations';
+import { operationsPort, serveOperations } from '../worker/operations';
+import { ensurePortsFree } from '../worker/leftover-server';
 import { ensureApiTokenFile, startApi } from './api/command';
 import { portOf, removeStackFile, writeStackFile, type StackFile } from '../worker/stack-file';
 
@@ -42,6 +43,11 @@ export async function runStart(): Promise<void> {
   // Never another stack's recorded ports: this one starts its own parts where the variables say.
   const configured = loadConfig(process.env, { stackFile: false });
   requireProviderSettings(configured, { ...providersCalled(configured), webhooks: true });
+  // Its own ports too, before a key or a token is generated for a stack that would not start.
+  await ensurePortsFree([
+    { port: configured.codec.port, variable: 'POFLOW_CODEC_PORT' },
+    operationsPort(configured),
+  ]);
   const generatedKeys = ensureDefaultKeyFile(process.env, DATA_DIR);
   if (generatedKeys) console.log(`generated a payload encryption key in ${generatedKeys}: keep a copy`);
   const generatedTokens = ensureApiTokenFile(process.env);
