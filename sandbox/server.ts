@@ -37,7 +37,10 @@ export interface SandboxOptions {
   faults?: FaultOptions;
   /** Seed of the fault PRNG, for reproducible runs. Default 1. */
   seed?: number;
-  /** Persist state (the Flxpoint POs too) to this SQLite file and reload it on start. In memory when unset. */
+  /**
+   * Persist state (the Flxpoint POs too) to this SQLite file and reload it on start. In memory when
+   * unset.
+   */
   dbFile?: string;
   /** Legal entities, locations, ports and products added to fixtures/network.json. */
   network?: NetworkInput;
