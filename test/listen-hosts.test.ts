@@ -5,14 +5,12 @@
  * POFLOW_METRICS_HOST says otherwise, with a warning when it does.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateKeyEntry } from '../codec/keys';
-import { PROJECT_ROOT } from '../worker/temporal-binaries';
 import { freePort } from './support/ports';
+import { runningPoflow } from './support/poflow-process';
 import { runCli } from './support/stack';
 import { devServerEnv } from './support/temporal';
 
@@ -36,37 +34,6 @@ async function baseEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv
   };
 }
 
-interface Running {
-  child: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** `poflow ...args` until its output shows every `ready` text (log and printed lines may come in either order). */
-async function running(env: NodeJS.ProcessEnv, ready: string[], ...args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'poflow.js'), ...args], {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-    await exited;
-  };
-  for (const deadline = Date.now() + 90_000; !ready.every((text) => output.includes(text));) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`poflow ${args.join(' ')} did not come up:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { child, output: () => output, stop };
-}
-
 async function answers(url: string): Promise<number | string> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -87,7 +54,7 @@ describe('poflow codec-server --host', () => {
 
   test('off loopback with a token: it serves, and refuses calls without the token', async () => {
     const env = await baseEnv({ POFLOW_CODEC_AUTH_TOKEN: 'codec-token' });
-    const server = await running(env, ['codec server on http'], 'codec-server', '--host', '0.0.0.0');
+    const server = await runningPoflow(env, ['codec server on http'], ['codec-server', '--host', '0.0.0.0']);
     try {
       expect(server.output()).toContain('bearer token required');
       const decode = await fetch(`http://127.0.0.1:${env.POFLOW_CODEC_PORT}/decode`, {
@@ -105,7 +72,7 @@ describe('poflow codec-server --host', () => {
     const env = await baseEnv({ POFLOW_LOG_LEVEL: 'warn' });
     const warning =
       '--allow-no-auth: the codec server on 0.0.0.0 decrypts payloads for anyone who reaches it';
-    const server = await running(env, ['codec server on http', warning], 'codec-server', '--host', '0.0.0.0', '--allow-no-auth'); // prettier-ignore
+    const server = await runningPoflow(env, ['codec server on http', warning], ['codec-server', '--host', '0.0.0.0', '--allow-no-auth']); // prettier-ignore
     try {
       expect(server.output()).toMatch(/"level":40,.*"component":"codec-server"/);
       expect(await answers(`http://127.0.0.1:${env.POFLOW_CODEC_PORT}/healthz`)).toBe(200);
@@ -116,7 +83,7 @@ describe('poflow codec-server --host', () => {
 
   test('on loopback (the default) no token is needed', async () => {
     const env = await baseEnv();
-    const server = await running(env, ['codec server on http'], 'codec-server');
+    const server = await runningPoflow(env, ['codec server on http'], ['codec-server']);
     await server.stop();
     expect(server.output()).toContain('codec server on http://127.0.0.1:');
   });
@@ -139,7 +106,7 @@ describe('operations endpoints of poflow worker', () => {
       POFLOW_METRICS_PORT: String(metricsPort),
       ...extra,
     });
-    const run = await running(env, ['workers polling'], 'worker');
+    const run = await runningPoflow(env, ['workers polling'], ['worker']);
     return { run, metricsPort };
   }
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../worker/temporal-binaries';
 import { readLiveStack, stackFilePath, type StackFile } from '../worker/stack-file';
 import { freePort } from './support/ports';
+import { runningPoflow } from './support/poflow-process';
 
 const CLI = path.join(PROJECT_ROOT, 'bin', 'poflow.js');
 const dirs: string[] = [];
@@ -121,23 +122,10 @@ test('a second terminal with only the data dir reaches the stack; Ctrl-C removes
     ...secondTerminal(dir),
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
   };
-  const child = spawn(process.execPath, [CLI, 'start'], {
-    cwd: PROJECT_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit');
   const file = stackFilePath(dir);
+  const stack = await runningPoflow(env, ['Press Ctrl-C to stop.'], ['start'], 180_000);
+  const { child } = stack;
   try {
-    const deadline = Date.now() + 180_000;
-    while (!output.includes('Press Ctrl-C to stop.')) {
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`poflow start did not come up:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
     const text = readFileSync(file, 'utf8');
     expect(JSON.parse(text)).toEqual({
       pid: child.pid,
@@ -162,9 +150,7 @@ test('a second terminal with only the data dir reaches the stack; Ctrl-C removes
     expect(status.stdout + status.stderr).not.toContain('cannot reach Temporal');
     expect(status.stdout + status.stderr).toContain('PO-NOWHERE');
   } finally {
-    child.kill('SIGINT');
-    const [code] = await exited;
-    expect(code).toBe(0);
+    expect(await stack.stop()).toBe(0);
   }
   expect(existsSync(file)).toBe(false);
 });
